@@ -1,0 +1,8 @@
+import ArgumentParser
+
+// Placeholder: the command's issue replaces this file.
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Not built yet.")
+    @OptionGroup var global: GlobalOptions
+    func run() async throws { throw ValidationError("`report` is not built yet") }
+}
