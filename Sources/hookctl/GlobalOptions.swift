@@ -19,4 +19,12 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(help: "Never colour output (also: NO_COLOR).")
     var noColor = false
+
+    @Option(help: "Output format: text, table, json, markdown or junit (each command says which it supports).")
+    var format: OutputFormat?
+}
+
+/// The output formats of `--format`; each command accepts the ones that make sense for it.
+enum OutputFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case text, table, json, markdown, junit
 }
