@@ -11,7 +11,7 @@ struct Hookctl: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Validate.self, Render.self, Plan.self, Apply.self, Status.self, Wait.self, Report.self, Outputs.self,
+            Validate.self, Render.self, Plan.self, Apply.self, Status.self, Wait.self, ReportCommand.self, Outputs.self,
             Workflows.self, Sandbox.self,
         ]
     )

@@ -1,8 +1,54 @@
 import ArgumentParser
+import Foundation
+import HookManifest
+import HookRunner
 
-// Placeholder: the command's issue replaces this file.
 struct Apply: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        abstract: "Carry out the plan: submit what changed, wait for the orders, write reports.",
+        discussion: """
+            Submits new, changed and failed orders (never one twice: order names are deterministic, and an order
+            submitted just before a crash is found by name and adopted), waits for every order of the run, then
+            writes reports/ (report.json, report.md, junit.xml) and the lock file beside the project file.
+            Running it again on unchanged, finished manifests submits nothing and changes no byte.
+            Ctrl-C stops it with the state saved (exit 130); the next apply or wait resumes.
+
+            Examples:
+              hookctl apply                              # the shipped manifests/ on the embedded sandbox
+              hookctl apply manifests/ --timeout 30m
+              hookctl apply --profile dedl --no-wait     # submit and return; `hookctl wait` later
+            """)
+
     @OptionGroup var global: GlobalOptions
-    func run() async throws { throw ValidationError("`apply` is not built yet") }
+    @Argument(help: "Manifest files or folders (default: manifests/).") var paths: [String] = []
+    @Flag(help: "Submit and return without waiting for the orders to finish.") var noWait = false
+    @Option(help: "Requests in flight at once (orders being waited on are polled together regardless).")
+    var concurrency = 8
+    @Option(help: "Give up waiting after this long (e.g. 90s, 15m, 6h); overrides each manifest's wait.timeout.")
+    var timeout: DurationArgument?
+    @Flag(help: "Cancel unfinished orders whose manifests are gone (otherwise they are only dropped from the lock).")
+    var cancelRemoved = false
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+    }
+
+    func run() async throws {
+        let invocation = Invocation(global)
+        let bench = try invocation.workbench(paths)
+        try await Execution(invocation: invocation, bench: bench).apply(
+            wait: !noWait, concurrency: concurrency, timeout: timeout?.duration, cancelRemoved: cancelRemoved)
+    }
+}
+
+/// `--timeout` values: an integer and one unit, `s`, `m`, `h` or `d`, as in manifests.
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    let duration: Duration
+
+    init?(argument: String) {
+        guard let unit = argument.last, let count = Int(argument.dropLast()), count > 0 else { return nil }
+        let seconds: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        guard let scale = seconds[unit] else { return nil }
+        duration = .seconds(count * scale)
+    }
 }

@@ -1,8 +1,32 @@
 import ArgumentParser
+import Foundation
+import HookRunner
 
-// Placeholder: the command's issue replaces this file.
-struct Report: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not built yet.")
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write and print the report of the recorded orders (no network).",
+        discussion: """
+            Builds the report from the lock file alone, writes report.json, report.md and junit.xml into
+            reports/ beside the project file (or --output DIR), and prints it as a table or --format
+            json|markdown|junit. The same state always gives the same bytes.
+
+            Examples:
+              hookctl report
+              hookctl report --format markdown >> "$GITHUB_STEP_SUMMARY"
+              hookctl report --format junit --output build/reports
+            """)
+
     @OptionGroup var global: GlobalOptions
-    func run() async throws { throw ValidationError("`report` is not built yet") }
+    @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []
+    @Option(help: "Folder to write the report files into (default: reports/ beside the project file).") var output: String?
+
+    func run() async throws {
+        let invocation = Invocation(global)
+        let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
+        let state = try FileStateStore(path: bench.lockPath).load()
+        let report = Report(state: state, keys: invocation.keys(paths, bench))
+        try invocation.writeReports(report, to: output ?? bench.reportsDirectory)
+        Execution(invocation: invocation, bench: bench).print(report: report)
+    }
 }

@@ -1,8 +1,24 @@
 import ArgumentParser
+import HookRunner
 
-// Placeholder: the command's issue replaces this file.
 struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        abstract: "Refresh recorded orders from the service and show them.",
+        discussion: """
+            Asks the service once for every unfinished recorded order, saves what changed, and prints a table
+            (or --format json|markdown|junit).
+
+            Examples:
+              hookctl status
+              hookctl status --format json | jq '.summary'
+            """)
+
     @OptionGroup var global: GlobalOptions
-    func run() async throws { throw ValidationError("`status` is not built yet") }
+    @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []
+
+    func run() async throws {
+        let invocation = Invocation(global)
+        let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
+        try await Execution(invocation: invocation, bench: bench).status(keys: invocation.keys(paths, bench))
+    }
 }

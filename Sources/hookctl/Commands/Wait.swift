@@ -1,8 +1,27 @@
 import ArgumentParser
+import HookRunner
 
-// Placeholder: the command's issue replaces this file.
 struct Wait: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        abstract: "Wait for recorded orders to finish, then report.",
+        discussion: """
+            Picks up where `apply --no-wait` (or an interrupted apply) left off: polls every unfinished order
+            recorded in the lock file together, then writes reports/. Exit 0 when all completed, 3 when one failed,
+            4 on timeout.
+
+            Examples:
+              hookctl wait
+              hookctl wait --timeout 2h
+              hookctl wait manifests/s2.yaml          # only that manifest's orders
+            """)
+
     @OptionGroup var global: GlobalOptions
-    func run() async throws { throw ValidationError("`wait` is not built yet") }
+    @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []
+    @Option(help: "Give up waiting after this long (e.g. 90s, 15m, 6h).") var timeout: DurationArgument?
+
+    func run() async throws {
+        let invocation = Invocation(global)
+        let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
+        try await Execution(invocation: invocation, bench: bench).wait(keys: invocation.keys(paths, bench), timeout: timeout?.duration)
+    }
 }

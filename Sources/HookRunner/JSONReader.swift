@@ -1,0 +1,148 @@
+import HookManifest
+
+/// Reads JSON into `JSONValue`, keeping what Foundation's reader loses: whether a number was written as an integer
+/// (`12`) or a number (`12.0`), so what is read back writes the same bytes. The runner reads back only files it wrote, but a
+/// hand-edited or truncated lock file must give an error, never a crash.
+enum JSONReader {
+    struct Failure: Error, CustomStringConvertible {
+        let offset: Int
+        let reason: String
+        var description: String { "\(reason) at byte \(offset)" }
+    }
+
+    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+        var reader = Cursor(bytes: bytes)
+        let value = try reader.value(depth: 0)
+        reader.skipSpace()
+        guard reader.index == bytes.count else { throw Failure(offset: reader.index, reason: "unexpected text after the value") }
+        return value
+    }
+
+    private struct Cursor {
+        let bytes: [UInt8]
+        var index = 0
+
+        mutating func skipSpace() {
+            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        }
+
+        func fail(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
+
+        mutating func expect(_ literal: String) throws(Failure) {
+            for byte in literal.utf8 {
+                guard index < bytes.count, bytes[index] == byte else { throw fail("expected \(literal)") }
+                index += 1
+            }
+        }
+
+        mutating func value(depth: Int) throws(Failure) -> JSONValue {
+            guard depth < 64 else { throw fail("nesting too deep") }
+            skipSpace()
+            guard index < bytes.count else { throw fail("unexpected end") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                var fields: [String: JSONValue] = [:]
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(fields) }
+                while true {
+                    skipSpace()
+                    let key = try string()
+                    skipSpace()
+                    try expect(":")
+                    fields[key] = try value(depth: depth + 1)
+                    skipSpace()
+                    guard index < bytes.count else { throw fail("unterminated object") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    try expect("}")
+                    return .object(fields)
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                var items: [JSONValue] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                while true {
+                    items.append(try value(depth: depth + 1))
+                    skipSpace()
+                    guard index < bytes.count else { throw fail("unterminated array") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    try expect("]")
+                    return .array(items)
+                }
+            case UInt8(ascii: "\""):
+                return .string(try string())
+            case UInt8(ascii: "t"): try expect("true"); return .bool(true)
+            case UInt8(ascii: "f"): try expect("false"); return .bool(false)
+            case UInt8(ascii: "n"): try expect("null"); return .null
+            default:
+                return try number()
+            }
+        }
+
+        mutating func number() throws(Failure) -> JSONValue {
+            let start = index
+            var isInteger = true
+            while index < bytes.count, "+-0123456789.eE".utf8.contains(bytes[index]) {
+                if !"+-0123456789".utf8.contains(bytes[index]) { isInteger = false }
+                index += 1
+            }
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            if isInteger, let value = Int(text) { return .integer(value) }
+            guard let value = Double(text), value.isFinite else { throw Failure(offset: start, reason: "bad number") }
+            return .number(value)
+        }
+
+        mutating func string() throws(Failure) -> String {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string") }
+            index += 1
+            var scalars = String.UnicodeScalarView()
+            var run = index
+            func flush(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[run..<end], as: UTF8.self).unicodeScalars) }
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    flush(index)
+                    index += 1
+                    return String(scalars)
+                }
+                if byte == UInt8(ascii: "\\") {
+                    flush(index)
+                    index += 1
+                    guard index < bytes.count else { break }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "n"): scalars.append("\n")
+                    case UInt8(ascii: "t"): scalars.append("\t")
+                    case UInt8(ascii: "r"): scalars.append("\r")
+                    case UInt8(ascii: "b"): scalars.append("\u{08}")
+                    case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                    case UInt8(ascii: "u"):
+                        var code = try hex4()
+                        if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                            bytes[index + 1] == UInt8(ascii: "u")
+                        {
+                            index += 2
+                            let low = try hex4()
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                    default: scalars.append(Unicode.Scalar(escape))
+                    }
+                    run = index
+                    continue
+                }
+                index += 1
+            }
+            throw fail("unterminated string")
+        }
+
+        mutating func hex4() throws(Failure) -> UInt32 {
+            guard index + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+            else { throw fail("bad \\u escape") }
+            index += 4
+            return code
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import HookManifest
+
+/// What the runner needs from the Hook service. `ServiceAdapter` implements it over `HookClient.HookService`;
+/// keeping the runner on this narrow surface keeps it free of HTTP, identity and decoding concerns.
+public protocol OrderService: Sendable {
+    /// Submits an order. Throws `OrderServiceError.outcomeUnknown` when the request may have reached the
+    /// service without an answer: the runner then finds the order by name instead of submitting it again.
+    func submit(name: String, body: [UInt8]) async throws -> OrderSnapshot
+    /// The orders whose `Name` is one of `names`, by name (the newest when the service holds several).
+    func findOrders(named names: [String]) async throws -> [String: OrderSnapshot]
+    /// The current status of the orders with these ids, in as few calls as the service allows.
+    func orders(ids: [Int]) async throws -> [Int: OrderSnapshot]
+    /// The items of one order.
+    func products(orderID: Int, storage: OutputLocation) async throws -> [ProductRecord]
+    /// Cancels an order that is not finished.
+    func cancel(orderID: Int) async throws
+    /// Streams a TEMPORARY product's archive to `path` (written whole or not at all).
+    func download(orderID: Int, productID: Int, to path: String) async throws
+}
+
+/// The service's view of an order at one moment.
+public struct OrderSnapshot: Sendable, Equatable {
+    public var id: Int
+    public var name: String
+    public var status: String
+    public var message: String?
+
+    public init(id: Int, name: String, status: String, message: String? = nil) {
+        self.id = id
+        self.name = name
+        self.status = status
+        self.message = message
+    }
+}
+
+/// Where an order's outputs go, so product records can say where each output is.
+public enum OutputLocation: Sendable, Equatable {
+    case temporary
+    /// `s3://bucket/prefix`.
+    case s3(bucket: String, prefix: String)
+}
+
+extension OutputLocation {
+    /// Where the outputs of an order with this body go, read from its `output_storage` and `output_s3_path` options.
+    public init(body: JSONValue) {
+        guard case .object(let fields) = body, case .array(let options)? = fields["WorkflowOptions"] else {
+            self = .temporary
+            return
+        }
+        var values: [String: String] = [:]
+        for case .object(let option) in options {
+            if case .string(let name)? = option["Name"], case .string(let value)? = option["Value"] { values[name] = value }
+        }
+        guard values["output_storage"] == "PRIVATE", let path = values["output_s3_path"], path.hasPrefix("s3://") else {
+            self = .temporary
+            return
+        }
+        let rest = path.dropFirst("s3://".count)
+        let bucket = rest.prefix { $0 != "/" }
+        let prefix = rest.dropFirst(bucket.count).drop { $0 == "/" }
+        self = .s3(bucket: String(bucket), prefix: String(prefix))
+    }
+}
+
+/// Failures of an `OrderService` that the runner treats specially.
+public enum OrderServiceError: Error, Sendable, Equatable {
+    /// The submission may or may not have reached the service.
+    case outcomeUnknown(String)
+    /// The service refused the order (it was not created), with its reason.
+    case rejected(String)
+}

@@ -1,0 +1,101 @@
+import HookManifest
+
+/// What `apply` will do with one order.
+public enum PlanAction: String, Sendable, CaseIterable {
+    /// Not recorded yet: submit it.
+    case create
+    /// Recorded with another body: submit the new body.
+    case replace
+    /// Recorded, unchanged and completed: nothing to do.
+    case keep
+    /// Recorded, unchanged, submitted and not finished: wait for it.
+    case resume
+    /// Recorded, unchanged, and its last attempt failed or was cancelled: submit it again.
+    case retry
+    /// Recorded, but its manifest no longer defines it: drop it from the lock (and cancel it if asked).
+    case remove
+
+    /// Whether the action sends a new order to the service.
+    public var submits: Bool { self == .create || self == .replace || self == .retry }
+}
+
+/// An order as the manifests want it now: what the plan compares with the lock.
+public struct DesiredOrder: Sendable, Equatable {
+    public var key: String
+    public var manifest: String
+    public var workflow: String
+    public var labels: [String: String]
+    /// SHA-256 of the canonical body with secrets as references.
+    public var digest: String
+    /// The body with secrets as references.
+    public var body: JSONValue
+    /// The order `Name` of a first attempt; retries append `-rN`.
+    public var name: String
+    public var download: Bool
+    public var timeout: Duration?
+
+    public init(
+        key: String, manifest: String, workflow: String, labels: [String: String], digest: String, body: JSONValue,
+        name: String, download: Bool = false, timeout: Duration? = nil
+    ) {
+        self.key = key
+        self.manifest = manifest
+        self.workflow = workflow
+        self.labels = labels
+        self.digest = digest
+        self.body = body
+        self.name = name
+        self.download = download
+        self.timeout = timeout
+    }
+
+    /// The order name of submission number `attempt` (1-based) of this body.
+    public func name(attempt: Int) -> String { attempt <= 1 ? name : "\(name)-r\(attempt)" }
+}
+
+/// One line of a plan.
+public struct PlanItem: Sendable, Equatable {
+    public var key: String
+    public var action: PlanAction
+    public var desired: DesiredOrder?
+    public var recorded: OrderRecord?
+    /// For `replace`: the body diff, recorded -> desired.
+    public var diff: [String]
+
+    /// The attempt number the action submits (or the recorded one when it submits nothing).
+    public var attempt: Int {
+        switch action {
+        case .create, .replace: 1
+        case .retry: (recorded?.attempt ?? 0) + 1
+        case .keep, .resume, .remove: recorded?.attempt ?? 1
+        }
+    }
+}
+
+/// Compares the desired orders with the recorded state. Pure: no I/O.
+/// - Parameter isRemoved: decides whether a recorded order that no desired order matches is really gone
+///   (its manifest was deleted, or was read and no longer defines it) rather than merely outside the paths given.
+public func makePlan(
+    desired: [DesiredOrder], state: RunState, isRemoved: (String, OrderRecord) -> Bool
+) -> [PlanItem] {
+    var items: [PlanItem] = desired.map { order in
+        guard let record = state.orders[order.key] else {
+            return PlanItem(key: order.key, action: .create, desired: order, recorded: nil, diff: [])
+        }
+        if record.digest != order.digest {
+            let diff = LineDiff.lines(old: lines(record.body), new: lines(order.body))
+            return PlanItem(key: order.key, action: .replace, desired: order, recorded: record, diff: diff)
+        }
+        let action: PlanAction = record.isSuccessful ? .keep : record.isFinished ? .retry : .resume
+        return PlanItem(key: order.key, action: action, desired: order, recorded: record, diff: [])
+    }
+    let wanted = Set(desired.map(\.key))
+    for (key, record) in state.orders where !wanted.contains(key) && isRemoved(key, record) {
+        items.append(PlanItem(key: key, action: .remove, desired: nil, recorded: record, diff: []))
+    }
+    return items.sorted { $0.key < $1.key }
+}
+
+private func lines(_ body: JSONValue) -> [String] {
+    CanonicalJSON.string(body).split(separator: "\n").map(String.init)
+}

@@ -1,0 +1,167 @@
+import Foundation
+import HookManifest
+
+/// The run's results, built from the state alone, so the same state always gives the same bytes.
+public struct Report: Sendable {
+    public var orders: [(key: String, record: OrderRecord)]
+    /// Orders that timed out in this run (shown as such in the text formats; the JSON keeps the service status).
+    public var timedOut: Set<String>
+
+    public init(state: RunState, keys: [String]? = nil, timedOut: Set<String> = []) {
+        let chosen = keys.map(Set.init)
+        orders = state.orders.filter { chosen?.contains($0.key) ?? true }.sorted { $0.key < $1.key }
+            .map { (key: $0.key, record: $0.value) }
+        self.timedOut = timedOut
+    }
+
+    /// Orders by status, plus `total`; `completed` and `failed` are always present.
+    public var summary: [String: Int] {
+        var counts = ["completed": 0, "failed": 0]
+        for order in orders { counts[order.record.status, default: 0] += 1 }
+        counts["total"] = orders.count
+        return counts
+    }
+
+    /// Keys of orders that failed: a terminal status other than completed, or a completed order with failed items.
+    public var failures: [String] {
+        orders.filter { $0.record.isFinished && !$0.record.isSuccessful }.map(\.key)
+    }
+
+    /// `report.json`: SPEC section 4's shape, canonical JSON.
+    public var json: String {
+        let items: [JSONValue] = orders.map { key, record in
+            .object([
+                "id": record.id.map { .integer($0) } ?? .null,
+                "key": .string(key),
+                "labels": .object(record.labels.mapValues { .string($0) }),
+                "manifest": .string(record.manifest),
+                "message": record.message.map { .string($0) } ?? .null,
+                "name": .string(record.name),
+                "products": .array(record.products.map { product in
+                    .object([
+                        "id": .integer(product.id),
+                        "identifier": .string(product.identifier),
+                        "message": product.message.map { .string($0) } ?? .null,
+                        "output": product.output.map { .string($0) } ?? .null,
+                        "status": .string(product.status),
+                    ])
+                }),
+                "status": .string(record.status),
+                "workflow": .string(record.workflow),
+            ])
+        }
+        return CanonicalJSON.string(.object(["orders": .array(items), "summary": .object(summary.mapValues { .integer($0) })]))
+    }
+
+    /// `report.md`: a summary line, one table row per order, and the messages of what failed.
+    public var markdown: String {
+        var lines = ["# hookctl report", "", summaryLine, ""]
+        lines.append("| Order | Workflow | Status | Products | Id |")
+        lines.append("|---|---|---|---|---|")
+        for (key, record) in orders {
+            let done = record.products.filter { $0.status == "completed" }.count
+            let products = record.products.isEmpty ? "-" : "\(done)/\(record.products.count) completed"
+            lines.append("| \(escape(key)) | \(escape(record.workflow)) | \(statusText(key, record)) | \(products) | \(record.id.map(String.init) ?? "-") |")
+        }
+        let failed = failures
+        if !failed.isEmpty {
+            lines += ["", "## Failures", ""]
+            for (key, record) in orders where failed.contains(key) {
+                lines.append("- **\(escape(key))** (`\(record.manifest)`): \(escape(record.message ?? record.status))")
+                for product in record.products where product.status != "completed" {
+                    lines.append("  - `\(product.identifier)`: \(product.status)\(product.message.map { ": " + escape($0) } ?? "")")
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `junit.xml`: one test case per order; failures carry the service's status messages.
+    public var junit: String {
+        let failed = failures
+        let skipped = orders.filter { !$0.record.isFinished }.count
+        var lines = [
+            #"<?xml version="1.0" encoding="UTF-8"?>"#,
+            #"<testsuites name="hookctl" tests="\#(orders.count)" failures="\#(failed.count)" skipped="\#(skipped)">"#,
+            #"  <testsuite name="hookctl" tests="\#(orders.count)" failures="\#(failed.count)" skipped="\#(skipped)">"#,
+        ]
+        for (key, record) in orders {
+            let open = #"    <testcase classname="\#(xml(record.manifest))" name="\#(xml(key))""#
+            if failed.contains(key) {
+                let detail = ([record.message ?? record.status] + record.products.filter { $0.status != "completed" }
+                    .map { "\($0.identifier): \($0.status)\($0.message.map { ": " + $0 } ?? "")" }).joined(separator: "\n")
+                lines.append(open + ">")
+                lines.append(#"      <failure message="\#(xml(record.message ?? record.status))" type="\#(xml(record.status))">\#(xml(detail))</failure>"#)
+                lines.append("    </testcase>")
+            } else if !record.isFinished {
+                lines.append(open + ">")
+                lines.append(#"      <skipped message="\#(xml(timedOut.contains(key) ? "timed out while \(record.status)" : record.status))"/>"#)
+                lines.append("    </testcase>")
+            } else {
+                lines.append(open + "/>")
+            }
+        }
+        lines += ["  </testsuite>", "</testsuites>"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A plain-text table for terminals.
+    public var table: String {
+        let header = ["ORDER", "WORKFLOW", "STATUS", "PRODUCTS", "ID"]
+        let rows = orders.map { key, record -> [String] in
+            let done = record.products.filter { $0.status == "completed" }.count
+            return [key, record.workflow, statusText(key, record),
+                    record.products.isEmpty ? "-" : "\(done)/\(record.products.count)", record.id.map(String.init) ?? "-"]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingTrailingSpaces()
+        }
+        return ([line(header)] + rows.map(line) + ["", summaryLine]).joined(separator: "\n") + "\n"
+    }
+
+    /// "3 orders: 2 completed, 1 failed".
+    public var summaryLine: String {
+        let counts = summary.filter { $0.key != "total" && $0.value > 0 }.sorted { $0.key < $1.key }
+            .map { "\($0.value) \($0.key)" }
+        return "\(orders.count) order\(orders.count == 1 ? "" : "s")" + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", "))
+    }
+
+    private func statusText(_ key: String, _ record: OrderRecord) -> String {
+        timedOut.contains(key) ? "\(record.status) (timed out)" : record.status
+    }
+}
+
+private func escape(_ text: String) -> String {
+    text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+}
+
+private func xml(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "\n", "\t": out.unicodeScalars.append(scalar)
+        default:
+            // XML 1.0 forbids most control characters even when escaped.
+            if scalar.value < 0x20 || (0xD800...0xDFFF).contains(scalar.value) || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                out += "?"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Everything the runner reports as a failure of the command itself (exit 1), as one clear line.
+public enum RunnerError: Error, Equatable, Sendable {
+    case projectBusy(lock: String, holder: String?)
+    case io(String)
+    case unknownProfile(String, available: [String])
+    case profileIncomplete(profile: String, missing: String)
+    case unsetVariables(order: String, names: [String])
+    case corruptState(path: String, reason: String)
+    case noProjectFile
+}
+
+extension RunnerError: LocalizedError {
+    public var errorDescription: String? {
+        switch self {
+        case let .projectBusy(lock, holder):
+            "another hookctl is working on this project (\(holder ?? "unknown process") holds \(lock)); try again when it finishes"
+        case let .io(message):
+            message
+        case let .unknownProfile(name, available):
+            "unknown profile '\(name)'" + (available.isEmpty ? "" : " (profiles: \(available.joined(separator: ", ")))")
+        case let .profileIncomplete(profile, missing):
+            "profile '\(profile)' has no \(missing)"
+        case let .unsetVariables(order, names):
+            "order \(order) needs \(names.map { "$" + $0 }.joined(separator: ", ")), which \(names.count == 1 ? "is" : "are") not set; nothing was submitted"
+        case let .corruptState(path, reason):
+            "cannot read state \(path): \(reason); fix or delete the file (it is JSON)"
+        case .noProjectFile:
+            "no project file (hookctl.yaml) found above the manifests; give one with --project"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import HookManifest
+
+/// One command's view of the project: the manifests read, the profile chosen, and where state and reports live.
+public struct Workbench: Sendable {
+    public let workspace: Workspace
+    /// The profile in force (`--profile`, else `HOOKCTL_PROFILE`, else the project's `defaultProfile`).
+    public let profileName: String
+    public let profile: Profile?
+    /// The folder of the project file (or the current folder when there is none).
+    public let root: String
+
+    /// Reads manifests and the project file and picks the profile.
+    /// - Parameters:
+    ///   - sandbox: `--sandbox`: use an embedded sandbox whatever the profile says; a project-less run then works
+    ///     under the profile name `sandbox`.
+    public init(paths: [String], projectFile: String?, profile: String?, sandbox: Bool, environment: [String: String]) throws {
+        let requested = profile ?? environment["HOOKCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+        workspace = loadWorkspace(paths: paths, projectFile: projectFile, profile: requested, environment: environment)
+        let project = workspace.project
+        root = workspace.projectFile.map { ($0 as NSString).deletingLastPathComponent }
+            .map { $0.isEmpty ? "." : $0 } ?? FileManager.default.currentDirectoryPath
+        let name = requested ?? project?.defaultProfile ?? "sandbox"
+        if let project, let chosen = project.profiles[name] {
+            self.profile = chosen
+        } else if let project, !project.profiles.isEmpty, !(sandbox && requested == nil) {
+            throw RunnerError.unknownProfile(name, available: project.profiles.keys.sorted())
+        } else {
+            self.profile = nil
+        }
+        profileName = name
+    }
+
+    /// Whether this command talks to an embedded sandbox.
+    public func usesSandbox(forced: Bool) -> Bool { forced || (profile?.sandbox ?? false) }
+
+    /// `hookctl.<profile>.lock` beside the project file.
+    public var lockPath: String { (root as NSString).appendingPathComponent("hookctl.\(profileName).lock") }
+    /// The default reports folder, `reports/` beside the project file.
+    public var reportsDirectory: String { (root as NSString).appendingPathComponent("reports") }
+    /// Where embedded sandboxes keep their state between commands.
+    public var sandboxStateDirectory: String { (root as NSString).appendingPathComponent(".hookctl/sandbox") }
+    /// Where `download: true` puts product archives.
+    public var downloadsDirectory: String { (root as NSString).appendingPathComponent("downloads") }
+
+    /// The orders as the manifests want them, for the plan.
+    public var desiredOrders: [DesiredOrder] {
+        workspace.orders.map { order in
+            DesiredOrder(
+                key: order.key, manifest: relative(order.manifestPath), workflow: order.workflow, labels: order.labels,
+                digest: order.body.digest, body: Self.bodyValue(order.body), name: order.body.name,
+                download: order.download, timeout: order.waitTimeout)
+        }
+    }
+
+    /// Whether a recorded order that no manifest defines now is really gone, rather than outside the paths given:
+    /// its manifest file no longer exists, or was read in this run and no longer defines it.
+    public func isRemoved(_ key: String, _ record: OrderRecord) -> Bool {
+        let path = record.manifest.hasPrefix("/") ? record.manifest : (root as NSString).appendingPathComponent(record.manifest)
+        if !FileManager.default.fileExists(atPath: path) { return true }
+        return workspace.orders.contains { relative($0.manifestPath) == record.manifest }
+    }
+
+    /// The manifest path as recorded: relative to the project folder, so the lock reads the same on every machine.
+    public func relative(_ path: String) -> String {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let base = URL(fileURLWithPath: root).standardizedFileURL.path
+        return absolute.hasPrefix(base + "/") ? String(absolute.dropFirst(base.count + 1)) : path
+    }
+
+    /// The bodies to POST for `keys`, every reference resolved.
+    /// - Throws: `RunnerError.unsetVariables` for the first order that needs an unset variable, before anything is sent.
+    public func payloads(for keys: Set<String>, environment: [String: String]) throws -> [String: [UInt8]] {
+        var result: [String: [UInt8]] = [:]
+        for order in workspace.orders where keys.contains(order.key) {
+            do {
+                result[order.key] = Array(try order.body.submissionJSON(environment: environment).utf8)
+            } catch {
+                throw RunnerError.unsetVariables(order: order.key, names: error.names)
+            }
+        }
+        return result
+    }
+
+    /// The body with secrets as references and keys sorted, as the lock records it.
+    static func bodyValue(_ body: OrderBody) -> JSONValue {
+        (try? JSONReader.parse(Array(body.renderedJSON().utf8))) ?? .null
+    }
+}

@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Synchronization
+import HookRunner
+
+/// Where a command's words go. Results go to stdout; progress, warnings and errors to stderr.
+/// On a terminal, progress is a live line redrawn in place; elsewhere (CI) one plain line per state change.
+final class Console: Sendable {
+    let isTerminal: Bool
+    let color: Bool
+    let quiet: Bool
+    let verbose: Bool
+    private let live = Mutex<String?>(nil)
+
+    init(global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        isTerminal = isatty(STDERR_FILENO) == 1
+        color = isTerminal && !global.noColor && environment["NO_COLOR"].map(\.isEmpty) ?? true
+            && environment["TERM"] != "dumb"
+        quiet = global.quiet
+        verbose = global.verbose
+    }
+
+    /// A result line, on stdout.
+    func output(_ text: String) {
+        clearLive()
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// A progress line, on stderr (not with `--quiet`).
+    func info(_ text: String) {
+        guard !quiet else { return }
+        writeError(text + "\n")
+    }
+
+    /// A detail line, on stderr, only with `--verbose`.
+    func detail(_ text: String) {
+        guard verbose else { return }
+        writeError(paint(text, "2") + "\n")
+    }
+
+    func warning(_ text: String) {
+        writeError(paint("warning:", "33") + " " + text + "\n")
+    }
+
+    func error(_ text: String) {
+        writeError(paint("error:", "31") + " " + text + "\n")
+    }
+
+    /// Replaces the live status line (terminals only).
+    func status(_ text: String) {
+        guard isTerminal, !quiet else { return }
+        live.withLock { $0 = text }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+    }
+
+    func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    private func writeError(_ text: String) {
+        let line = live.withLock { $0 }
+        if isTerminal, line != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        FileHandle.standardError.write(Data(text.utf8))
+        if isTerminal, let line { FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    private func clearLive() {
+        let had = live.withLock { line in
+            defer { line = nil }
+            return line != nil
+        }
+        if had { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    /// Prints what the runner reports, one plain line per state change.
+    func event(_ event: RunEvent) {
+        switch event {
+        case let .submitted(key, name, id): info("\(key): submitted as \(name) (id \(id))")
+        case let .adopted(key, name, id): info("\(key): found \(name) (id \(id)) already at the service; adopted it")
+        case let .statusChanged(key, _, to, message):
+            let text = "\(key): \(to)" + (message.map { " (\($0))" } ?? "")
+            info(to == "failed" || to == "cancelled" ? paint(text, "31") : to == "completed" ? paint(text, "32") : text)
+        case let .outcomeUnknown(key, reason):
+            warning("\(key): no answer to the submission (\(reason)); it will be looked up by name before anything is sent again")
+        case let .timedOut(key): warning("\(key): still unfinished at its wait timeout")
+        case let .removed(key, cancelled): info("\(key): no longer in the manifests; dropped from the lock\(cancelled ? " and cancelled" : "")")
+        case let .downloaded(key, path): info("\(key): downloaded \(path)")
+        case let .warning(text): warning(text)
+        case let .progress(counts):
+            status(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import HookManifest
+import HookRunner
+
+/// The commands that drive orders (apply, wait, status) share this: the project lock, the service, the runner,
+/// interruption, reports and the exit code.
+struct Execution {
+    let invocation: Invocation
+    let bench: Workbench
+
+    var console: Console { invocation.console }
+
+    /// `apply`: plan, submit, wait, report.
+    func apply(wait: Bool, concurrency: Int, timeout: Duration?, cancelRemoved: Bool) async throws {
+        try requireProject()
+        let lock = try await ProjectLock(path: projectLockPath)
+        defer { withExtendedLifetime(lock) {} }
+        let store = FileStateStore(path: bench.lockPath)
+        let state = try store.load()
+        let plan = makePlan(desired: bench.desiredOrders, state: state, isRemoved: bench.isRemoved)
+        let keys = plan.filter { $0.action != .remove }.map(\.key)
+        // Every variable a submission needs is checked before anything is sent.
+        let needed = plan.filter { $0.action.submits || ($0.action == .resume && $0.recorded?.id == nil) }.map(\.key)
+        let payloads = try bench.payloads(for: Set(needed), environment: invocation.environment)
+        for item in plan where item.action != .keep { console.detail("plan: \(item.action.rawValue) \(item.key)") }
+
+        var outcome = Runner<ContinuousClock>.Outcome(state: state)
+        if plan.allSatisfy({ $0.action == .keep }) {
+            console.info(plan.isEmpty ? "No orders." : "Nothing to do: every order is unchanged and completed.")
+        } else {
+            outcome = try await interruptible(store: store) { service in
+                let runner = makeRunner(service, store, concurrency: concurrency)
+                var result = try await runner.apply(plan, payloads: payloads, state: state, wait: wait, timeout: timeout,
+                                                    cancelRemoved: cancelRemoved)
+                result.state = try await download(plan: plan, state: result.state, service: service)
+                return result
+            }
+        }
+        try finish(Report(state: outcome.state, keys: keys, timedOut: Set(outcome.timedOut)), rejected: outcome.rejected,
+                   waited: wait)
+    }
+
+    /// `wait`: wait for the recorded, unfinished orders of the manifests given (all recorded ones by default).
+    func wait(keys requested: [String]?, timeout: Duration?) async throws {
+        try requireProject()
+        let lock = try await ProjectLock(path: projectLockPath)
+        defer { withExtendedLifetime(lock) {} }
+        let store = FileStateStore(path: bench.lockPath)
+        let state = try store.load()
+        let keys = (requested ?? state.orders.keys.sorted()).filter { state.orders[$0] != nil }
+        let open = keys.filter { !(state.orders[$0]?.isFinished ?? true) }
+        var outcome = Runner<ContinuousClock>.Outcome(state: state)
+        if !open.isEmpty {
+            let payloads = try bench.payloads(
+                for: Set(open.filter { state.orders[$0]?.id == nil }), environment: invocation.environment)
+            var timeouts: [String: Duration] = [:]
+            for order in bench.desiredOrders where open.contains(order.key) {
+                if let limit = timeout ?? order.timeout { timeouts[order.key] = limit }
+            }
+            if let timeout { for key in open { timeouts[key] = timeout } }
+            outcome = try await interruptible(store: store) { [timeouts] service in
+                let runner = makeRunner(service, store)
+                return try await runner.wait(for: open, payloads: payloads, state: state, timeouts: timeouts)
+            }
+        }
+        try finish(Report(state: outcome.state, keys: keys, timedOut: Set(outcome.timedOut)), rejected: outcome.rejected,
+                   waited: true)
+    }
+
+    /// `status`: one refresh of the recorded orders, then the table.
+    func status(keys requested: [String]?) async throws {
+        let store = FileStateStore(path: bench.lockPath)
+        let lock = try await ProjectLock(path: projectLockPath)
+        defer { withExtendedLifetime(lock) {} }
+        let state = try store.load()
+        let keys = (requested ?? state.orders.keys.sorted()).filter { state.orders[$0] != nil }
+        let open = keys.filter { !(state.orders[$0]?.isFinished ?? true) }
+        var refreshed = state
+        if !open.isEmpty {
+            refreshed = try await interruptible(store: store) { service in
+                let runner = makeRunner(service, store)
+                return try await runner.refresh(open, state: state)
+            }
+        }
+        let report = Report(state: refreshed, keys: keys)
+        print(report: report)
+    }
+
+    /// Prints the report in the format asked (a table by default).
+    func print(report: Report) {
+        switch invocation.global.format {
+        case .json: console.output(report.json)
+        case .markdown: console.output(report.markdown)
+        case .junit: console.output(report.junit)
+        case .table, .text, nil: console.output(report.table)
+        }
+    }
+
+    private func finish(_ report: Report, rejected: [String: String], waited: Bool) throws {
+        try invocation.writeReports(report, to: bench.reportsDirectory)
+        if !invocation.global.quiet { print(report: report) }
+        for (key, reason) in rejected.sorted(by: { $0.key < $1.key }) { console.error("\(key): rejected by the service: \(reason)") }
+        if !rejected.isEmpty { throw ExitCode.error }
+        guard waited else { return }
+        let code = ExitCode.of(report)
+        if code != .done { throw code }
+    }
+
+    /// Downloads the archives of completed orders whose manifests say `download: true` (skipping those present).
+    private func download(plan: [PlanItem], state: RunState, service: any OrderService) async throws -> RunState {
+        for item in plan where item.desired?.download == true {
+            guard let record = state.orders[item.key], record.isSuccessful, let id = record.id else { continue }
+            let folder = (bench.downloadsDirectory as NSString).appendingPathComponent(item.key.replacingOccurrences(of: "#", with: "-"))
+            for product in record.products {
+                let path = (folder as NSString).appendingPathComponent(product.identifier + ".zip")
+                if FileManager.default.fileExists(atPath: path) { continue }
+                try await service.download(orderID: id, productID: product.id, to: path)
+                console.event(.downloaded(key: item.key, path: bench.relative(path)))
+            }
+        }
+        return state
+    }
+
+    private func makeRunner(_ service: any OrderService, _ store: FileStateStore, concurrency: Int = 8) -> Runner<ContinuousClock> {
+        var runner = Runner(service: service, store: store, clock: ContinuousClock(), concurrency: concurrency, events: console.event)
+        runner.failpoint = invocation.environment["HOOKCTL_FAILPOINT"].flatMap(Failpoint.init)
+        return runner
+    }
+
+    private func requireProject() throws {
+        if bench.workspace.projectFile == nil && !invocation.global.sandbox { throw RunnerError.noProjectFile }
+    }
+
+    private var projectLockPath: String {
+        (bench.root as NSString).appendingPathComponent(".hookctl/\(bench.profileName).pid")
+    }
+
+    /// Opens the service, runs `work` so that SIGINT/SIGTERM stop it with the state saved (exit 130), closes it.
+    private func interruptible<T: Sendable>(
+        store: FileStateStore, _ work: @escaping @Sendable (any OrderService) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await runInterruptibly { [invocation, bench] in
+                try await ServiceSession.with(invocation: invocation, bench: bench) { session in
+                    try await work(session.orders)
+                }
+            }
+        } catch is Interrupted {
+            console.error("interrupted; state is saved in \(bench.relative(store.path)); `hookctl apply` or `hookctl wait` resumes")
+            throw ExitCode.interrupted
+        }
+    }
+}
