@@ -26,7 +26,10 @@ let package = Package(
     targets: [
         // libyaml from the system (Debian's libyaml-dev): the event parser gives exact marks and lets us bound aliases.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-        .target(name: "HookManifest", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        .target(
+            name: "HookManifest", dependencies: ["CYAML", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "HookS3",
             dependencies: [

@@ -1,8 +1,70 @@
 import ArgumentParser
+import Foundation
+import HookManifest
 
-// Placeholder: the command's issue replaces this file.
+/// `hookctl validate [PATH...]`: parse and check manifests and the project file; diagnostics on stderr.
 struct Validate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check manifests and the project file; print every problem (exit 1 on any error).",
+        discussion: "Diagnostics go to stderr as path:line:column: error: message. --format json prints them as a JSON array on stdout.")
+
     @OptionGroup var global: GlobalOptions
-    func run() async throws { throw ValidationError("`validate` is not built yet") }
+
+    @Argument(help: "Manifest files or folders (default: manifests/).")
+    var paths: [String] = []
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let workspace = loadWorkspace(paths: paths, projectFile: global.project, profile: global.profile, environment: environment)
+        let output = DiagnosticOutput(global: global, environment: environment)
+        output.report(workspace.diagnostics)
+        if global.format == .json {
+            output.writeStdout(Diagnostic.jsonArray(output.visible(workspace.diagnostics)))
+        } else if !workspace.hasErrors && !global.quiet {
+            let count = workspace.orders.count
+            output.writeStderr("\(workspace.manifestFiles.count) manifest file\(workspace.manifestFiles.count == 1 ? "" : "s"), \(count) order\(count == 1 ? "" : "s"): valid\n")
+        }
+        if workspace.hasErrors { throw ExitCode.error }
+    }
+}
+
+/// How `validate` and `render` print diagnostics: text (or nothing, with `--format json`) on stderr, and GitHub
+/// annotations when `GITHUB_ACTIONS=true`.
+struct DiagnosticOutput {
+    let global: GlobalOptions
+    let environment: [String: String]
+
+    var color: Bool {
+        !global.noColor && environment["NO_COLOR"] == nil && isatty(STDERR_FILENO) == 1
+    }
+
+    /// Warnings are hidden by `--quiet`.
+    func visible(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        global.quiet ? diagnostics.filter { $0.severity == .error } : diagnostics
+    }
+
+    func report(_ diagnostics: [Diagnostic]) {
+        let shown = visible(diagnostics)
+        if global.format != .json {
+            var text = ""
+            let color = self.color
+            for diagnostic in shown { text += diagnostic.rendered(color: color) }
+            writeStderr(text)
+        }
+        if environment["GITHUB_ACTIONS"] == "true" {
+            // Workflow commands are read from stdout; keep them off it when stdout carries JSON.
+            let lines = shown.compactMap(\.githubAnnotation).map { $0 + "\n" }.joined()
+            if global.format == .json { writeStderr(lines) } else { writeStdout(lines) }
+        }
+    }
+
+    func writeStderr(_ text: String) {
+        guard !text.isEmpty else { return }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    func writeStdout(_ text: String) {
+        guard !text.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
 }

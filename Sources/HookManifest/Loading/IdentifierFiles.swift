@@ -1,0 +1,70 @@
+/// Reads `spec.identifiersFile` files (relative to the manifest): one identifier per line, `#` comments, blank lines
+/// skipped; problems point into the identifiers file.
+final class IdentifierFiles {
+    let manifestDirectory: String
+    var files: FileTable
+    static let maxBytes = 16 << 20
+
+    init(manifestDirectory: String, files: FileTable) {
+        self.manifestDirectory = manifestDirectory
+        self.files = files
+    }
+
+    func read(_ relative: String, at node: YAMLNode, sink: ProblemSink) -> [String]? {
+        guard !relative.isEmpty else {
+            sink.error("spec.identifiersFile", "`spec.identifiersFile` is empty", at: node.mark)
+            return nil
+        }
+        let path = relative.hasPrefix("/") ? relative : FileSystem.join(manifestDirectory, relative)
+        let bytes: [UInt8]
+        switch FileSystem.read(path, limit: Self.maxBytes) {
+        case .failure(let error):
+            sink.error("spec.identifiersFile", "cannot read identifiers file `\(relative)`: \(error.reason)", at: node.mark)
+            return nil
+        case .success(let content): bytes = content
+        }
+        let file = files.add(path: path, bytes: bytes)
+        let text = bytes.withUnsafeBufferPointer { ByteScanner.problems(in: $0).first { $0.id != "yaml.tab" } }
+        if let problem = text {
+            var mark = problem.mark
+            mark.file = file
+            sink.error(problem.id, problem.message.replacingOccurrencesOfManifests(), at: mark)
+            return nil
+        }
+        var out: [String] = []
+        var seen: [String: Mark] = [:]
+        let errors = sink.errorCount
+        var lineNumber: Int32 = 0
+        for rawLine in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var line = String(decoding: rawLine, as: UTF8.self)
+            if let hash = line.firstIndex(of: "#") { line = String(line[..<hash]) }
+            let leading = line.unicodeScalars.prefix { $0.properties.isWhitespace }.count
+            let identifier = line.trimmingWhitespace()
+            guard !identifier.isEmpty else { continue }
+            let mark = Mark(line: lineNumber, column: Int32(leading + 1), file: file)
+            if identifier.unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
+                sink.error("spec.identifiers", "identifier contains whitespace; write one identifier per line", at: mark)
+                continue
+            }
+            if let first = seen[identifier] {
+                sink.error("spec.identifiers", "duplicate identifier `\(identifier.prefix(120))`", at: mark, notes: [("first listed here", first)])
+                continue
+            }
+            seen[identifier] = mark
+            out.append(identifier)
+        }
+        guard sink.errorCount == errors else { return nil }
+        if out.isEmpty {
+            sink.error("spec.identifiersFile", "identifiers file `\(relative)` lists no identifiers", at: node.mark)
+            return nil
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrencesOfManifests() -> String {
+        self.replacing("manifests are", with: "identifier files are").replacing("manifests must", with: "identifier files must")
+    }
+}

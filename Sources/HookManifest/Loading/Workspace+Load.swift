@@ -1,0 +1,101 @@
+import Dispatch
+
+/// Reads manifests and the project file into a `Workspace`: no network, no environment needed.
+/// - Parameters:
+///   - paths: manifest files or folders (recursive); empty means `manifests`.
+///   - projectFile: explicit project file (`--project`); else `hookctl.yaml` is looked for walking up from the first path.
+///   - profile: explicit profile (`--profile`); else `environment["HOOKCTL_PROFILE"]`, else the project's `defaultProfile`.
+///   - environment: variable values; non-secret references are resolved with it, unset ones are warned about.
+///   - limits: YAML reading limits.
+public func loadWorkspace(
+    paths: [String], projectFile: String? = nil, profile: String? = nil, environment: [String: String] = [:],
+    limits: YAMLLimits = YAMLLimits()
+) -> Workspace {
+    let paths = paths.isEmpty ? ["manifests"] : paths
+    var diagnostics: [Diagnostic] = []
+    let projectPath = projectFile ?? ProjectLoader.find(startingAt: paths[0])
+    var loaded = ProjectLoader.Loaded()
+    if let projectPath {
+        loaded = ProjectLoader.load(projectPath, explicitProfile: profile, environment: environment, limits: limits)
+        diagnostics += loaded.diagnostics
+    } else if let profile {
+        diagnostics.append(.error("project.missing", "profile `\(profile)` was asked for but no project file `hookctl.yaml` was found", at: nil))
+    }
+
+    var files: [String] = []
+    let projectAbsolute = projectPath.map(FileSystem.absolute)
+    for path in paths {
+        switch FileSystem.kind(path) {
+        case .directory: files += FileSystem.manifestFiles(under: path)
+        case .file: if FileSystem.absolute(path) != projectAbsolute { files.append(path) }
+        case .missing: diagnostics.append(.error("file.missing", "`\(path)`: no such file or directory", at: nil))
+        case .other: diagnostics.append(.error("file.kind", "`\(path)` is not a regular file or folder", at: nil))
+        }
+    }
+    var seen = Set<String>()
+    files = files.filter { seen.insert($0).inserted }
+
+    let outcomes = loadConcurrently(files, project: loaded.context, environment: environment, limits: limits)
+    var drafts: [(OrderDraft, String)] = []
+    for outcome in outcomes {
+        diagnostics += outcome.diagnostics
+        drafts += outcome.drafts.map { ($0, outcome.path) }
+    }
+    let orders = OrderAssembler.assemble(drafts, diagnostics: &diagnostics)
+    diagnostics.sort(by: Diagnostic.sortKey)
+    return Workspace(
+        project: loaded.project, projectFile: projectPath, profileName: loaded.profileName, profile: loaded.profile,
+        manifestFiles: files, orders: orders, diagnostics: diagnostics)
+}
+
+/// Decodes files on every core: each file is independent until names are checked across the run.
+private func loadConcurrently(_ files: [String], project: ProjectContext, environment: [String: String], limits: YAMLLimits) -> [FileOutcome] {
+    var outcomes = [FileOutcome?](repeating: nil, count: files.count)
+    outcomes.withUnsafeMutableBufferPointer { buffer in
+        nonisolated(unsafe) let slots = buffer  // each iteration writes only its own slot
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            slots[index] = ManifestFile(path: files[index], project: project, environment: environment, limits: limits).load()
+        }
+    }
+    return outcomes.compactMap { $0 }
+}
+
+/// Splits drafts into orders and checks names across the run.
+enum OrderAssembler {
+    static func assemble(_ drafts: [(OrderDraft, String)], diagnostics: inout [Diagnostic]) -> [Order] {
+        var firstByName: [String: SourceLocation] = [:]
+        var orders: [Order] = []
+        for (draft, path) in drafts {
+            let location = SourceLocation(file: path, line: Int(draft.nameMark.line), column: Int(draft.nameMark.column))
+            if let first = firstByName[draft.name] {
+                diagnostics.append(.error(
+                    "metadata.duplicate-name", "order name `\(draft.name)` is already used; names must be unique in a run",
+                    at: location, notes: [.note("first used here", at: first)]))
+                continue
+            }
+            firstByName[draft.name] = location
+            orders += split(draft, path: path)
+        }
+        return orders.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    }
+
+    static func split(_ draft: OrderDraft, path: String) -> [Order] {
+        let start = SourceLocation(file: path, line: Int(draft.start.line), column: Int(draft.start.column))
+        let chunks: [[String]]
+        if let size = draft.batchSize {
+            chunks = stride(from: 0, to: draft.identifiers.count, by: size).map {
+                Array(draft.identifiers[$0..<min($0 + size, draft.identifiers.count)])
+            }
+        } else {
+            chunks = [draft.identifiers]
+        }
+        return chunks.enumerated().map { index, identifiers in
+            let key = draft.batchSize == nil ? draft.name : "\(draft.name)#\(index + 1)"
+            return Order(
+                key: key, name: draft.name, manifestPath: path, location: start, labels: draft.labels, workflow: draft.workflow,
+                batchIndex: index + 1, batchCount: chunks.count,
+                body: OrderBody(key: key, workflowName: draft.workflow, identifiers: identifiers, options: draft.options),
+                waitTimeout: draft.waitTimeout, download: draft.download, storage: draft.storage, sourceType: draft.sourceType)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/// Everything one command reads: the project file, the selected profile, the orders and every diagnostic.
+public struct Workspace: Sendable {
+    /// The project, when a project file was found and is valid.
+    public var project: Project?
+    /// Path of the project file, when one was found (even if invalid).
+    public var projectFile: String?
+    /// Name of the selected profile (explicit, else `HOOKCTL_PROFILE`, else `defaultProfile`), if any.
+    public var profileName: String?
+    /// The selected profile, when it exists in the project.
+    public var profile: Profile?
+    /// Manifest files read, sorted.
+    public var manifestFiles: [String]
+    /// Valid orders, sorted by key; documents with errors contribute none.
+    public var orders: [Order]
+    /// Every diagnostic, sorted by file, line and column.
+    public var diagnostics: [Diagnostic]
+
+    /// True when any diagnostic is an error (commands then exit 1 without doing anything else).
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    /// Only the errors.
+    public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+}
+
+/// One document-level result of a manifest file.
+struct FileOutcome: Sendable {
+    var path: String
+    var drafts: [OrderDraft] = []
+    var diagnostics: [Diagnostic] = []
+}
+
+extension OrderDraft: @unchecked Sendable {}

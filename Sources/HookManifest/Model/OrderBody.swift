@@ -1,0 +1,105 @@
+import Crypto
+
+/// The JSON body of `POST BatchOrder/OData.CSC.Order`, in SPEC's contract shape and option order.
+///
+/// Non-secret references were resolved by `loadWorkspace` when their variables were set; secrets stay references
+/// until `submissionJSON(environment:)`.
+public struct OrderBody: Hashable, Sendable {
+    /// `WorkflowName`.
+    public let workflowName: String
+    /// `IdentifierList`.
+    public let identifiers: [String]
+    /// `WorkflowOptions`, in contract order: storage, source, extra options in manifest order.
+    public let options: [WorkflowOption]
+    /// SHA-256 (lowercase hex) of the canonical body without `Name`, secrets as their references.
+    public let digest: String
+    /// The order's `Name`: `hookctl-<key with # as ->-<first 10 hex of digest>`, deterministic per (manifest, body).
+    public let name: String
+
+    /// Creates a body for the order with the given key; computes `digest` and `name`.
+    public init(key: String, workflowName: String, identifiers: [String], options: [WorkflowOption]) {
+        self.workflowName = workflowName
+        self.identifiers = identifiers
+        self.options = options
+        let unnamed = CanonicalJSON.bytes(Self.json(name: nil, workflowName, identifiers, options, environment: nil, missing: nil))
+        let hash = SHA256.hash(data: unnamed)
+        var hex = ""
+        hex.reserveCapacity(64)
+        for byte in hash {
+            hex.append(Self.hexDigits[Int(byte >> 4)])
+            hex.append(Self.hexDigits[Int(byte & 0xF)])
+        }
+        digest = hex
+        name = "hookctl-\(key.replacingAll("#", "-"))-\(hex.prefix(10))"
+    }
+
+    private static let hexDigits: [Character] = Array("0123456789abcdef")
+
+    /// The canonical pretty JSON `render` prints: secrets as their `${env:...}` reference, other references resolved
+    /// when set in `environment`, else shown as written. Ends with a newline.
+    public func renderedJSON(environment: [String: String] = [:]) -> String {
+        CanonicalJSON.string(Self.json(name: name, workflowName, identifiers, options, environment: environment, missing: nil))
+    }
+
+    /// Appends `renderedJSON(environment:)`'s bytes to `out` (the fast path of `render`).
+    public func writeRendered(environment: [String: String] = [:], into out: inout [UInt8]) {
+        CanonicalJSON.write(Self.json(name: name, workflowName, identifiers, options, environment: environment, missing: nil), into: &out)
+    }
+
+    /// The body to POST, every reference resolved (secrets included). Only the runner calls this, right before submitting.
+    /// - Throws: `UnresolvedVariables` naming every variable that is needed but unset (values are never included).
+    public func submissionJSON(environment: [String: String]) throws(UnresolvedVariables) -> String {
+        var missing: [String] = []
+        let value = Self.json(name: name, workflowName, identifiers, options, environment: environment, missing: &missing)
+        if !missing.isEmpty { throw UnresolvedVariables(names: missing) }
+        return CanonicalJSON.string(value)
+    }
+
+    /// Names of variables that `submissionJSON(environment:)` needs and `environment` lacks.
+    public func unsetVariables(environment: [String: String]) -> [String] {
+        var seen = Set<String>()
+        return options.flatMap { option -> [String] in
+            guard case .string(let template) = option.value else { return [] }
+            return template.unsetVariables(in: environment)
+        }.filter { seen.insert($0).inserted }
+    }
+
+    /// Builds the JSON. With `missing` nil, references that cannot be resolved (and all secrets) are kept as written;
+    /// otherwise everything is resolved and unset names are collected into `missing`.
+    private static func json(
+        name: String?, _ workflowName: String, _ identifiers: [String], _ options: [WorkflowOption],
+        environment: [String: String]?, missing: UnsafeMutablePointer<[String]>?
+    ) -> JSONValue {
+        var members: [JSONMember] = []
+        members.reserveCapacity(4)
+        if let name { members.append(JSONMember("Name", .string(name))) }
+        members.append(JSONMember("WorkflowName", .string(workflowName)))
+        members.append(JSONMember("IdentifierList", .array(identifiers.map { .string($0) })))
+        let list: [JSONValue] = options.map { option in
+            let value: JSONValue
+            switch option.value {
+            case .integer(let i): value = .integer(i)
+            case .number(let d): value = .number(d)
+            case .boolean(let b): value = .bool(b)
+            case .string(let template):
+                if let missing {
+                    switch template.resolve(in: environment ?? [:]) {
+                    case .success(let text): value = .string(text)
+                    case .failure(let unset):
+                        missing.pointee.append(contentsOf: unset.names)
+                        value = .string(template.description)
+                    }
+                } else if option.isSecret || environment == nil || !template.hasReferences {
+                    value = .string(template.description)
+                } else if case .success(let text) = template.resolve(in: environment ?? [:]) {
+                    value = .string(text)
+                } else {
+                    value = .string(template.description)
+                }
+            }
+            return .orderedObject([JSONMember("Name", .string(option.name)), JSONMember("Value", value)])
+        }
+        members.append(JSONMember("WorkflowOptions", .array(list)))
+        return .orderedObject(members)
+    }
+}

@@ -1,0 +1,79 @@
+/// A string that may hold `${env:NAME}` and `${env:NAME:-default}` references, kept as written.
+public struct Template: Hashable, Sendable, CustomStringConvertible {
+    /// One piece of a template: literal text or a reference.
+    public enum Part: Hashable, Sendable {
+        /// Text as written.
+        case literal(String)
+        /// `${env:name}` or, with a default, `${env:name:-default}`.
+        case reference(name: String, defaultValue: String?)
+    }
+
+    /// The pieces in order.
+    public let parts: [Part]
+    /// The text as written in the manifest.
+    public let description: String
+
+    /// A template holding only literal text.
+    public init(literal text: String) {
+        parts = text.isEmpty ? [] : [.literal(text)]
+        description = text
+    }
+
+    init(parts: [Part], text: String) {
+        self.parts = parts
+        self.description = text
+    }
+
+    /// True when the text has at least one reference.
+    public var hasReferences: Bool { parts.contains { if case .reference = $0 { true } else { false } } }
+
+    /// True when the text is references only (no literal text around them): what secret fields require.
+    public var isReferenceOnly: Bool {
+        !parts.isEmpty && parts.allSatisfy { if case .reference = $0 { true } else { false } }
+    }
+
+    /// Names of the variables referenced, in order.
+    public var variableNames: [String] {
+        parts.compactMap { if case .reference(let name, _) = $0 { name } else { nil } }
+    }
+
+    /// The value with every reference replaced, or the names of the unset variables that have no default.
+    /// - Parameter environment: variable values (usually the process environment).
+    public func resolve(in environment: [String: String]) -> Result<String, UnresolvedVariables> {
+        if parts.count == 1, case .literal(let text) = parts[0] { return .success(text) }
+        var out = ""
+        var missing: [String] = []
+        for part in parts {
+            switch part {
+            case .literal(let text): out += text
+            case .reference(let name, let defaultValue):
+                if let value = environment[name] { out += value }
+                else if let defaultValue { out += defaultValue }
+                else { missing.append(name) }
+            }
+        }
+        return missing.isEmpty ? .success(out) : .failure(UnresolvedVariables(names: missing))
+    }
+
+    /// Names of referenced variables that are unset and have no default.
+    public func unsetVariables(in environment: [String: String]) -> [String] {
+        parts.compactMap {
+            if case .reference(let name, let defaultValue) = $0, defaultValue == nil, environment[name] == nil { name } else { nil }
+        }
+    }
+}
+
+/// Variables a command needs that are not set (names only, never values).
+public struct UnresolvedVariables: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The unset variable names, in the order they are needed, without repeats.
+    public var names: [String]
+    /// Creates the error, dropping repeated names.
+    public init(names: [String]) {
+        var seen = Set<String>()
+        self.names = names.filter { seen.insert($0).inserted }
+    }
+    /// `environment variable(s) not set: A, B`.
+    public var description: String {
+        "environment variable\(names.count == 1 ? "" : "s") not set: \(names.joined(separator: ", "))"
+    }
+}

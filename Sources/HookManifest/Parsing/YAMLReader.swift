@@ -1,0 +1,216 @@
+import CYAML
+
+/// One YAML document of a file: its root node (nil when the document is empty) and where it starts.
+struct YAMLDocument: Sendable {
+    var root: YAMLNode?
+    var start: Mark
+}
+
+/// What reading a file gave: the complete documents, and every problem (a fatal one ends the list).
+struct YAMLReadResult: Sendable {
+    var documents: [YAMLDocument] = []
+    var problems: [YAMLProblem] = []
+    /// True when reading stopped early (syntax error or a limit); the documents before it are complete.
+    var stopped = false
+}
+
+/// Builds position-keeping node trees from libyaml's event parser, with hard limits checked event by event.
+struct YAMLReader {
+    var limits = YAMLLimits()
+    var file: Int32 = 0
+
+    private struct Frame {
+        var isMapping: Bool
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLNode?
+        var index: [String: Int]?
+        var start: Mark
+        var anchor: String?
+        var weight = 1
+    }
+
+    func read(_ bytes: UnsafeBufferPointer<UInt8>) -> YAMLReadResult {
+        var result = YAMLReadResult()
+        if bytes.count > limits.maxFileBytes {
+            result.problems.append(.init(id: "file.too-large", message: "file is \(bytes.count) bytes; the limit is \(limits.maxFileBytes) bytes", mark: Mark(line: 1, column: 1, file: file)))
+            result.stopped = true
+            return result
+        }
+        let pre = ByteScanner.problems(in: bytes)
+        if !pre.isEmpty {
+            result.problems = pre.map { var p = $0; p.mark.file = file; return p }
+            result.stopped = true
+            return result
+        }
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        defer { parser.deallocate() }
+        guard yaml_parser_initialize(parser) == 1 else {
+            result.problems.append(.init(id: "yaml.memory", message: "cannot start the YAML parser (out of memory)", mark: Mark(line: 1, column: 1, file: file)))
+            result.stopped = true
+            return result
+        }
+        defer { yaml_parser_delete(parser) }
+        if let base = bytes.baseAddress { yaml_parser_set_input_string(parser, base, bytes.count) }
+        else {
+            let empty: [UInt8] = [0]
+            empty.withUnsafeBufferPointer { yaml_parser_set_input_string(parser, $0.baseAddress!, 0) }
+        }
+        yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
+
+        var stack: [Frame] = []
+        var anchors: [String: (node: YAMLNode, weight: Int)] = [:]
+        var aliasCount = 0
+        var docWeight = 0
+        var docRoot: YAMLNode?
+        var docStart = Mark(line: 1, column: 1, file: file)
+        var event = yaml_event_t()
+
+        func mark(_ m: yaml_mark_t) -> Mark { Mark(line: Int32(clamping: m.line + 1), column: Int32(clamping: m.column + 1), file: file) }
+        func fail(_ id: String, _ message: String, _ at: Mark) {
+            result.problems.append(.init(id: id, message: message, mark: at))
+            result.stopped = true
+        }
+
+        /// Adds a finished node to its parent (or makes it the document root). Returns false on a fatal problem.
+        func add(_ node: YAMLNode, weight: Int, anchor: String?) -> Bool {
+            if let anchor { anchors[anchor] = (node, weight) }
+            guard !stack.isEmpty else {
+                docRoot = node
+                return true
+            }
+            let top = stack.count - 1
+            stack[top].weight += weight
+            if !stack[top].isMapping {
+                stack[top].items.append(node)
+                return true
+            }
+            guard let key = stack[top].pendingKey else {
+                guard case .scalar(let name, _) = node.content else {
+                    fail("yaml.complex-key", "mapping keys must be plain text, not \(node.kindName)", node.mark)
+                    return false
+                }
+                if let first = firstIndex(ofKey: name, in: &stack[top]) {
+                    let firstMark = stack[top].pairs[first].key.mark
+                    result.problems.append(.init(id: "yaml.duplicate-key", message: "duplicate key `\(name)` (first defined at line \(firstMark.line), column \(firstMark.column))", mark: node.mark))
+                }
+                stack[top].pendingKey = node
+                return true
+            }
+            stack[top].pendingKey = nil
+            if case .scalar(let name, _) = key.content, firstIndex(ofKey: name, in: &stack[top]) != nil {
+                return true  // duplicate: reported at the duplicate key, first value kept
+            }
+            stack[top].pairs.append(YAMLPair(key: key, value: node))
+            let count = stack[top].pairs.count
+            if stack[top].index != nil { stack[top].index?[key.scalarText] = count - 1 }
+            else if stack[top].pairs.count >= 16 {
+                var index: [String: Int] = [:]
+                for (i, pair) in stack[top].pairs.enumerated() where index[pair.name] == nil { index[pair.name] = i }
+                stack[top].index = index
+            }
+            return true
+        }
+
+        loop: while true {
+            guard yaml_parser_parse(parser, &event) == 1 else {
+                let problem = parser.pointee.problem.map { String(cString: $0) } ?? "invalid YAML"
+                let context = parser.pointee.context.map { String(cString: $0) }
+                let at = mark(parser.pointee.problem_mark)
+                fail("yaml.syntax", "YAML syntax error: \(problem)\(context.map { " \($0)" } ?? "")", at)
+                break
+            }
+            defer { yaml_event_delete(&event) }
+            let start = mark(event.start_mark)
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
+                break loop
+            case YAML_DOCUMENT_START_EVENT:
+                docRoot = nil
+                docStart = start
+                docWeight = 0
+                anchors.removeAll(keepingCapacity: true)
+            case YAML_DOCUMENT_END_EVENT:
+                result.documents.append(YAMLDocument(root: docRoot, start: docStart))
+            case YAML_SCALAR_EVENT:
+                let s = event.data.scalar
+                if s.length > limits.maxScalarBytes {
+                    fail("yaml.scalar-too-large", "scalar of \(s.length) bytes; the limit is \(limits.maxScalarBytes) bytes", start)
+                    break loop
+                }
+                let text = s.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: s.length), as: UTF8.self) } ?? ""
+                var plain = s.style == YAML_PLAIN_SCALAR_STYLE
+                if let tag = s.tag {
+                    let tagText = String(cString: tag)
+                    if tagText == "tag:yaml.org,2002:str" || tagText == "!" { plain = false }
+                    else {
+                        fail("yaml.tag", "YAML tag `\(tagText)` is not supported (only `!!str`)", start)
+                        break loop
+                    }
+                }
+                docWeight += 1
+                let node = YAMLNode(content: .scalar(text, plain: plain), mark: start, end: mark(event.end_mark))
+                let anchor = s.anchor.map { String(cString: $0) }
+                if !add(node, weight: 1, anchor: anchor) { break loop }
+            case YAML_ALIAS_EVENT:
+                aliasCount += 1
+                let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
+                guard aliasCount <= limits.maxAliases else {
+                    fail("yaml.alias-limit", "more than \(limits.maxAliases) aliases in one file (alias bomb protection)", start)
+                    break loop
+                }
+                guard let target = anchors[name] else {
+                    fail("yaml.unknown-alias", "unknown alias `*\(name)`", start)
+                    break loop
+                }
+                docWeight += target.weight
+                guard docWeight <= limits.maxNodes else {
+                    fail("yaml.alias-bomb", "alias `*\(name)` expands the document beyond \(limits.maxNodes) nodes (alias bomb protection)", start)
+                    break loop
+                }
+                var node = target.node
+                node.mark = start
+                node.end = mark(event.end_mark)
+                if !add(node, weight: target.weight, anchor: nil) { break loop }
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                let isMapping = event.type == YAML_MAPPING_START_EVENT
+                let tagPointer = isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag
+                if let tagPointer {
+                    fail("yaml.tag", "YAML tag `\(String(cString: tagPointer))` is not supported", start)
+                    break loop
+                }
+                guard stack.count < limits.maxDepth else {
+                    fail("yaml.too-deep", "nesting deeper than \(limits.maxDepth) levels", start)
+                    break loop
+                }
+                docWeight += 1
+                guard docWeight <= limits.maxNodes else {
+                    fail("yaml.too-many-nodes", "document has more than \(limits.maxNodes) nodes", start)
+                    break loop
+                }
+                let anchorPointer = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
+                stack.append(Frame(isMapping: isMapping, start: start, anchor: anchorPointer.map { String(cString: $0) }))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                guard let frame = stack.popLast() else { break }
+                let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
+                let node = YAMLNode(content: content, mark: frame.start, end: mark(event.end_mark))
+                if !add(node, weight: frame.weight, anchor: frame.anchor) { break loop }
+            default:
+                break
+            }
+        }
+        return result
+    }
+
+    private func firstIndex(ofKey name: String, in frame: inout Frame) -> Int? {
+        if let index = frame.index { return index[name] }
+        return frame.pairs.firstIndex { $0.name == name }
+    }
+}
+
+extension YAMLNode {
+    var scalarText: String {
+        if case .scalar(let text, _) = content { return text }
+        return ""
+    }
+}

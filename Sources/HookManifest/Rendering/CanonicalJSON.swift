@@ -1,0 +1,107 @@
+/// The one JSON writer of hookctl: bodies, the lock file, reports and `--format json` diagnostics.
+///
+/// Output is pretty and deterministic: two-space indent, `"key": value`, objects' keys sorted unless the value is an
+/// `orderedObject`, `[]`/`{}` for empty containers, and a final newline.
+public enum CanonicalJSON {
+    /// The canonical text of `value`, ending with a newline.
+    public static func string(_ value: JSONValue) -> String {
+        String(decoding: bytes(value), as: UTF8.self)
+    }
+
+    /// The canonical UTF-8 bytes of `value`, ending with a newline.
+    public static func bytes(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        write(value, into: &out)
+        return out
+    }
+
+    /// Appends the canonical bytes of `value` (with its final newline) to `out`.
+    public static func write(_ value: JSONValue, into out: inout [UInt8]) {
+        write(value, indent: 0, into: &out)
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    static func write(_ value: JSONValue, indent: Int, into out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .integer(let i): out.append(contentsOf: String(i).utf8)
+        case .number(let d): writeNumber(d, into: &out)
+        case .string(let s): writeString(s, into: &out)
+        case .array(let items):
+            if items.isEmpty {
+                out.append(contentsOf: "[]".utf8)
+                return
+            }
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1, into: &out)
+                write(item, indent: indent + 1, into: &out)
+            }
+            newline(indent, into: &out)
+            out.append(UInt8(ascii: "]"))
+        case .object(let fields):
+            let members = fields.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                .map { JSONMember($0.key, $0.value) }
+            writeMembers(members, indent: indent, into: &out)
+        case .orderedObject(let members):
+            writeMembers(members, indent: indent, into: &out)
+        }
+    }
+
+    private static func writeMembers(_ members: [JSONMember], indent: Int, into out: inout [UInt8]) {
+        if members.isEmpty {
+            out.append(contentsOf: "{}".utf8)
+            return
+        }
+        out.append(UInt8(ascii: "{"))
+        for (index, member) in members.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            newline(indent + 1, into: &out)
+            writeString(member.key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(UInt8(ascii: " "))
+            write(member.value, indent: indent + 1, into: &out)
+        }
+        newline(indent, into: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static func newline(_ indent: Int, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\n"))
+        for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
+    }
+
+    static func writeNumber(_ d: Double, into out: inout [UInt8]) {
+        guard d.isFinite else {
+            out.append(contentsOf: "null".utf8)  // validation never lets a non-finite number through
+            return
+        }
+        out.append(contentsOf: d.description.utf8)  // shortest round-trip, e.g. 0.5, 20.0, 1e-05
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0..<0x20:
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

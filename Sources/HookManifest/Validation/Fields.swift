@@ -1,0 +1,112 @@
+/// A mapping being decoded: looks keys up, reports unknown ones (with a suggestion) and reads typed values, reporting
+/// every type problem at the value's position.
+struct Fields {
+    let node: YAMLNode
+    let path: String
+    let pairs: [YAMLPair]
+    let context: DecodeContext
+
+    /// Nil (after reporting) when `node` is not a mapping.
+    init?(_ node: YAMLNode, path: String, context: DecodeContext) {
+        guard let pairs = node.pairs else {
+            if case .scalar(_, _) = node.content, node.scalarValue == .null {
+                context.sink.error("type.mapping", "`\(path)` is empty; expected a mapping", at: node.mark)
+            } else {
+                context.sink.error("type.mapping", "`\(path)` must be a mapping, found \(node.kindName)", at: node.mark)
+            }
+            return nil
+        }
+        self.node = node
+        self.path = path
+        self.pairs = pairs
+        self.context = context
+    }
+
+    func sub(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    subscript(_ key: String) -> YAMLPair? { pairs.first { $0.name == key } }
+
+    func has(_ key: String) -> Bool { self[key] != nil }
+
+    /// Reports keys not in `allowed`; `misplaced` maps a key to the reason it is not allowed here.
+    func checkKeys(_ allowed: [String], misplaced: [String: String] = [:]) {
+        for pair in pairs where !allowed.contains(pair.name) {
+            if let reason = misplaced[pair.name] {
+                context.sink.error("key.misplaced", "`\(sub(pair.name))` \(reason)", at: pair.key.mark)
+                continue
+            }
+            let suggestion = Suggestion.closest(to: pair.name, in: allowed)
+            if let suggestion, DecodeContext.isSecretName(suggestion) { context.sink.maskSecret(pair.value) }
+            let hint = suggestion.map { "; did you mean `\($0)`?" } ?? " (allowed: \(allowed.joined(separator: ", ")))"
+            context.sink.error("key.unknown", "unknown key `\(pair.name)` in `\(path.isEmpty ? "document" : path)`\(hint)", at: pair.key.mark)
+        }
+    }
+
+    /// Reports a missing required key at the mapping's start.
+    func missing(_ key: String, hint: String = "") {
+        context.sink.error("key.missing", "missing required key `\(sub(key))`\(hint)", at: node.mark)
+    }
+
+    /// A plain or quoted string without reference processing.
+    func string(_ key: String, required: Bool = false) -> (String, YAMLNode)? {
+        guard let pair = self[key] else {
+            if required { missing(key) }
+            return nil
+        }
+        guard let text = pair.value.stringValue else {
+            context.sink.error("type.string", "`\(sub(key))` must be a string, found \(pair.value.kindName)", at: pair.value.mark)
+            return nil
+        }
+        return (text, pair.value)
+    }
+
+    /// A string that may hold references. Secrets must be references only; non-secret references are resolved when
+    /// their variables are set.
+    func template(_ key: String, required: Bool = false, secret: Bool = false) -> (Template, YAMLNode)? {
+        guard let pair = self[key] else {
+            if required { missing(key, hint: secret ? " (a reference such as `${env:NAME}`)" : "") }
+            return nil
+        }
+        return context.template(pair.value, path: sub(key), secret: secret).map { ($0, pair.value) }
+    }
+
+    func bool(_ key: String) -> Bool? {
+        guard let pair = self[key] else { return nil }
+        guard case .bool(let b)? = pair.value.scalarValue else {
+            context.sink.error("type.boolean", "`\(sub(key))` must be true or false, found \(pair.value.kindName)", at: pair.value.mark)
+            return nil
+        }
+        return b
+    }
+
+    func int(_ key: String) -> (Int, YAMLNode)? {
+        guard let pair = self[key] else { return nil }
+        guard case .int(let i)? = pair.value.scalarValue else {
+            context.sink.error("type.integer", "`\(sub(key))` must be an integer, found \(pair.value.kindName)", at: pair.value.mark)
+            return nil
+        }
+        return (i, pair.value)
+    }
+
+    /// One of a fixed set of words, with a suggestion when close.
+    func choice(_ key: String, _ allowed: [String], default value: String? = nil) -> String? {
+        guard let (text, node) = string(key, required: value == nil) else {
+            return self[key] == nil ? value : nil
+        }
+        guard allowed.contains(text) else {
+            let hint = Suggestion.closest(to: text, in: allowed).map { "; did you mean `\($0)`?" } ?? ""
+            context.sink.error("value.choice", "`\(sub(key))` must be one of \(allowed.joined(separator: ", ")), found `\(text)`\(hint)", at: node.mark)
+            return nil
+        }
+        return text
+    }
+
+    /// A nested mapping.
+    func mapping(_ key: String, required: Bool = false) -> Fields? {
+        guard let pair = self[key] else {
+            if required { missing(key) }
+            return nil
+        }
+        return Fields(pair.value, path: sub(key), context: context)
+    }
+}

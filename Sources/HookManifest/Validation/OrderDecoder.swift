@@ -1,0 +1,192 @@
+/// An order document that passed every check, before `batchSize` splits it.
+struct OrderDraft {
+    var name: String
+    var nameMark: Mark
+    var start: Mark
+    var labels: [String: String]
+    var workflow: String
+    var identifiers: [String]
+    var batchSize: Int?
+    var storage: StorageSpec
+    var sourceType: String
+    var options: [WorkflowOption]
+    var waitTimeout: Duration?
+    var download: Bool
+}
+
+/// What every order of a run shares from the project file and the selected profile.
+struct ProjectContext: Sendable {
+    /// `defaults:` of the project, relocated to the project's file index.
+    var defaults: YAMLNode?
+    var catalogue: WorkflowCatalogue?
+    /// DESP login references used when a DESP source gives none.
+    var despLogin: (Template, Template)
+    var projectBytes: [UInt8]?
+    var projectPath: String?
+
+    static let noProject = ProjectContext(
+        defaults: nil, catalogue: nil,
+        despLogin: (Template.reference("DESP_USERNAME"), Template.reference("DESP_PASSWORD")), projectBytes: nil, projectPath: nil)
+}
+
+extension Template {
+    static func reference(_ name: String, default value: String? = nil) -> Template {
+        let text = value.map { "${env:\(name):-\($0)}" } ?? "${env:\(name)}"
+        return Template(parts: [.reference(name: name, defaultValue: value)], text: text)
+    }
+}
+
+/// Decodes one `kind: Order` document into an `OrderDraft`, reporting every problem it finds.
+struct OrderDecoder {
+    static let topKeys = ["apiVersion", "kind", "metadata", "spec"]
+    static let specKeys = ["workflow", "identifiers", "identifiersFile", "batchSize", "source", "storage", "options", "wait", "download"]
+
+    let context: DecodeContext
+    let project: ProjectContext
+    let identifierFiles: IdentifierFiles
+
+    func decode(_ top: Fields) -> OrderDraft? {
+        let sink = context.sink
+        let errors = sink.errorCount
+        top.checkKeys(Self.topKeys)
+        let metadata = top.mapping("metadata", required: true)
+        metadata?.checkKeys(["name", "labels"])
+        let name = metadata?.string("name", required: true)
+        if let (text, node) = name, !Self.isName(text) {
+            sink.error("metadata.name", "`metadata.name` `\(text.prefix(80))` must be 1-63 lowercase letters, digits and `-`, starting and ending with a letter or digit", at: node.mark)
+        }
+        var labels: [String: String] = [:]
+        if let labelFields = metadata?.mapping("labels") {
+            for pair in labelFields.pairs {
+                if let value = pair.value.stringValue { labels[pair.name] = value }
+                else { sink.error("type.string", "label `\(pair.name)` must be a string, found \(pair.value.kindName); quote it", at: pair.value.mark) }
+            }
+        }
+        var specNode = top["spec"]?.value
+        if let defaults = project.defaults, let node = specNode { specNode = DefaultsMerger.merge(node, under: defaults) }
+        guard let specNode else {
+            top.missing("spec")
+            return nil
+        }
+        guard let spec = Fields(specNode, path: "spec", context: context) else { return nil }
+        spec.checkKeys(Self.specKeys)
+        let workflow = spec.string("workflow", required: true)
+        if let (text, node) = workflow, !Self.isWorkflowName(text) {
+            sink.error("spec.workflow", "`spec.workflow` `\(text.prefix(80))` is not a workflow name (letters, digits, `_`, `-`, `.`)", at: node.mark)
+        }
+        var workflowInfo: WorkflowCatalogue.Workflow?
+        if let catalogue = project.catalogue, let (text, node) = workflow {
+            workflowInfo = catalogue.workflows[text]
+            if workflowInfo == nil {
+                sink.error("spec.workflow", "unknown workflow `\(text.prefix(80))` (not in the cached catalogue)\(Suggestion.hint(for: text, in: catalogue.workflows.keys.sorted()))", at: node.mark)
+            }
+        }
+        let identifiers = identifierList(spec)
+        var batchSize: Int?
+        if let (size, node) = spec.int("batchSize") {
+            if size < 1 { sink.error("spec.batchSize", "`spec.batchSize` must be at least 1", at: node.mark) } else { batchSize = size }
+        }
+        let orderName = name?.0 ?? ""
+        let storage = StorageSpec.decode(spec.mapping("storage"), workflow: workflow?.0 ?? "", name: orderName)
+        var source: (type: String, options: [WorkflowOption])?
+        if let sourceFields = spec.mapping("source") {
+            source = SourceSpec.options(sourceFields, despLogin: project.despLogin)
+        } else if spec["source"] == nil {
+            spec.missing("source", hint: " (DESP sources need a `collection`)")
+        }
+        let extra = spec.mapping("options").map { ExtraOptions.decode($0, workflow: workflowInfo) } ?? []
+        var timeout: Duration?
+        if let wait = spec.mapping("wait") {
+            wait.checkKeys(["timeout"])
+            if let pair = wait["timeout"] {
+                if let text = pair.value.stringValue, let duration = DurationParser.parse(text) { timeout = duration }
+                else { sink.error("spec.wait.timeout", "`spec.wait.timeout` must be a positive whole number and one unit: `90s`, `15m`, `6h` or `2d`", at: pair.value.mark) }
+            }
+        }
+        let download = spec.bool("download") ?? false
+        if download, case .private? = storage?.0, let pair = spec["download"] {
+            sink.error("spec.download", "`spec.download: true` needs TEMPORARY storage; PRIVATE outputs are already in your bucket", at: pair.value.mark)
+        }
+        guard sink.errorCount == errors, let name, let workflow, let identifiers, let storage, let source, let extra else { return nil }
+        return OrderDraft(
+            name: name.0, nameMark: name.1.mark, start: top.node.mark, labels: labels, workflow: workflow.0,
+            identifiers: identifiers, batchSize: batchSize, storage: storage.0, sourceType: source.type,
+            options: storage.1 + source.options + extra, waitTimeout: timeout, download: download)
+    }
+
+    private func identifierList(_ spec: Fields) -> [String]? {
+        let sink = context.sink
+        let inline = spec["identifiers"]
+        let file = spec["identifiersFile"]
+        if let inline, file != nil {
+            sink.error("spec.identifiers", "give either `spec.identifiers` or `spec.identifiersFile`, not both", at: inline.key.mark)
+            return nil
+        }
+        if let file {
+            guard let path = file.value.stringValue else {
+                sink.error("type.string", "`spec.identifiersFile` must be a string, found \(file.value.kindName)", at: file.value.mark)
+                return nil
+            }
+            return identifierFiles.read(path, at: file.value, sink: sink)
+        }
+        guard let inline else {
+            spec.missing("identifiers", hint: " (or `spec.identifiersFile`)")
+            return nil
+        }
+        guard case .sequence(let items) = inline.value.content else {
+            sink.error("type.list", "`spec.identifiers` must be a list of product identifiers, found \(inline.value.kindName)", at: inline.value.mark)
+            return nil
+        }
+        guard !items.isEmpty else {
+            sink.error("spec.identifiers", "`spec.identifiers` is empty; list at least one product identifier", at: inline.value.mark)
+            return nil
+        }
+        var out: [String] = []
+        out.reserveCapacity(items.count)
+        var seen: [String: Mark] = [:]
+        let errors = sink.errorCount
+        for item in items {
+            guard let text = item.stringValue else {
+                sink.error("type.string", "identifier must be a string, found \(item.kindName)", at: item.mark)
+                continue
+            }
+            let trimmed = text.trimmingWhitespace()
+            if trimmed.isEmpty {
+                sink.error("spec.identifiers", "blank identifier", at: item.mark)
+                continue
+            }
+            if let first = seen[trimmed] {
+                sink.error("spec.identifiers", "duplicate identifier `\(trimmed.prefix(120))`", at: item.mark, notes: [("first listed here", first)])
+                continue
+            }
+            seen[trimmed] = item.mark
+            out.append(trimmed)
+        }
+        return sink.errorCount == errors ? out : nil
+    }
+
+    /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63.
+    static func isName(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...63).contains(bytes.count) else { return false }
+        func alnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
+        guard let first = bytes.first, let last = bytes.last, alnum(first), alnum(last) else { return false }
+        return bytes.allSatisfy { alnum($0) || $0 == 0x2D }
+    }
+
+    static func isWorkflowName(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 128 && text.utf8.allSatisfy {
+            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2E
+        }
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) ?? first
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
+        return String(scalars[first...last])
+    }
+}

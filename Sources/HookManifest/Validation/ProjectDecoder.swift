@@ -1,0 +1,86 @@
+/// Decodes the `kind: Project` document of `hookctl.yaml`.
+struct ProjectDecoder {
+    static let topKeys = ["apiVersion", "kind", "defaultProfile", "profiles", "defaults"]
+    static let profileKeys = ["sandbox", "serviceUrl", "identity", "auth"]
+    static let defaultsKeys = OrderDecoder.specKeys.filter { $0 != "identifiers" && $0 != "identifiersFile" }
+
+    let context: DecodeContext
+
+    /// The project and the `defaults:` node; nil project when the document has errors that make it unusable.
+    func decode(_ top: Fields) -> (Project, defaults: YAMLNode?, defaultProfileNode: YAMLNode?)? {
+        let sink = context.sink
+        let errors = sink.errorCount
+        top.checkKeys(Self.topKeys)
+        let defaultProfile = top.string("defaultProfile")
+        var profiles: [String: Profile] = [:]
+        if let fields = top.mapping("profiles") {
+            for pair in fields.pairs {
+                if let profile = decodeProfile(pair, path: fields.sub(pair.name)) { profiles[pair.name] = profile }
+            }
+        }
+        if let (name, node) = defaultProfile, profiles[name] == nil {
+            sink.error("project.profile", "`defaultProfile` names an unknown profile `\(name)`\(Suggestion.hint(for: name, in: profiles.keys.sorted()))", at: node.mark)
+        }
+        var defaults: YAMLNode?
+        if let fields = top.mapping("defaults") {
+            fields.checkKeys(Self.defaultsKeys, misplaced: [
+                "identifiers": "cannot have a project-wide default", "identifiersFile": "cannot have a project-wide default",
+            ])
+            defaults = fields.node
+        }
+        guard sink.errorCount == errors else { return nil }
+        return (Project(defaultProfile: defaultProfile?.0, profiles: profiles, hasDefaults: defaults != nil), defaults, defaultProfile?.1)
+    }
+
+    private func decodeProfile(_ pair: YAMLPair, path: String) -> Profile? {
+        let sink = context.sink
+        guard OrderDecoder.isProfileName(pair.name) else {
+            sink.error("project.profile", "profile name `\(pair.name.prefix(80))` must be letters, digits, `_` and `-`", at: pair.key.mark)
+            return nil
+        }
+        guard let fields = Fields(pair.value, path: path, context: context) else { return nil }
+        fields.checkKeys(Self.profileKeys)
+        let errors = sink.errorCount
+        let sandbox = fields.bool("sandbox") ?? false
+        var profile = Profile(name: pair.name, sandbox: sandbox)
+        if sandbox {
+            for key in ["serviceUrl", "identity", "auth"] where fields.has(key) {
+                sink.error("project.profile", "`\(fields.sub(key))`: a sandbox profile takes no \(key) (the embedded sandbox provides it)", at: fields[key]!.key.mark)
+            }
+            return sink.errorCount == errors ? profile : nil
+        }
+        profile.serviceURL = fields.string("serviceUrl", required: true)?.0
+        if let identity = fields.mapping("identity") {
+            identity.checkKeys(["despUrl", "dedlTokenUrl"])
+            profile.despURL = identity.string("despUrl")?.0
+            profile.dedlTokenURL = identity.string("dedlTokenUrl")?.0
+        }
+        if let auth = fields.mapping("auth", required: true) {
+            switch auth.choice("type", ["desp", "service-account", "token"]) {
+            case "desp":
+                auth.checkKeys(["type", "username", "password", "otp"])
+                if let user = auth.template("username", required: true), let password = auth.template("password", required: true, secret: true) {
+                    profile.auth = .desp(username: user.0, password: password.0, otp: auth.template("otp", secret: true)?.0)
+                }
+            case "service-account":
+                auth.checkKeys(["type", "clientId", "clientSecret"])
+                if let id = auth.template("clientId", required: true), let secret = auth.template("clientSecret", required: true, secret: true) {
+                    profile.auth = .serviceAccount(clientID: id.0, clientSecret: secret.0)
+                }
+            case "token":
+                auth.checkKeys(["type", "token"])
+                if let token = auth.template("token", required: true, secret: true) { profile.auth = .token(token.0) }
+            default: break
+            }
+        }
+        return sink.errorCount == errors ? profile : nil
+    }
+}
+
+extension OrderDecoder {
+    static func isProfileName(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 63 && text.utf8.allSatisfy {
+            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x2D
+        }
+    }
+}
