@@ -55,6 +55,8 @@ let package = Package(
             dependencies: [
                 "HookS3",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,7 +85,12 @@ let package = Package(
         .testTarget(name: "HookClientTests", dependencies: ["HookClient", "HookS3", "HookSandbox"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HookSandboxTests",
-            dependencies: ["HookSandbox", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "HookSandbox", "HookS3",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "HookRunnerTests", dependencies: ["HookRunner", "HookSandbox"], swiftSettings: swiftSettings),

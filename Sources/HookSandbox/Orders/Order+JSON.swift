@@ -1,0 +1,110 @@
+import Crypto
+import Foundation
+
+/// The wire shapes of orders and items (HOOK-API 3.3, 3.4, 3.6, 3.9), keys in captured order.
+extension Order {
+    /// Secrets as the create response echoes them: Fernet-looking ciphertext (`gAAAAAB…`), never the value.
+    func encryptedLooking(_ name: String, _ value: JSONValue) -> JSONValue {
+        let digest = SHA256.hash(data: Array("sandbox-fernet:\(id):\(name):\(value.text)".utf8))
+        var bytes = [UInt8](repeating: 0, count: 9) + Array(digest) + Array(SHA256.hash(data: Array(digest)))
+        bytes[0] = 0x80
+        let text = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        return .string("gAAAAAB" + text.dropFirst(7))
+    }
+
+    func optionsJSON(secrets: SecretDisplay) -> JSONValue {
+        .array(options.compactMap { option in
+            if WorkflowCatalogue.isSecret(option.name) {
+                switch secrets {
+                case .omitted: return nil
+                case .encrypted: return .object([("Name", .string(option.name)), ("Value", encryptedLooking(option.name, option.value))])
+                case .masked: return .object([("Name", .string(option.name)), ("Value", .string("****"))])
+                }
+            }
+            return .object([("Name", .string(option.name)), ("Value", option.value)])
+        })
+    }
+
+    enum SecretDisplay { case omitted, encrypted, masked }
+
+    /// The BatchOrder entity (create response and `GET BatchOrder(N)`); `Summary` only on GET.
+    func batchOrderJSON(now: Int64, created: Bool) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("Name", .string(name)), ("Priority", .int(priority)), ("WorkflowName", .string(workflowName)),
+            ("NotificationEndpoint", .null), ("NotificationEpUsername", .null), ("NotificationStatus", .null),
+            ("WorkflowOptions", optionsJSON(secrets: .encrypted)), ("Id", .int(id)),
+            ("Status", .string(created ? OrderStatus.queued.rawValue : status(now: now).rawValue)),
+            ("SubmissionDate", .string(Timestamp.string(ms: submittedMs))),
+            ("EstimatedDate", created ? .null : .string(Timestamp.string(ms: doneMs))), ("KeycloakUUID", .string(ownerID)),
+            ("WorkflowId", .int(workflowID)), ("WorkflowDisplayName", .string(workflowDisplayName)), ("WorkflowVersion", .string(workflowVersion)),
+        ]
+        if !created { pairs.append(("Summary", summaryJSON(now: now))) }
+        return .object(pairs)
+    }
+
+    func summaryJSON(now: Int64) -> JSONValue {
+        var counts: [OrderStatus: Int] = [:]
+        var last = submittedMs
+        for item in items {
+            let s = status(of: item, now: now)
+            counts[s, default: 0] += 1
+            switch s {
+            case .queued: break
+            case .inProgress: last = max(last, startMs)
+            case .completed, .failed: last = max(last, completedMs(of: item) ?? doneMs)
+            case .cancelled: last = max(last, cancelRequestedMs ?? submittedMs)
+            }
+        }
+        return .object([
+            ("status", .string(status(now: now).rawValue)),
+            ("processing_order_items_count", .int(counts[.inProgress] ?? 0)), ("downloading_order_items_count", .int(0)),
+            ("done_order_items_count", .int(counts[.completed] ?? 0)), ("already_done_order_items_count", .int(0)),
+            ("queued_order_items_count", .int(counts[.queued] ?? 0)),
+            ("failed_or_cancelled_order_items_count", .int((counts[.failed] ?? 0) + (counts[.cancelled] ?? 0))),
+            ("last_order_item_change_timestamp", .string(Timestamp.string(ms: last))),
+        ])
+    }
+
+    /// The ProductionOrder entity (`GET ProductionOrders`): string Id, secrets omitted, first identifier as reference.
+    func productionOrderJSON(now: Int64) -> JSONValue {
+        .object([
+            ("Id", .string(String(id))), ("Status", .string(status(now: now).rawValue)), ("StatusMessage", .string(statusMessage(now: now))),
+            ("SubmissionDate", .string(Timestamp.string(ms: submittedMs))), ("Name", .string(name)),
+            ("EstimatedDate", .string(Timestamp.string(ms: doneMs))),
+            ("InputProductReference", .object([("Reference", .string(items.first?.identifier ?? "")), ("ContentDate", .null)])),
+            ("WorkflowOptions", optionsJSON(secrets: .omitted)), ("WorkflowName", .string(workflowName)), ("WorkflowId", .int(workflowID)),
+            ("Priority", .int(priority)), ("NotificationEndpoint", .null), ("NotificationEpUsername", .null), ("NotificationStatus", .null),
+        ])
+    }
+
+    /// Link to an item's archive on this sandbox.
+    func downloadLink(_ item: Item, baseURL: String) -> String {
+        "\(baseURL)/odata/v1/BatchOrder(\(id))/Product(\(item.id))/$value"
+    }
+
+    /// The BatchorderItem entity (`GET BatchOrder(N)/Products`).
+    func itemJSON(_ item: Item, now: Int64, baseURL: String) -> JSONValue {
+        let s = status(of: item, now: now)
+        let done = s == .completed || s == .failed
+        let completed = s == .completed
+        return .object([
+            ("Id", .int(item.id)), ("BatchOrderId", .int(id)), ("InputProductReference", .string(item.identifier)),
+            ("SubmissionDate", .string(Timestamp.string(ms: submittedMs))), ("Status", .string(s.rawValue)),
+            ("ProcessedName", completed ? .string(item.outcome?.processedName) : .null),
+            ("ProcessedSize", completed ? .int(item.outcome?.size) : .null), ("OutputUUID", .null),
+            ("StatusMessage", .string(Order.itemMessage(s, outcome: item.outcome))),
+            ("CompletedDate", done ? .string(completedMs(of: item).map { Timestamp.string(ms: $0) }) : .null),
+            ("DownloadLink", completed && storage != "PRIVATE" ? .string(downloadLink(item, baseURL: baseURL)) : .null),
+            ("NotificationStatus", .null),
+        ])
+    }
+
+    /// `GET /sandbox/orders` entry: secrets masked.
+    func inspectionJSON(now: Int64) -> JSONValue {
+        .object([
+            ("Id", .int(id)), ("Name", .string(name)), ("WorkflowName", .string(workflowName)), ("Status", .string(status(now: now).rawValue)),
+            ("IdentifierList", .array(items.map { .string($0.identifier) })),
+            ("WorkflowOptions", optionsJSON(secrets: .masked)),
+        ])
+    }
+}

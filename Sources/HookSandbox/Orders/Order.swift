@@ -1,0 +1,136 @@
+import Foundation
+
+/// The status values of orders and items on the wire.
+enum OrderStatus: String, Sendable, Codable {
+    case queued
+    case inProgress = "in_progress"
+    case completed
+    case failed
+    case cancelled
+
+    var isTerminal: Bool { self == .completed || self == .failed || self == .cancelled }
+}
+
+/// An accepted batch order and its items, as the sandbox keeps (and persists) it.
+/// Status is not stored: it follows from the clock (submission time and pace) and each item's recorded outcome.
+struct Order: Sendable, Codable {
+    struct Option: Sendable, Codable {
+        var name: String
+        var value: JSONValue
+    }
+
+    /// What processing an item produced.
+    struct Outcome: Sendable, Codable {
+        var succeeded: Bool
+        var message: String
+        var processedName: String?
+        var size: Int?
+        /// `s3://bucket/key` of a PRIVATE output.
+        var output: String?
+        var recordedMs: Int64
+    }
+
+    struct Item: Sendable, Codable {
+        var id: Int
+        var identifier: String
+        var outcome: Outcome?
+        var cancelled: Bool = false
+    }
+
+    var id: Int
+    var name: String
+    var workflowName: String
+    var workflowID: Int
+    var workflowDisplayName: String
+    var workflowVersion: String
+    /// As accepted, with the `platform` and `version` options the service prepends.
+    var options: [Option]
+    var ownerID: String
+    var ownerName: String
+    var priority: Int
+    var submittedMs: Int64
+    var paceMs: Int64
+    var cancelRequestedMs: Int64?
+    var items: [Item]
+
+    var startMs: Int64 { submittedMs + paceMs / 2 }
+    var doneMs: Int64 { submittedMs + paceMs }
+
+    func option(_ name: String) -> JSONValue? { options.first { $0.name == name }?.value }
+    func stringOption(_ name: String) -> String? { option(name)?.stringValue }
+
+    var storage: String { stringOption("output_storage") ?? "TEMPORARY" }
+
+    func status(of item: Item, now: Int64) -> OrderStatus {
+        if item.cancelled { return .cancelled }
+        if now < startMs { return .queued }
+        guard let outcome = item.outcome, now >= doneMs else { return .inProgress }
+        return outcome.succeeded ? .completed : .failed
+    }
+
+    func completedMs(of item: Item) -> Int64? {
+        guard let outcome = item.outcome else { return nil }
+        return max(outcome.recordedMs, doneMs)
+    }
+
+    /// The order's status: from its items' statuses.
+    func status(now: Int64) -> OrderStatus {
+        var queued = 0
+        var running = 0
+        var completed = 0
+        var failed = 0
+        var cancelled = 0
+        for item in items {
+            switch status(of: item, now: now) {
+            case .queued: queued += 1
+            case .inProgress: running += 1
+            case .completed: completed += 1
+            case .failed: failed += 1
+            case .cancelled: cancelled += 1
+            }
+        }
+        if cancelled == items.count { return .cancelled }
+        if running > 0 { return .inProgress }
+        if queued > 0 { return completed + failed > 0 ? .inProgress : .queued }
+        if completed == items.count { return .completed }
+        if failed > 0 { return .failed }
+        return .cancelled
+    }
+
+    func statusMessage(now: Int64) -> String {
+        switch status(now: now) {
+        case .queued: return "request is queued for processing"
+        case .inProgress: return "request is under processing"
+        case .completed: return "requested output product is available"
+        case .cancelled: return "request was cancelled"
+        case .failed:
+            let failures = items.filter { status(of: $0, now: now) == .failed }
+            let first = failures.first?.outcome?.message ?? "processing failed"
+            return items.count == 1 ? first : "\(failures.count) of \(items.count) items failed: \(first)"
+        }
+    }
+
+    static func itemMessage(_ status: OrderStatus, outcome: Outcome?) -> String {
+        switch status {
+        case .queued: "request is queued for processing"
+        case .inProgress: "request is under processing"
+        case .completed: outcome?.message ?? "Processing finished successfully"
+        case .failed: outcome?.message ?? "Processing failed"
+        case .cancelled: "Processing cancelled"
+        }
+    }
+}
+
+/// Timestamps as the service writes them: UTC, millisecond precision, `Z`.
+enum Timestamp {
+    static func string(ms: Int64) -> String {
+        var seconds = time_t(ms / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(ms % 1000))
+    }
+
+    static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

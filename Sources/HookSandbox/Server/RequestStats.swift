@@ -1,0 +1,29 @@
+import Synchronization
+
+/// Counts answered requests by method, route pattern and status (`GET /sandbox/stats`); status 0 = dropped.
+final class RequestStats: Sendable {
+    private struct Key: Hashable {
+        var method: String
+        var route: String
+        var status: Int
+    }
+
+    private let counts = Mutex<[Key: Int]>([:])
+
+    func record(method: String, route: String, status: Int) {
+        counts.withLock { $0[Key(method: method, route: route, status: status), default: 0] += 1 }
+    }
+
+    var json: JSONValue {
+        let snapshot = counts.withLock { $0 }
+        let sorted = snapshot.sorted { a, b in
+            (a.key.route, a.key.method, a.key.status) < (b.key.route, b.key.method, b.key.status)
+        }
+        return .array(sorted.map { entry in
+            .object([
+                ("method", .string(entry.key.method)), ("route", .string(entry.key.route)), ("status", .int(entry.key.status)),
+                ("count", .int(entry.value)),
+            ])
+        })
+    }
+}

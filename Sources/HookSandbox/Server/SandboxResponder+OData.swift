@@ -1,0 +1,285 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The OData routes under `/odata/v1/`.
+extension SandboxResponder {
+    static let workflowProperties: Set<String> = ["Id", "Name", "DisplayName", "WorkflowVersion", "InputProductType", "OutputProductType"]
+    static let orderProperties: Set<String> = ["Id", "Name", "Status", "WorkflowName", "WorkflowId", "SubmissionDate", "Priority"]
+    static let itemProperties: Set<String> = ["Id", "Status", "InputProductReference", "ProcessedName", "BatchOrderId"]
+    /// Largest page of a listing; beyond it the answer carries `@odata.nextLink`.
+    static let maxPage = 1000
+
+    private func query(_ call: Call, properties: Set<String>) throws(QueryRefused) -> ODataQuery {
+        do {
+            return try ODataQuery.parse(call.query, properties: properties)
+        } catch {
+            throw QueryRefused(message: error.message)
+        }
+    }
+
+    struct QueryRefused: Error {
+        var message: String
+        var response: Response { HTTPReply.detail(message, status: .badRequest) }
+    }
+
+    private func envelope(_ context: String, _ call: Call, _ q: ODataQuery, page: [JSONValue], total: Int, more: Bool) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("@odata.context", .string(context))]
+        if q.count { pairs.append(("@odata.count", .int(total))) }
+        pairs.append(("value", .array(page)))
+        if more {
+            var next = call.query.filter { !["$skip", "skip", "$top", "top"].contains($0.0) }
+            let pageSize = min(q.top ?? Self.maxPage, Self.maxPage)
+            next.append(("$skip", String(q.skip + pageSize)))
+            if let top = q.top { next.append(("$top", String(top - pageSize))) }
+            pairs.append(("@odata.nextLink", .string("\(call.baseURL)\(call.route.pattern)?\(FormData.encode(next))")))
+        }
+        return .object(pairs)
+    }
+
+    func workflows(_ call: Call, claims: TokenClaims) throws -> Response {
+        let q: ODataQuery
+        do { q = try query(call, properties: Self.workflowProperties) } catch { return error.response }
+        let expand = q.expand.contains { $0.lowercased() == "workflowoptions" }
+        let (page, total, more) = q.apply(to: WorkflowCatalogue.all, value: { workflow, property in
+            switch property {
+            case "Id": .string(String(workflow.id))
+            case "Name": .string(workflow.name)
+            case "DisplayName": .string(workflow.displayName)
+            case "WorkflowVersion": .string(workflow.version)
+            case "InputProductType": workflow.inputProductType.map { .string($0) } ?? .null
+            case "OutputProductType": workflow.outputProductType.map { .string($0) } ?? .null
+            default: .null
+            }
+        }, maxPage: Self.maxPage)
+        return HTTPReply.json(envelope("$metadata#Workflows/$entity", call, q, page: page.map { $0.json(expandOptions: expand) }, total: total, more: more))
+    }
+
+    func submit(_ call: Call, claims: TokenClaims) async throws -> Response {
+        let bytes = try await body(call, limit: service.configuration.maxBodyBytes)
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch {
+            return HTTPReply.json(ValidationIssue.body([
+                .init(loc: [.key("body"), .index(error.position)], msg: error.message, type: "value_error.jsondecode",
+                      ctx: .object([("msg", .string(String(error.message.prefix(while: { $0 != ":" })))), ("pos", .int(error.position))]))
+            ]), status: .unprocessableContent)
+        }
+        switch service.validator.validate(json) {
+        case let .failure(failure):
+            return HTTPReply.json(ValidationIssue.body(failure.issues), status: .unprocessableContent)
+        case let .success(draft):
+            let now = Timestamp.nowMs
+            let order = service.store.submit(draft, owner: claims, paceMs: service.paceMs, now: now)
+            return HTTPReply.json(
+                .object([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: now, created: true))]),
+                status: .created)
+        }
+    }
+
+    /// An integer path id, or FastAPI's 422 for a non-integer.
+    private func integerID(_ text: String, _ name: String) -> Result<Int, ResponseBox> {
+        guard let id = Int(text) else {
+            return .failure(ResponseBox(HTTPReply.json(ValidationIssue.body([
+                .init(loc: [.key("path"), .key(name)], msg: "value is not a valid integer", type: "type_error.integer")
+            ]), status: .unprocessableContent)))
+        }
+        return .success(id)
+    }
+
+    struct ResponseBox: Error {
+        var response: Response
+        init(_ response: Response) { self.response = response }
+    }
+
+    private func ownedOrder(_ call: Call, claims: TokenClaims) -> Result<Order, ResponseBox> {
+        switch integerID(call.route.arguments[0], "id") {
+        case let .failure(box): return .failure(box)
+        case let .success(id):
+            guard let order = service.store.order(id, owner: claims.subject) else {
+                return .failure(ResponseBox(HTTPReply.detail("Batch order \(id) not found", status: .notFound)))
+            }
+            return .success(order)
+        }
+    }
+
+    func batchOrders(_ call: Call, claims: TokenClaims) throws -> Response {
+        let q: ODataQuery
+        do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
+        let now = Timestamp.nowMs
+        let (page, total, more) = q.apply(to: service.store.orders(owner: claims.subject), value: { orderValue($0, $1, now: now) }, maxPage: Self.maxPage)
+        return HTTPReply.json(envelope("#metadata/Odata.CSC.BatchOrder", call, q, page: page.map { $0.batchOrderJSON(now: now, created: false) }, total: total, more: more))
+    }
+
+    func batchOrder(_ call: Call, claims: TokenClaims) throws -> Response {
+        switch ownedOrder(call, claims: claims) {
+        case let .failure(box): return box.response
+        case let .success(order):
+            return HTTPReply.json(.object([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: Timestamp.nowMs, created: false))]))
+        }
+    }
+
+    func products(_ call: Call, claims: TokenClaims) throws -> Response {
+        let order: Order
+        switch ownedOrder(call, claims: claims) {
+        case let .failure(box): return box.response
+        case let .success(o): order = o
+        }
+        let q: ODataQuery
+        do { q = try query(call, properties: Self.itemProperties) } catch { return error.response }
+        let now = Timestamp.nowMs
+        let (page, total, more) = q.apply(to: order.items, value: { item, property in
+            switch property {
+            case "Id": .number(Double(item.id))
+            case "BatchOrderId": .number(Double(order.id))
+            case "Status": .string(order.status(of: item, now: now).rawValue)
+            case "InputProductReference": .string(item.identifier)
+            case "ProcessedName": item.outcome?.processedName.map { .string($0) } ?? .null
+            default: .null
+            }
+        }, maxPage: Self.maxPage)
+        return HTTPReply.json(envelope("#metadata/OData.CSC.BatchorderItem", call, q, page: page.map { order.itemJSON($0, now: now, baseURL: call.baseURL) }, total: total, more: more))
+    }
+
+    private func ownedItem(_ call: Call, claims: TokenClaims) -> Result<(Order, Order.Item), ResponseBox> {
+        let order: Order
+        switch ownedOrder(call, claims: claims) {
+        case let .failure(box): return .failure(box)
+        case let .success(o): order = o
+        }
+        switch integerID(call.route.arguments[1], "item_id") {
+        case let .failure(box): return .failure(box)
+        case let .success(itemID):
+            guard let item = order.items.first(where: { $0.id == itemID }) else {
+                return .failure(ResponseBox(HTTPReply.detail("Product \(itemID) of batch order \(order.id) not found", status: .notFound)))
+            }
+            return .success((order, item))
+        }
+    }
+
+    func product(_ call: Call, claims: TokenClaims) throws -> Response {
+        switch ownedItem(call, claims: claims) {
+        case let .failure(box): return box.response
+        case let .success((order, item)):
+            return HTTPReply.json(.object([("@odata.context", .string("#metadata/OData.CSC.BatchorderItem")), ("value", order.itemJSON(item, now: Timestamp.nowMs, baseURL: call.baseURL))]))
+        }
+    }
+
+    func productValue(_ call: Call, claims: TokenClaims) throws -> Response {
+        let (order, item): (Order, Order.Item)
+        switch ownedItem(call, claims: claims) {
+        case let .failure(box): return box.response
+        case let .success(pair): (order, item) = pair
+        }
+        let now = Timestamp.nowMs
+        guard order.status(of: item, now: now) == .completed, let name = item.outcome?.processedName else {
+            return HTTPReply.detail("Product \(item.id) of batch order \(order.id) is not completed (status: \(order.status(of: item, now: now).rawValue))", status: .notFound)
+        }
+        if order.storage == "PRIVATE" {
+            return HTTPReply.detail("Product \(item.id) was written to private storage (\(item.outcome?.output ?? "")); it cannot be downloaded from the service", status: .notFound)
+        }
+        let archive = ProductArchive.make(orderID: order.id, itemID: item.id, identifier: item.identifier, workflow: order.workflowName, processedName: name)
+        var headers: HTTPFields = [
+            .contentType: "application/zip", .acceptRanges: "bytes",
+            .contentDisposition: "attachment; filename=\"\(name.replacingOccurrences(of: "\"", with: "")).zip\"",
+            .eTag: "\"\(String(CRC32.checksum(archive), radix: 16))-\(archive.count)\"",
+        ]
+        let total = archive.count
+        var slice = archive[...]
+        var status = HTTPResponse.Status.ok
+        if let range = call.header(.range) {
+            switch ByteRange.parse(range, length: total) {
+            case nil: break  // not a single bytes range: serve everything, as servers may
+            case .unsatisfiable?:
+                headers[.contentRange] = "bytes */\(total)"
+                return Response(status: .rangeNotSatisfiable, headers: headers, body: .init())
+            case let .range(lower, upper)?:
+                slice = archive[lower...upper]
+                status = .partialContent
+                headers[.contentRange] = "bytes \(lower)-\(upper)/\(total)"
+            }
+        }
+        headers[.contentLength] = String(slice.count)
+        if call.method == .head { return Response(status: status, headers: headers, body: .init()) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: slice)))
+    }
+
+    func orderValue(_ order: Order, _ property: String, now: Int64) -> FilterValue {
+        switch property {
+        case "Id": .string(String(order.id))
+        case "Name": .string(order.name)
+        case "Status": .string(order.status(now: now).rawValue)
+        case "WorkflowName": .string(order.workflowName)
+        case "WorkflowId": .number(Double(order.workflowID))
+        case "SubmissionDate": .string(Timestamp.string(ms: order.submittedMs))
+        case "Priority": .number(Double(order.priority))
+        default: .null
+        }
+    }
+
+    func productionOrders(_ call: Call, claims: TokenClaims) throws -> Response {
+        let q: ODataQuery
+        do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
+        let now = Timestamp.nowMs
+        let (page, total, more) = q.apply(to: service.store.orders(owner: claims.subject), value: { orderValue($0, $1, now: now) }, maxPage: Self.maxPage)
+        return HTTPReply.json(envelope("$metadata#ProductionOrder/$entity", call, q, page: page.map { $0.productionOrderJSON(now: now) }, total: total, more: more))
+    }
+
+    func productionOrder(_ call: Call, claims: TokenClaims) throws -> Response {
+        switch ownedOrder(call, claims: claims) {
+        case let .failure(box): return box.response
+        case let .success(order):
+            return HTTPReply.json(.object([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: Timestamp.nowMs))]))
+        }
+    }
+
+    func cancel(_ call: Call, claims: TokenClaims) throws -> Response {
+        switch integerID(call.route.arguments[0], "id") {
+        case let .failure(box): return box.response
+        case let .success(id):
+            let now = Timestamp.nowMs
+            guard let order = service.store.cancel(id, owner: claims.subject, now: now) else {
+                return HTTPReply.detail("Production order \(id) not found", status: .notFound)
+            }
+            return HTTPReply.json(.object([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: now))]))
+        }
+    }
+
+    func serviceDocument() -> Response {
+        HTTPReply.json(.object([
+            ("@odata.context", .string("$metadata")),
+            ("value", .array(["Workflows", "BatchOrder", "ProductionOrders"].map { .object([("name", .string($0)), ("kind", .string("EntitySet")), ("url", .string($0))]) })),
+        ]))
+    }
+}
+
+/// A single `bytes=` range of a `Range` header.
+enum ByteRange: Equatable {
+    case range(Int, Int)
+    case unsatisfiable
+
+    /// `nil` when the header is not one well-formed bytes range (then the whole body is served).
+    static func parse(_ header: String, length: Int) -> ByteRange? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let spec = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        if parts[0].isEmpty {
+            guard let suffix = Int(parts[1]) else { return nil }
+            guard suffix > 0, length > 0 else { return .unsatisfiable }
+            return .range(max(0, length - suffix), length - 1)
+        }
+        guard let lower = Int(parts[0]), lower >= 0 else { return nil }
+        let upper: Int
+        if parts[1].isEmpty {
+            upper = length - 1
+        } else {
+            guard let u = Int(parts[1]), u >= lower else { return nil }
+            upper = min(u, length - 1)
+        }
+        guard lower < length else { return .unsatisfiable }
+        return .range(lower, upper)
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The STAC catalogue at `/stac` (landing page, collections, items, search).
+extension SandboxResponder {
+    static let stacVersion = "1.0.0"
+
+    private func link(_ rel: String, _ href: String, type: String = "application/json") -> JSONValue {
+        .object([("rel", .string(rel)), ("type", .string(type)), ("href", .string(href))])
+    }
+
+    func stacLanding(_ call: Call) -> Response {
+        let base = call.baseURL + "/stac"
+        return HTTPReply.json(.object([
+            ("type", .string("Catalog")), ("id", .string("hookctl-sandbox")), ("title", .string("hookctl sandbox catalogue")),
+            ("description", .string("Synthetic products for the hookctl sandbox (a local stand-in for the DEDL HDA STAC API).")),
+            ("stac_version", .string(Self.stacVersion)),
+            ("conformsTo", .array(["https://api.stacspec.org/v1.0.0/core", "https://api.stacspec.org/v1.0.0/collections", "https://api.stacspec.org/v1.0.0/item-search", "https://api.stacspec.org/v1.0.0/ogcapi-features"].map { .string($0) })),
+            ("links", .array([link("self", base), link("root", base), link("data", base + "/collections"), link("search", base + "/search", type: "application/geo+json")]
+                + ProductCatalogue.collections.map { link("child", base + "/collections/" + $0.id) })),
+        ]))
+    }
+
+    private func collectionJSON(_ c: CatalogueCollection, base: String) -> JSONValue {
+        .object([
+            ("type", .string("Collection")), ("id", .string(c.id)), ("stac_version", .string(Self.stacVersion)), ("title", .string(c.title)),
+            ("description", .string("\(c.title) products (synthetic)")), ("license", .string("proprietary")),
+            ("extent", .object([
+                ("spatial", .object([("bbox", .array([.array([-180, -90, 180, 90].map { .double($0) })]))])),
+                ("temporal", .object([("interval", .array([.array([.string("2014-04-03T00:00:00Z"), .null])]))])),
+            ])),
+            ("summaries", .object([("platform", .array([.string(c.platform)])), ("productType", .array([.string(c.productType)]))])),
+            ("links", .array([link("self", base + "/collections/" + c.id), link("root", base), link("items", base + "/collections/\(c.id)/items", type: "application/geo+json")])),
+        ])
+    }
+
+    private func itemJSON(_ item: CatalogueItem, base: String) -> JSONValue {
+        let b = item.bbox.count == 4 ? item.bbox : [0, 0, 1, 1]
+        let ring: JSONValue = .array([[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]], [b[0], b[1]]].map { .array($0.map { .double($0) }) })
+        let itemURL = base + "/collections/\(FormData.escape(item.collection))/items/\(FormData.escape(item.id))"
+        return .object([
+            ("type", .string("Feature")), ("stac_version", .string(Self.stacVersion)), ("id", .string(item.id)), ("collection", .string(item.collection)),
+            ("bbox", .array(b.map { .double($0) })), ("geometry", .object([("type", .string("Polygon")), ("coordinates", .array([ring]))])),
+            ("properties", .object([("datetime", .string(item.datetime)), ("productType", .string(item.productType)), ("title", .string(item.id))])),
+            ("assets", .object([("downloadLink", .object([("href", .string(itemURL)), ("type", .string("application/json")), ("title", .string("Item metadata")), ("roles", .array([.string("metadata")]))]))])),
+            ("links", .array([link("self", itemURL, type: "application/geo+json"), link("collection", base + "/collections/" + item.collection), link("root", base)])),
+        ])
+    }
+
+    func stacCollections(_ call: Call) -> Response {
+        let base = call.baseURL + "/stac"
+        return HTTPReply.json(.object([
+            ("collections", .array(ProductCatalogue.collections.map { collectionJSON($0, base: base) })),
+            ("links", .array([link("self", base + "/collections"), link("root", base)])),
+        ]))
+    }
+
+    func stacCollection(_ call: Call) -> Response {
+        guard let c = ProductCatalogue.collection(call.route.arguments[0]) else {
+            return HTTPReply.json(.object([("code", .string("NotFoundError")), ("description", .string("Collection \(call.route.arguments[0].prefix(200)) not found"))]), status: .notFound)
+        }
+        return HTTPReply.json(collectionJSON(c, base: call.baseURL + "/stac"))
+    }
+
+    private func featureCollection(_ items: [CatalogueItem], limit: Int, offset: Int, base: String, selfURL: String, nextURL: String?) -> JSONValue {
+        let end = min(items.count, offset + limit)
+        let page = offset < items.count ? Array(items[offset..<end]) : []
+        var links: [JSONValue] = [link("self", selfURL, type: "application/geo+json"), link("root", base)]
+        if end < items.count, let nextURL { links.append(link("next", nextURL, type: "application/geo+json")) }
+        return .object([
+            ("type", .string("FeatureCollection")), ("features", .array(page.map { itemJSON($0, base: base) })),
+            ("numberMatched", .int(items.count)), ("numberReturned", .int(page.count)), ("links", .array(links)),
+        ])
+    }
+
+    private func paging(_ call: Call) -> (Int, Int)? {
+        let limit = call.queryValue("limit").map { Int($0) } ?? 20
+        let offset = call.queryValue("offset").map { Int($0) } ?? 0
+        guard let limit, let offset, (1...10_000).contains(limit), offset >= 0 else { return nil }
+        return (limit, offset)
+    }
+
+    func stacItems(_ call: Call) -> Response {
+        let id = call.route.arguments[0]
+        guard ProductCatalogue.collection(id) != nil else {
+            return HTTPReply.json(.object([("code", .string("NotFoundError")), ("description", .string("Collection \(id.prefix(200)) not found"))]), status: .notFound)
+        }
+        guard let (limit, offset) = paging(call) else {
+            return HTTPReply.json(.object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset >= 0"))]), status: .badRequest)
+        }
+        let base = call.baseURL + "/stac"
+        let url = base + "/collections/\(FormData.escape(id))/items"
+        return HTTPReply.json(featureCollection(service.catalogue.items(in: id), limit: limit, offset: offset, base: base,
+                                                selfURL: url, nextURL: "\(url)?limit=\(limit)&offset=\(offset + limit)"),
+                              headers: [.contentType: "application/geo+json"])
+    }
+
+    func stacItem(_ call: Call) -> Response {
+        let (collection, id) = (call.route.arguments[0], call.route.arguments[1])
+        guard let item = service.catalogue.find(id, in: collection), item.id == id || item.id == id + ".SAFE" || id == item.id + ".SAFE" else {
+            return HTTPReply.json(.object([("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found"))]), status: .notFound)
+        }
+        return HTTPReply.json(itemJSON(item, base: call.baseURL + "/stac"))
+    }
+
+    func stacSearch(_ call: Call) async throws -> Response {
+        var collections: [String] = call.queryValue("collections")?.split(separator: ",").map(String.init) ?? []
+        var ids: [String] = call.queryValue("ids")?.split(separator: ",").map(String.init) ?? []
+        var limit = call.queryValue("limit").flatMap { Int($0) } ?? 20
+        var offset = call.queryValue("offset").flatMap { Int($0) } ?? 0
+        if call.method == .post {
+            let bytes = try await body(call, limit: 1 << 20)
+            if !bytes.isEmpty {
+                guard let json = try? JSONParser.parse(bytes), case .object = json else {
+                    return HTTPReply.json(.object([("code", .string("InvalidParameterValue")), ("description", .string("Body is not a JSON object"))]), status: .badRequest)
+                }
+                collections = json["collections"]?.arrayValue?.compactMap(\.stringValue) ?? collections
+                ids = json["ids"]?.arrayValue?.compactMap(\.stringValue) ?? ids
+                limit = json["limit"]?.intValue ?? limit
+                offset = json["offset"]?.intValue ?? offset
+            }
+        }
+        guard (1...10_000).contains(limit), offset >= 0 else {
+            return HTTPReply.json(.object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset >= 0"))]), status: .badRequest)
+        }
+        var items: [CatalogueItem]
+        if !ids.isEmpty {
+            items = ids.prefix(10_000).compactMap { service.catalogue.find($0) }
+        } else {
+            items = collections.isEmpty ? service.catalogue.allItems() : collections.flatMap { service.catalogue.items(in: $0) }
+        }
+        if !collections.isEmpty { items = items.filter { collections.contains($0.collection) } }
+        let base = call.baseURL + "/stac"
+        var next = call.query.filter { $0.0 != "offset" }
+        next.append(("offset", String(offset + limit)))
+        return HTTPReply.json(featureCollection(items, limit: limit, offset: offset, base: base, selfURL: base + "/search",
+                                                nextURL: call.method == .get ? base + "/search?" + FormData.encode(next) : nil),
+                              headers: [.contentType: "application/geo+json"])
+    }
+}

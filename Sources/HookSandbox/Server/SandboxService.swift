@@ -1,0 +1,55 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+
+/// Everything one running sandbox holds: orders, catalogue, keys, login sessions, faults and counters.
+final class SandboxService: Sendable {
+    let configuration: SandboxConfiguration
+    let store: OrderStore
+    let issuer: TokenIssuer
+    let faults: FaultInjector
+    let sessions = LoginSessions()
+    let stats = RequestStats()
+    let validator: OrderValidator
+    let logins: [String: String]
+    let serviceAccounts: [String: String]
+    let seed: UInt64
+    let logger: Logger
+
+    var catalogue: ProductCatalogue { store.catalogue }
+
+    init(configuration: SandboxConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        if let directory = configuration.stateDirectory {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        store = OrderStore(directory: configuration.stateDirectory)
+        issuer = try TokenIssuer(stateDirectory: configuration.stateDirectory)
+        faults = FaultInjector(configuration)
+        validator = OrderValidator(maxIdentifiers: configuration.maxIdentifiers)
+        logins = configuration.logins
+        serviceAccounts = Dictionary(configuration.serviceAccounts.map { ($0.clientID, $0.clientSecret) }, uniquingKeysWith: { _, b in b })
+        seed = configuration.seed ?? 0x5EED
+    }
+
+    var paceMs: Int64 { max(0, configuration.pace.milliseconds) }
+
+    func makeScheduler(httpClient: HTTPClient, uploader: any OutputUploader) -> OrderScheduler {
+        let processor = ItemProcessor(
+            catalogue: catalogue, logins: logins, faults: faults, seed: seed, httpClient: httpClient, uploader: uploader)
+        let tick = Duration.milliseconds(max(10, min(100, paceMs / 10)))
+        return OrderScheduler(store: store, processor: processor, tick: tick, logger: logger)
+    }
+
+    /// A stable user id (`sub`) for a login name, shaped like Keycloak's UUIDs.
+    static func subject(for username: String) -> String {
+        var h1 = SeededGenerator.hash("sub:" + username)
+        var h2 = SeededGenerator.mix(h1 ^ 0xA5A5)
+        h1 = SeededGenerator.mix(h1)
+        h2 = SeededGenerator.mix(h2)
+        let hex = String(format: "%016llx%016llx", h1, h2)
+        let c = Array(hex)
+        return "\(String(c[0..<8]))-\(String(c[8..<12]))-4\(String(c[13..<16]))-a\(String(c[17..<20]))-\(String(c[20..<32]))"
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+@testable import HookSandbox
+
+struct OrderLifecycleTests {
+    @Test func `a data-harvest order is created queued and completes with a downloadable zip`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .milliseconds(400))) { h in
+            let token = try await h.dedlToken()
+            let created = try await h.post("/odata/v1/BatchOrder/OData.CSC.Order", json: Harness.harvestBody(name: "Tutorial data-harvest - jess11"), token: token)
+            #expect(created.status == 201)
+            #expect(created.json?["@odata.context"]?.stringValue == "#metadata/Odata.CSC.BatchOrder")
+            let value = try #require(created.json?["value"])
+            #expect(value["Status"]?.stringValue == "queued")
+            #expect(value["EstimatedDate"] == .null)
+            #expect(value["Priority"] == .int(1))
+            #expect(value["WorkflowId"] == .int(11))
+            let options = try #require(value["WorkflowOptions"]?.arrayValue)
+            #expect(options.prefix(2).map { $0["Name"]?.stringValue } == ["platform", "version"])
+            let password = options.first { $0["Name"]?.stringValue == "desp_source_password" }?["Value"]?.stringValue
+            #expect(password?.hasPrefix("gAAAAAB") == true)
+            #expect(!created.text.contains("\"demo\"}]") || password != "demo")
+            let id = try #require(value["Id"]?.intValue)
+
+            let listed = try await h.get("/odata/v1/ProductionOrders?$filter=id+eq+\(id)", token: token)
+            #expect(listed.json?["@odata.context"]?.stringValue == "$metadata#ProductionOrder/$entity")
+            let row = try #require(listed.json?["value"]?.arrayValue?.first)
+            #expect(row["Id"] == .string(String(id)))
+            #expect(row["InputProductReference"]?["Reference"]?.stringValue == Harness.notebookIdentifier)
+            #expect(row["WorkflowOptions"]?.arrayValue?.contains { $0["Name"]?.stringValue == "desp_source_password" } == false)
+            #expect(row["EstimatedDate"]?.stringValue != nil)
+
+            #expect(try await h.waitForTerminal(id, token: token) == "completed")
+            let done = try await h.get("/odata/v1/ProductionOrders?$filter=id%20eq%20\(id)", token: token)
+            #expect(done.json?["value"]?.arrayValue?.first?["StatusMessage"]?.stringValue == "requested output product is available")
+
+            let products = try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token)
+            #expect(products.json?["@odata.context"]?.stringValue == "#metadata/OData.CSC.BatchorderItem")
+            let item = try #require(products.json?["value"]?.arrayValue?.first)
+            #expect(item["BatchOrderId"] == .int(id))
+            #expect(item["Status"]?.stringValue == "completed")
+            #expect(item["StatusMessage"]?.stringValue == "Processing finished successfully")
+            #expect(item["OutputUUID"] == .null)
+            #expect(item["NotificationStatus"] == .null)
+            let itemID = try #require(item["Id"]?.intValue)
+            let link = try #require(item["DownloadLink"]?.stringValue)
+            #expect(link == h.base + "/odata/v1/BatchOrder(\(id))/Product(\(itemID))/$value")
+            let size = try #require(item["ProcessedSize"]?.intValue)
+
+            let archive = try await h.get(link, token: token)
+            #expect(archive.status == 200)
+            #expect(archive.header("Content-Type") == "application/zip")
+            #expect(archive.header("Content-Length") == String(size))
+            #expect(archive.body.count == size)
+            #expect(archive.body.prefix(4) == [0x50, 0x4B, 0x03, 0x04])
+            let again = try await h.get(link, token: token)
+            #expect(again.body == archive.body)
+
+            let single = try await h.get("/odata/v1/BatchOrder(\(id))/Product(\(itemID))", token: token)
+            #expect(single.json?["value"]?["Id"] == .int(itemID))
+            let batch = try await h.get("/odata/v1/BatchOrder(\(id))", token: token)
+            #expect(batch.json?["value"]?["Status"]?.stringValue == "completed")
+            #expect(batch.json?["value"]?["Summary"]?["done_order_items_count"] == .int(1))
+        }
+    }
+
+    @Test func `range requests return the requested bytes of the archive`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+            let token = try await h.dedlToken()
+            let id = try await h.submit(Harness.harvestBody(), token: token)
+            #expect(try await h.waitForTerminal(id, token: token) == "completed")
+            let itemID = try #require(try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token).json?["value"]?.arrayValue?.first?["Id"]?.intValue)
+            let path = "/odata/v1/BatchOrder(\(id))/Product(\(itemID))/%24value"
+            let full = try await h.get(path, token: token)
+            let part = try await h.get(path, token: token, headers: [("Range", "bytes=10-19")])
+            #expect(part.status == 206)
+            #expect(part.body == Array(full.body[10...19]))
+            #expect(part.header("Content-Range") == "bytes 10-19/\(full.body.count)")
+            let tail = try await h.get(path, token: token, headers: [("Range", "bytes=-5")])
+            #expect(tail.body == Array(full.body.suffix(5)))
+            let open = try await h.get(path, token: token, headers: [("Range", "bytes=\(full.body.count - 3)-")])
+            #expect(open.body == Array(full.body.suffix(3)))
+            let beyond = try await h.get(path, token: token, headers: [("Range", "bytes=\(full.body.count)-")])
+            #expect(beyond.status == 416)
+        }
+    }
+
+    @Test func `an unknown identifier fails its item with a clear message and the order fails`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+            let token = try await h.dedlToken()
+            let id = try await h.submit(Harness.harvestBody(identifiers: [Harness.notebookIdentifier, "S2A_NOPE"]), token: token)
+            #expect(try await h.waitForTerminal(id, token: token) == "failed")
+            let items = try #require(try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token).json?["value"]?.arrayValue)
+            #expect(items.map { $0["Status"]?.stringValue } == ["completed", "failed"])
+            #expect(items[1]["StatusMessage"]?.stringValue == "Product 'S2A_NOPE' not found in DESP collection 'EO.ESA.DAT.SENTINEL-2.MSI.L1C'")
+            #expect(items[1]["DownloadLink"] == .null)
+            let failedValue = try await h.get("/odata/v1/BatchOrder(\(id))/Product(\(try #require(items[1]["Id"]?.intValue)))/$value", token: token)
+            #expect(failedValue.status == 404)
+        }
+    }
+
+    @Test func `DESP credentials in the order must be a sandbox login`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+            let token = try await h.dedlToken()
+            let id = try await h.submit(Harness.harvestBody(password: "wrong"), token: token)
+            #expect(try await h.waitForTerminal(id, token: token) == "failed")
+            let row = try await h.get("/odata/v1/ProductionOrders?$filter=Id%20eq%20'\(id)'", token: token)
+            #expect(row.json?["value"]?.arrayValue?.first?["StatusMessage"]?.stringValue?.contains("DESP authentication failed") == true)
+        }
+    }
+
+    @Test(arguments: [
+        ("lai", "EO.ESA.DAT.SENTINEL-2.MSI.L2A", "S2A_MSIL2A_20230910T050701_N0509_R019_T47VLH_20230910T083504.SAFE", "completed"),
+        ("card_bs", "EO.ESA.DAT.SENTINEL-1.L1_GRD", "S1A_IW_GRDH_1SDV_20230910T050518_20230910T050543_050261_060D7F_1A2B.SAFE", "completed"),
+        ("card_cohinf", "EO.ESA.DAT.SENTINEL-1.L1_SLC", "S1A_IW_SLC__1SDV_20230910T050517_20230910T050544_050261_060D7F_3C4D", "completed"),
+        ("lai", "EO.ESA.DAT.SENTINEL-2.MSI.L1C", Harness.notebookIdentifier, "failed"),
+    ])
+    func `processing workflows accept catalogue products of their input type`(_ workflow: String, _ collection: String, _ identifier: String, _ expected: String) async throws {
+        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+            let token = try await h.dedlToken()
+            var extra = ""
+            if workflow == "card_cohinf" { extra = #",{"Name":"card_producttype","Value":"CARD_COH"},{"Name":"timespan","Value":24}"# }
+            let body = """
+                {"Name":"p","WorkflowName":"\(workflow)","IdentifierList":["\(identifier)"],"WorkflowOptions":[{"Name":"output_storage","Value":"TEMPORARY"},
+                {"Name":"source_type","Value":"DESP"},{"Name":"desp_source_username","Value":"demo"},{"Name":"desp_source_password","Value":"demo"},
+                {"Name":"desp_source_collection","Value":"\(collection)"}\(extra)]}
+                """
+            let id = try await h.submit(body, token: token)
+            #expect(try await h.waitForTerminal(id, token: token) == expected)
+        }
+    }
+
+    @Test func `a queued order is cancelled at once and stays cancelled`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .seconds(30))) { h in
+            let token = try await h.dedlToken()
+            let id = try await h.submit(Harness.harvestBody(), token: token)
+            let cancelled = try await h.send(.POST, "/odata/v1/ProductionOrder(\(id))/OData.CSC.Cancel", token: token)
+            #expect(cancelled.status == 200)
+            #expect(cancelled.json?["value"]?["Status"]?.stringValue == "cancelled")
+            let viaGet = try await h.get("/odata/v1/ProductionOrder(\(id))/OData.CSC.Cancel", token: token)
+            #expect(viaGet.json?["value"]?["Status"]?.stringValue == "cancelled")
+            let items = try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token)
+            #expect(items.json?["value"]?.arrayValue?.first?["Status"]?.stringValue == "cancelled")
+            let missing = try await h.send(.POST, "/odata/v1/ProductionOrder(999999)/OData.CSC.Cancel", token: token)
+            #expect(missing.status == 404)
+        }
+    }
+
+    @Test func `orders pass through queued and in_progress on their way`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .milliseconds(1200))) { h in
+            let token = try await h.dedlToken()
+            let id = try await h.submit(Harness.harvestBody(), token: token)
+            var seen: [String] = []
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                let status = try await h.get("/odata/v1/BatchOrder(\(id))", token: token).json?["value"]?["Status"]?.stringValue ?? "?"
+                if seen.last != status { seen.append(status) }
+                if status == "completed" { break }
+                try await Task.sleep(for: .milliseconds(40))
+            }
+            #expect(seen == ["queued", "in_progress", "completed"])
+        }
+    }
+
+    @Test func `unknown ids give 404 and non-integer ids FastAPI's 422`() async throws {
+        try await Harness.with { h in
+            let token = try await h.dedlToken()
+            let missing = try await h.get("/odata/v1/BatchOrder(424242)/Products", token: token)
+            #expect(missing.status == 404)
+            #expect(missing.json?["detail"]?.stringValue == "Batch order 424242 not found")
+            let bad = try await h.get("/odata/v1/BatchOrder(abc)", token: token)
+            #expect(bad.status == 422)
+            #expect(bad.json?["detail"]?.arrayValue?.first?["type"]?.stringValue == "type_error.integer")
+            let unknownRoute = try await h.get("/odata/v1/Nope", token: token)
+            #expect(unknownRoute.status == 404)
+            #expect(unknownRoute.text == #"{"detail":"Not Found"}"#)
+            let wrongMethod = try await h.send(.DELETE, "/odata/v1/Workflows", token: token)
+            #expect(wrongMethod.status == 405)
+        }
+    }
+
+    @Test func `one user's orders are invisible to another`() async throws {
+        try await Harness.with(SandboxConfiguration(users: [("bob", "bob")])) { h in
+            let demo = try await h.dedlToken()
+            let bob = try await h.dedlToken(user: "bob", password: "bob")
+            let id = try await h.submit(Harness.harvestBody(), token: demo)
+            #expect(try await h.get("/odata/v1/BatchOrder(\(id))", token: bob).status == 404)
+            #expect(try await h.get("/odata/v1/ProductionOrders", token: bob).json?["value"] == .array([]))
+        }
+    }
+}
