@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+
+/// Against `hookctl sandbox` in its own process, as a user runs one: crashes, signals, faults, secrets.
+@Suite(.serialized)
+struct LocalSandboxTests {
+    static func order(_ name: String, identifier: String = "S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE",
+                      extra: String = "") -> String
+    {
+        """
+        apiVersion: hookctl/v1
+        kind: Order
+        metadata:
+          name: \(name)
+        spec:
+          workflow: data-harvest
+          identifiers:
+            - \(identifier)
+          source: {type: DESP, collection: EO.ESA.DAT.SENTINEL-2.MSI.L1C}
+          storage: {type: TEMPORARY}
+        \(extra)
+        """
+    }
+
+    static func project(_ sandbox: SandboxProcess, orders: Int) throws -> ProjectFolder {
+        let project = try ProjectFolder()
+        try project.write("hookctl.yaml", sandbox.projectFile())
+        for index in 1...orders { try project.write("manifests/o\(index).yaml", order("o\(index)")) }
+        return project
+    }
+
+    @Test(arguments: ["before-submit:1", "after-submit:2", "after-record:1", "after-submit:5", "before-submit:4"])
+    func `a kill -9 at any point never submits an order twice`(_ failpoint: String) async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)
+        let project = try Self.project(sandbox, orders: 6)
+        let crashed = try await CLI.run(["apply", "--concurrency", "2"], in: project.root, environment: ["HOOKCTL_FAILPOINT": failpoint])
+        #expect(crashed.code == 128 + 9 || crashed.code == 9, "expected the failpoint to kill the run: \(crashed.output)")
+        let resumed = try await CLI.run(["apply", "--concurrency", "2"], in: project.root)
+        #expect(resumed.code == 0, "\(resumed.output)")
+        let names = try await sandbox.orderNames()
+        #expect(names.count == 6, "\(names)")
+        #expect(Set(names).count == names.count, "an order was submitted twice: \(names)")
+    }
+
+    @Test func `a failed item exits 3 with its status message in the reports`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)
+        let project = try ProjectFolder()
+        try project.write("hookctl.yaml", sandbox.projectFile())
+        try project.write("manifests/missing.yaml", Self.order("missing", identifier: "S2A_MSIL1C_NO_SUCH_PRODUCT.SAFE"))
+        let run = try await CLI.run(["apply"], in: project.root)
+        #expect(run.code == 3, "\(run.output)")
+        let junit = try project.read("reports/junit.xml")
+        #expect(junit.contains("<failure"))
+        let report = try project.read("reports/report.json")
+        #expect(report.contains("S2A_MSIL1C_NO_SUCH_PRODUCT.SAFE"))
+        #expect(report.contains(#""status": "failed""#))
+    }
+
+    @Test func `a wait timeout exits 4 with the state saved, and wait picks it up`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "4"], in: folder.root)
+        let project = try Self.project(sandbox, orders: 1)
+        let run = try await CLI.run(["apply", "--timeout", "1s"], in: project.root)
+        #expect(run.code == 4, "\(run.output)")
+        #expect(try project.read("hookctl.local.lock").contains(#""id": "#))
+        let waited = try await CLI.run(["wait"], in: project.root)
+        #expect(waited.code == 0, "\(waited.output)")
+        #expect(try await sandbox.orderNames().count == 1)
+    }
+
+    @Test func `SIGINT stops a wait with exit 130 and the next apply resumes`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "5"], in: folder.root)
+        let project = try Self.project(sandbox, orders: 2)
+        let process = try CLI.start(["apply"], in: project.root)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Interrupt once both orders are recorded with their ids (i.e. while waiting).
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while ContinuousClock.now < deadline {
+            if let lock = try? project.read("hookctl.local.lock"), lock.components(separatedBy: #""id": "#).count == 3,
+                !lock.contains(#""id": null"#)
+            {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let resumed = try await CLI.run(["apply"], in: project.root)
+        #expect(resumed.code == 0, "\(resumed.output)")
+        #expect(try await sandbox.orderNames().count == 2)
+    }
+
+    @Test func `an unset variable stops apply before anything is submitted`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(in: folder.root)
+        let project = try ProjectFolder()
+        try project.write("hookctl.yaml", sandbox.projectFile())
+        try project.write("manifests/a.yaml", Self.order("a"))
+        try project.write("manifests/b.yaml", Self.order("b").replacingOccurrences(
+            of: "storage: {type: TEMPORARY}",
+            with: """
+                storage:
+                    type: PRIVATE
+                    bucket: out
+                    endpoint: http://127.0.0.1:1
+                    accessKey: ${env:HOOK_TEST_ACCESS_KEY}
+                    secretKey: ${env:HOOK_TEST_SECRET_KEY}
+                """))
+        let run = try await CLI.run(["apply"], in: project.root)
+        #expect(run.code == 1, "\(run.output)")
+        #expect(run.stderr.contains("HOOK_TEST_ACCESS_KEY"))
+        #expect(try await sandbox.orderNames().isEmpty)
+    }
+
+    @Test func `a wrong password exits 1 with one clear line and no secret`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(in: folder.root)
+        let project = try Self.project(sandbox, orders: 1)
+        let run = try await CLI.run(["apply"], in: project.root, environment: ["DESP_PASSWORD": "wrong-Pa55word"])
+        #expect(run.code == 1, "\(run.output)")
+        #expect(run.stderr.localizedCaseInsensitiveContains("invalid"))
+        #expect(!run.output.contains("wrong-Pa55word"))
+        #expect(try await sandbox.orderNames().isEmpty)
+    }
+
+    @Test func `an unreachable service exits 1 with one clear line`() async throws {
+        let project = try ProjectFolder()
+        let port = try freePort()
+        try project.write("hookctl.yaml", """
+            apiVersion: hookctl/v1
+            kind: Project
+            defaultProfile: away
+            profiles:
+              away:
+                serviceUrl: http://127.0.0.1:\(port)/odata/v1/
+                identity: {despUrl: "http://127.0.0.1:\(port)", dedlTokenUrl: "http://127.0.0.1:\(port)/token"}
+                auth: {type: token, token: "${env:DEDL_TOKEN:-x}"}
+
+            """)
+        try project.write("manifests/a.yaml", Self.order("a"))
+        let run = try await CLI.run(["apply"], in: project.root, timeout: .seconds(90))
+        #expect(run.code == 1, "\(run.output)")
+        #expect(run.stderr.split(separator: "\n").filter { $0.contains("error") }.count == 1, "\(run.stderr)")
+    }
+
+    @Test func `secrets never reach output, state or reports`() async throws {
+        let folder = try ProjectFolder()
+        let secret = "s3cr3t-XYZ-\(UInt32.random(in: 1000...9999))"
+        let sandbox = try await SandboxProcess(["--user", "alice:\(secret)"], in: folder.root)
+        let project = try Self.project(sandbox, orders: 2)
+        let env = ["DESP_USERNAME": "alice", "DESP_PASSWORD": secret]
+        let run = try await CLI.run(["apply", "--verbose"], in: project.root, environment: env)
+        #expect(run.code == 0, "\(run.output)")
+        let status = try await CLI.run(["status", "--verbose", "--format", "json"], in: project.root, environment: env)
+        let rendered = try await CLI.run(["render"], in: project.root, environment: env)
+        for text in [run.output, status.output, rendered.output, try project.read("hookctl.local.lock"),
+                     try project.read("reports/report.json"), try project.read("reports/report.md"),
+                     try project.read("reports/junit.xml")]
+        {
+            #expect(!text.contains(secret))
+        }
+        let accepted = try await sandbox.get("/sandbox/orders")
+        #expect(!"\(accepted)".contains(secret))
+    }
+}
