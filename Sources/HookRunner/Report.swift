@@ -6,12 +6,21 @@ public struct Report: Sendable {
     public var orders: [(key: String, record: OrderRecord)]
     /// Orders that timed out in this run (shown as such in the text formats; the JSON keeps the service status).
     public var timedOut: Set<String>
+    /// With `--timings`: how long this run waited for each order. Reports carry times only when asked, since times
+    /// make them differ from run to run.
+    public var timings: [String: Duration]?
 
-    public init(state: RunState, keys: [String]? = nil, timedOut: Set<String> = []) {
+    public init(state: RunState, keys: [String]? = nil, timedOut: Set<String> = [], timings: [String: Duration]? = nil) {
         let chosen = keys.map(Set.init)
         orders = state.orders.filter { chosen?.contains($0.key) ?? true }.sorted { $0.key < $1.key }
             .map { (key: $0.key, record: $0.value) }
         self.timedOut = timedOut
+        self.timings = timings
+    }
+
+    private func seconds(_ key: String) -> Double? {
+        guard let duration = timings?[key] else { return nil }
+        return ((Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * 1000).rounded() / 1000
     }
 
     /// Orders by status, plus `total`; `completed` and `failed` are always present.
@@ -30,7 +39,7 @@ public struct Report: Sendable {
     /// `report.json`: SPEC section 4's shape, canonical JSON.
     public var json: String {
         let items: [JSONValue] = orders.map { key, record in
-            .object([
+            var fields: [String: JSONValue] = [
                 "id": record.id.map { .integer($0) } ?? .null,
                 "key": .string(key),
                 "labels": .object(record.labels.mapValues { .string($0) }),
@@ -48,7 +57,9 @@ public struct Report: Sendable {
                 }),
                 "status": .string(record.status),
                 "workflow": .string(record.workflow),
-            ])
+            ]
+            if let seconds = seconds(key) { fields["waitedSeconds"] = .number(seconds) }
+            return .object(fields)
         }
         return CanonicalJSON.string(.object(["orders": .array(items), "summary": .object(summary.mapValues { .integer($0) })]))
     }
@@ -56,12 +67,14 @@ public struct Report: Sendable {
     /// `report.md`: a summary line, one table row per order, and the messages of what failed.
     public var markdown: String {
         var lines = ["# hookctl report", "", summaryLine, ""]
-        lines.append("| Order | Workflow | Status | Products | Id |")
-        lines.append("|---|---|---|---|---|")
+        let timed = timings != nil
+        lines.append("| Order | Workflow | Status | Products | Id |" + (timed ? " Waited |" : ""))
+        lines.append("|---|---|---|---|---|" + (timed ? "---|" : ""))
         for (key, record) in orders {
             let done = record.products.filter { $0.status == "completed" }.count
             let products = record.products.isEmpty ? "-" : "\(done)/\(record.products.count) completed"
-            lines.append("| \(escape(key)) | \(escape(record.workflow)) | \(statusText(key, record)) | \(products) | \(record.id.map(String.init) ?? "-") |")
+            let waited = timed ? " \(seconds(key).map { "\($0) s" } ?? "-") |" : ""
+            lines.append("| \(escape(key)) | \(escape(record.workflow)) | \(statusText(key, record)) | \(products) | \(record.id.map(String.init) ?? "-") |" + waited)
         }
         let failed = failures
         if !failed.isEmpty {
@@ -86,7 +99,8 @@ public struct Report: Sendable {
             #"  <testsuite name="hookctl" tests="\#(orders.count)" failures="\#(failed.count)" skipped="\#(skipped)">"#,
         ]
         for (key, record) in orders {
-            let open = #"    <testcase classname="\#(xml(record.manifest))" name="\#(xml(key))""#
+            let time = seconds(key).map { #" time="\#($0)""# } ?? ""
+            let open = #"    <testcase classname="\#(xml(record.manifest))" name="\#(xml(key))"\#(time)"#
             if failed.contains(key) {
                 let detail = ([record.message ?? record.status] + record.products.filter { $0.status != "completed" }
                     .map { "\($0.identifier): \($0.status)\($0.message.map { ": " + $0 } ?? "")" }).joined(separator: "\n")

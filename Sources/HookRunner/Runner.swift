@@ -37,6 +37,8 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         public var timedOut: [String] = []
         /// Orders the service refused outright (nothing was created), with its reason.
         public var rejected: [String: String] = [:]
+        /// How long each order that finished during this run was waited on, from the start of the wait.
+        public var waited: [String: Duration] = [:]
 
         public init(state: RunState, timedOut: [String] = [], rejected: [String: String] = [:]) {
             self.state = state
@@ -85,7 +87,8 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         guard wait else { return Outcome(state: state, rejected: rejected) }
         var timeouts: [String: Duration] = [:]
         for item in plan { if let limit = timeout ?? item.desired?.timeout { timeouts[item.key] = limit } }
-        var outcome = try await self.wait(for: keys.filter { rejected[$0] == nil }, payloads: payloads, state: state, timeouts: timeouts)
+        var outcome = try await self.wait(
+            for: keys.filter { rejected[$0] == nil }, payloads: payloads, state: state, timeouts: timeouts)
         outcome.rejected = rejected
         return outcome
     }
@@ -100,6 +103,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         var interval = pollInterval
         var timedOut: Set<String> = []
         var rejected: [String: String] = [:]
+        var waited: [String: Duration] = [:]
         while true {
             let open = keys.filter { key in !timedOut.contains(key) && (state.orders[key].map { !$0.isFinished } ?? false) }
             let elapsed = start.duration(to: clock.now)
@@ -113,13 +117,16 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             let before = state
             state = try await settle(waiting, payloads: payloads, state: state, prior: [:], rejected: &rejected)
             state = try await poll(waiting, state: state)
+            for key in waiting where state.orders[key]?.isFinished == true { waited[key] = start.duration(to: clock.now) }
             try save(state, since: before)
             var counts: [String: Int] = [:]
             for key in keys { if let status = state.orders[key]?.status { counts[status, default: 0] += 1 } }
             events(.progress(counts))
             interval = state == before ? min(interval * 3 / 2, maxPollInterval) : pollInterval
         }
-        return Outcome(state: state, timedOut: timedOut.sorted(), rejected: rejected)
+        var outcome = Outcome(state: state, timedOut: timedOut.sorted(), rejected: rejected)
+        outcome.waited = waited
+        return outcome
     }
 
     /// Gets every `submitting` record among `keys` an id: adopts orders the service already has under the

@@ -20,6 +20,8 @@ struct Apply: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Add how long each order was waited on to the reports (which then differ from run to run).")
+    var timings = false
     @Argument(help: "Manifest files or folders (default: manifests/).") var paths: [String] = []
     @Flag(help: "Submit and return without waiting for the orders to finish.") var noWait = false
     @Option(help: "Requests in flight at once (orders being waited on are polled together regardless).")
@@ -37,7 +39,7 @@ struct Apply: AsyncParsableCommand {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths)
         try await Execution(invocation: invocation, bench: bench).apply(
-            wait: !noWait, concurrency: concurrency, timeout: timeout?.duration, cancelRemoved: cancelRemoved)
+            wait: !noWait, concurrency: concurrency, timeout: timeout?.duration, cancelRemoved: cancelRemoved, timings: timings)
     }
 }
 

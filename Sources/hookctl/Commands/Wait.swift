@@ -16,12 +16,14 @@ struct Wait: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Add how long each order was waited on to the reports (which then differ from run to run).")
+    var timings = false
     @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []
     @Option(help: "Give up waiting after this long (e.g. 90s, 15m, 6h).") var timeout: DurationArgument?
 
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
-        try await Execution(invocation: invocation, bench: bench).wait(keys: invocation.keys(paths, bench), timeout: timeout?.duration)
+        try await Execution(invocation: invocation, bench: bench).wait(keys: invocation.keys(paths, bench), timeout: timeout?.duration, timings: timings)
     }
 }

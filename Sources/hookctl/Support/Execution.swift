@@ -12,7 +12,7 @@ struct Execution {
     var console: Console { invocation.console }
 
     /// `apply`: plan, submit, wait, report.
-    func apply(wait: Bool, concurrency: Int, timeout: Duration?, cancelRemoved: Bool) async throws {
+    func apply(wait: Bool, concurrency: Int, timeout: Duration?, cancelRemoved: Bool, timings: Bool) async throws {
         try requireProject()
         let lock = try await ProjectLock(path: projectLockPath)
         defer { withExtendedLifetime(lock) {} }
@@ -37,12 +37,12 @@ struct Execution {
                 return result
             }
         }
-        try finish(Report(state: outcome.state, keys: keys, timedOut: Set(outcome.timedOut)), rejected: outcome.rejected,
-                   waited: wait)
+        try finish(Report(state: outcome.state, keys: keys, timedOut: Set(outcome.timedOut), timings: timings ? outcome.waited : nil),
+                   rejected: outcome.rejected, waited: wait)
     }
 
     /// `wait`: wait for the recorded, unfinished orders of the manifests given (all recorded ones by default).
-    func wait(keys requested: [String]?, timeout: Duration?) async throws {
+    func wait(keys requested: [String]?, timeout: Duration?, timings: Bool) async throws {
         try requireProject()
         let lock = try await ProjectLock(path: projectLockPath)
         defer { withExtendedLifetime(lock) {} }
@@ -64,8 +64,8 @@ struct Execution {
                 return try await runner.wait(for: open, payloads: payloads, state: state, timeouts: timeouts)
             }
         }
-        try finish(Report(state: outcome.state, keys: keys, timedOut: Set(outcome.timedOut)), rejected: outcome.rejected,
-                   waited: true)
+        try finish(Report(state: outcome.state, keys: keys, timedOut: Set(outcome.timedOut), timings: timings ? outcome.waited : nil),
+                   rejected: outcome.rejected, waited: true)
     }
 
     /// `status`: one refresh of the recorded orders, then the table.
