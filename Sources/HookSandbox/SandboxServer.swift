@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
@@ -31,7 +30,7 @@ public struct SandboxServer: Sendable {
                 await onListening(URL(string: base)!)
             },
             logger: logger)
-        let scheduler = service.makeScheduler(httpClient: HTTPClient.shared, uploader: S3OutputUploader(httpClient: HTTPClient.shared))
+        let scheduler = service.makeScheduler()
         services = [app, scheduler]
     }
 }

@@ -1,28 +1,40 @@
+import AsyncHTTPClient
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// The one scheduler of the sandbox: every tick it takes the items whose processing time has come, processes them
 /// (concurrently, within the tick), records their outcomes and persists the state. No timer or task per order.
+/// It owns the HTTP client used for EXTERNAL sources and S3 outputs (no connection retries: a bad endpoint fails fast).
 struct OrderScheduler: Service {
     let store: OrderStore
-    let processor: ItemProcessor
+    let makeProcessor: @Sendable (HTTPClient) -> ItemProcessor
     let tick: Duration
     let logger: Logger
 
     static let maxWorkPerTick = 32
 
+    static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(15)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     func run() async throws {
+        let httpClient = Self.makeHTTPClient()
+        let processor = makeProcessor(httpClient)
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await runOnce()
+                await runOnce(processor)
                 do { try await Task.sleep(for: tick) } catch { break }
             }
         }
         persist()
+        try? await httpClient.shutdown()
     }
 
-    /// One pass: process due items, then persist. Also used to catch up right after a restart.
-    func runOnce() async {
+    /// One pass: process due items, then persist.
+    func runOnce(_ processor: ItemProcessor) async {
         let work = store.takeDueWork(now: Timestamp.nowMs, limit: Self.maxWorkPerTick)
         if !work.isEmpty {
             await withTaskGroup(of: Void.self) { group in

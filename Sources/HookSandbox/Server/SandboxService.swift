@@ -35,11 +35,17 @@ final class SandboxService: Sendable {
 
     var paceMs: Int64 { max(0, configuration.pace.milliseconds) }
 
-    func makeScheduler(httpClient: HTTPClient, uploader: any OutputUploader) -> OrderScheduler {
-        let processor = ItemProcessor(
-            catalogue: catalogue, logins: logins, faults: faults, seed: seed, httpClient: httpClient, uploader: uploader)
+    func makeScheduler() -> OrderScheduler {
+        let (catalogue, logins, faults, seed) = (catalogue, logins, faults, seed)
         let tick = Duration.milliseconds(max(10, min(100, paceMs / 10)))
-        return OrderScheduler(store: store, processor: processor, tick: tick, logger: logger)
+        return OrderScheduler(
+            store: store,
+            makeProcessor: { httpClient in
+                ItemProcessor(
+                    catalogue: catalogue, logins: logins, faults: faults, seed: seed, httpClient: httpClient,
+                    uploader: S3OutputUploader(httpClient: httpClient))
+            },
+            tick: tick, logger: logger)
     }
 
     /// A stable user id (`sub`) for a login name, shaped like Keycloak's UUIDs.

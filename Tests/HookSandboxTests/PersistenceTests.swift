@@ -1,0 +1,59 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+@testable import HookSandbox
+
+struct PersistenceTests {
+    private func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-state-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func `orders, tokens and catalogue additions survive a restart and orders keep progressing`() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = SandboxConfiguration(pace: .milliseconds(600), stateDirectory: directory)
+        var token = ""
+        var id = 0
+        try await Harness.with(configuration) { h in
+            token = try await h.dedlToken()
+            _ = try await h.post("/sandbox/catalogue", json: #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","identifiers":["PERSISTED_1"]}"#)
+            id = try await h.submit(Harness.harvestBody(identifiers: ["PERSISTED_1"]), token: token)
+        }
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("state.json").path))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("signing-key.pem").path))
+        try await Harness.with(configuration) { h in
+            // The same signing key: the token from before the restart is still accepted.
+            let listed = try await h.get("/odata/v1/ProductionOrders", token: token)
+            #expect(listed.status == 200)
+            #expect(listed.json?["value"]?.arrayValue?.first?["Id"] == .string(String(id)))
+            #expect(try await h.waitForTerminal(id, token: token) == "completed")
+            let next = try await h.submit(Harness.harvestBody(), token: token)
+            #expect(next == id + 1)
+        }
+    }
+
+    @Test func `a corrupt state file is set aside and the sandbox starts empty`() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data("{not json".utf8).write(to: directory.appendingPathComponent("state.json"))
+        try await Harness.with(SandboxConfiguration(stateDirectory: directory)) { h in
+            let orders = try await h.get("/sandbox/orders")
+            #expect(orders.json?["value"] == .array([]))
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(names.contains { $0.hasPrefix("state.json.corrupt-") })
+    }
+
+    @Test func `two sandboxes run side by side on different free ports`() async throws {
+        try await Harness.with { a in
+            try await Harness.with { b in
+                #expect(a.sandbox.baseURL != b.sandbox.baseURL)
+                #expect(a.sandbox.serviceURL.absoluteString == a.base + "/odata/v1/")
+                #expect(a.sandbox.dedlTokenURL.absoluteString == a.base + "/auth/realms/dedl/protocol/openid-connect/token")
+            }
+        }
+    }
+}
