@@ -18,7 +18,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
 
     public init(
         service: any OrderService, store: any StateStore, clock: C,
-        concurrency: Int = 8, pollInterval: Duration = .milliseconds(500), maxPollInterval: Duration = .seconds(15),
+        concurrency: Int = 8, pollInterval: Duration = .seconds(1), maxPollInterval: Duration = .seconds(15),
         events: @escaping @Sendable (RunEvent) -> Void
     ) {
         self.service = service
@@ -214,12 +214,13 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// One round of status: every unfinished order with an id, in as few calls as the service allows; products
-    /// are fetched once, when an order finishes.
+    /// are fetched once, when an order finishes, `concurrency` at a time.
     func poll(_ keys: [String], state initial: RunState) async throws -> RunState {
         var state = initial
         let ids = keys.compactMap { state.orders[$0]?.id }
         guard !ids.isEmpty else { return state }
         let snapshots = try await service.orders(ids: ids)
+        var finished: [(key: String, id: Int, output: OutputLocation)] = []
         for key in keys {
             guard var record = state.orders[key], let id = record.id, let snapshot = snapshots[id] else { continue }
             if snapshot.status != record.status {
@@ -227,10 +228,20 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             }
             record.status = snapshot.status
             record.message = snapshot.message
-            if record.isFinished {
-                record.products = try await service.products(orderID: id, storage: OutputLocation(body: record.body))
-            }
             state.orders[key] = record
+            if record.isFinished { finished.append((key, id, OutputLocation(body: record.body))) }
+        }
+        for start in stride(from: 0, to: finished.count, by: concurrency) {
+            let batch = finished[start..<min(start + concurrency, finished.count)]
+            let products = try await withThrowingTaskGroup(of: (String, [ProductRecord]).self) { group in
+                for order in batch {
+                    group.addTask { [service] in (order.key, try await service.products(orderID: order.id, storage: order.output)) }
+                }
+                var collected: [String: [ProductRecord]] = [:]
+                for try await (key, items) in group { collected[key] = items }
+                return collected
+            }
+            for (key, items) in products { state.orders[key]?.products = items }
         }
         return state
     }
