@@ -7,7 +7,8 @@ import Synchronization
 /// The sandbox as services for a `ServiceGroup`: the HTTP server (Hummingbird) and the order scheduler.
 /// `hookctl sandbox` runs them until SIGINT/SIGTERM; `RunningSandbox` runs them in-process.
 public struct SandboxServer: Sendable {
-    /// The services to run together (server first, then the scheduler).
+    /// The services to run together: the scheduler, then the server (graceful shutdown runs in reverse, so the
+    /// server stops taking requests before the scheduler writes the state one last time).
     public let services: [any Service]
 
     /// Builds the services; `onListening` is called with the base URL once the port is bound.
@@ -31,6 +32,6 @@ public struct SandboxServer: Sendable {
             },
             logger: logger)
         let scheduler = service.makeScheduler()
-        services = [app, scheduler]
+        services = [scheduler, app]
     }
 }

@@ -29,7 +29,7 @@ struct OrderScheduler: Service {
                 do { try await Task.sleep(for: tick) } catch { break }
             }
         }
-        persist()
+        persist(force: true)
         try? await httpClient.shutdown()
     }
 
@@ -49,7 +49,7 @@ struct OrderScheduler: Service {
         persist()
     }
 
-    func persist() {
-        do { try store.persistIfNeeded() } catch { logger.error("cannot persist sandbox state: \(error)") }
+    func persist(force: Bool = false) {
+        do { try store.persistIfNeeded(force: force) } catch { logger.error("cannot persist sandbox state: \(error)") }
     }
 }

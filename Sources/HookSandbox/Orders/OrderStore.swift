@@ -18,6 +18,7 @@ final class OrderStore: Sendable {
         var nextItemID = 34079
         var inWork: Set<Int> = []
         var dirty = false
+        var lastWriteMs: Int64 = 0
     }
 
     private struct Snapshot: Codable {
@@ -147,11 +148,14 @@ final class OrderStore: Sendable {
 
     func markDirty() { state.withLock { $0.dirty = true } }
 
-    /// Writes the state file if anything changed since the last write.
-    func persistIfNeeded() throws {
+    /// Writes the state file if anything changed since the last write; without `force`, at most once per
+    /// `minimumIntervalMs` (a large state is not rewritten on every scheduler tick).
+    func persistIfNeeded(force: Bool = false, minimumIntervalMs: Int64 = 500) throws {
         guard let file else { return }
+        let now = Timestamp.nowMs
         let snapshot: Snapshot? = state.withLock { s in
-            guard s.dirty else { return nil }
+            guard s.dirty, force || now - s.lastWriteMs >= minimumIntervalMs else { return nil }
+            s.lastWriteMs = now
             s.dirty = false
             return Snapshot(nextOrderID: s.nextOrderID, nextItemID: s.nextItemID, orders: s.ids.compactMap { s.orders[$0] }, catalogue: [])
         }
