@@ -6,14 +6,18 @@ struct ManifestFile {
     let limits: YAMLLimits
 
     func load() -> FileOutcome {
-        var outcome = FileOutcome(path: path)
-        let bytes: [UInt8]
         switch FileSystem.read(path, limit: limits.maxFileBytes) {
         case .failure(let error):
+            var outcome = FileOutcome(path: path)
             outcome.diagnostics.append(.error("file.read", "cannot read `\(path)`: \(error.reason)", at: nil))
             return outcome
-        case .success(let content): bytes = content
+        case .success(let bytes): return decode(bytes)
         }
+    }
+
+    /// Decodes the file's bytes (`path` names it in diagnostics and anchors `identifiersFile`).
+    func decode(_ bytes: [UInt8]) -> FileOutcome {
+        var outcome = FileOutcome(path: path)
         let sink = ProblemSink()
         let files = FileTable(paths: [path, project.projectPath ?? ""], contents: [bytes, project.projectBytes ?? []])
         let identifierFiles = IdentifierFiles(manifestDirectory: FileSystem.directory(of: path), files: files)
@@ -33,6 +37,7 @@ struct ManifestFile {
             guard Self.checkHeader(top, expected: "Order", context: context) else { continue }
             if let draft = decoder.decode(top), sink.errorCount == errors { outcome.drafts.append(draft) }
         }
+        outcome.orders = outcome.drafts.map { OrderAssembler.split($0, path: path) }
         outcome.diagnostics = sink.diagnostics(files: identifierFiles.files)
         return outcome
     }

@@ -36,12 +36,8 @@ public func loadWorkspace(
     files = files.filter { seen.insert($0).inserted }
 
     let outcomes = loadConcurrently(files, project: loaded.context, environment: environment, limits: limits)
-    var drafts: [(OrderDraft, String)] = []
-    for outcome in outcomes {
-        diagnostics += outcome.diagnostics
-        drafts += outcome.drafts.map { ($0, outcome.path) }
-    }
-    let orders = OrderAssembler.assemble(drafts, diagnostics: &diagnostics)
+    for outcome in outcomes { diagnostics += outcome.diagnostics }
+    let orders = OrderAssembler.assemble(outcomes, diagnostics: &diagnostics)
     diagnostics.sort(by: Diagnostic.sortKey)
     return Workspace(
         project: loaded.project, projectFile: projectPath, profileName: loaded.profileName, profile: loaded.profile,
@@ -62,10 +58,13 @@ private func loadConcurrently(_ files: [String], project: ProjectContext, enviro
 
 /// Splits drafts into orders and checks names across the run.
 enum OrderAssembler {
-    static func assemble(_ drafts: [(OrderDraft, String)], diagnostics: inout [Diagnostic]) -> [Order] {
+    static func assemble(_ outcomes: [FileOutcome], diagnostics: inout [Diagnostic]) -> [Order] {
         var firstByName: [String: SourceLocation] = [:]
         var orders: [Order] = []
-        for (draft, path) in drafts {
+        orders.reserveCapacity(outcomes.count)
+        for outcome in outcomes {
+          for (draft, split) in zip(outcome.drafts, outcome.orders) {
+            let path = outcome.path
             let location = SourceLocation(file: path, line: Int(draft.nameMark.line), column: Int(draft.nameMark.column))
             if let first = firstByName[draft.name] {
                 diagnostics.append(.error(
@@ -74,9 +73,12 @@ enum OrderAssembler {
                 continue
             }
             firstByName[draft.name] = location
-            orders += split(draft, path: path)
+            orders += split
+          }
         }
-        return orders.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        // Sort indices, not the (large) orders themselves.
+        let order = orders.indices.sorted { orders[$0].key.utf8.lexicographicallyPrecedes(orders[$1].key.utf8) }
+        return order.map { orders[$0] }
     }
 
     static func split(_ draft: OrderDraft, path: String) -> [Order] {

@@ -25,6 +25,8 @@ public struct Workspace: Sendable {
 struct FileOutcome: Sendable {
     var path: String
     var drafts: [OrderDraft] = []
+    /// The orders of each draft (split by `batchSize`), built on the file's worker thread.
+    var orders: [[Order]] = []
     var diagnostics: [Diagnostic] = []
 }
 

@@ -16,12 +16,18 @@ public struct OrderBody: Hashable, Sendable {
     /// The order's `Name`: `hookctl-<key with # as ->-<first 10 hex of digest>`, deterministic per (manifest, body).
     public let name: String
 
+    /// The canonical text without `Name`, as stored (the digest's input; reused by `render`).
+    let unnamedJSON: [UInt8]
+
     /// Creates a body for the order with the given key; computes `digest` and `name`.
     public init(key: String, workflowName: String, identifiers: [String], options: [WorkflowOption]) {
         self.workflowName = workflowName
         self.identifiers = identifiers
         self.options = options
-        let unnamed = CanonicalJSON.bytes(Self.json(name: nil, workflowName, identifiers, options, environment: nil, missing: nil))
+        var unnamed: [UInt8] = []
+        unnamed.reserveCapacity(256 + identifiers.count * 80 + options.count * 64)
+        BodyWriter.writeUnnamed(workflowName, identifiers, options, into: &unnamed)
+        self.unnamedJSON = unnamed
         let hash = SHA256.hash(data: unnamed)
         var hex = ""
         hex.reserveCapacity(64)
@@ -38,12 +44,33 @@ public struct OrderBody: Hashable, Sendable {
     /// The canonical pretty JSON `render` prints: secrets as their `${env:...}` reference, other references resolved
     /// when set in `environment`, else shown as written. Ends with a newline.
     public func renderedJSON(environment: [String: String] = [:]) -> String {
-        CanonicalJSON.string(Self.json(name: name, workflowName, identifiers, options, environment: environment, missing: nil))
+        var out: [UInt8] = []
+        writeRendered(environment: environment, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends `renderedJSON(environment:)`'s bytes to `out` (the fast path of `render`).
     public func writeRendered(environment: [String: String] = [:], into out: inout [UInt8]) {
-        CanonicalJSON.write(Self.json(name: name, workflowName, identifiers, options, environment: environment, missing: nil), into: &out)
+        // Non-secret references that could be resolved were resolved by the loader; the stored text only changes if
+        // `environment` now sets a variable that was unset then.
+        let needsEnvironment = options.contains { option in
+            guard !option.isSecret, case .string(let template) = option.value, template.hasReferences else { return false }
+            if case .success = template.resolve(in: environment) { return true }
+            return false
+        }
+        if !needsEnvironment {
+            BodyWriter.writeNamed(name, unnamed: unnamedJSON, into: &out)
+            return
+        }
+        let resolved = options.map { option -> WorkflowOption in
+            guard !option.isSecret, case .string(let template) = option.value, template.hasReferences,
+                case .success(let text) = template.resolve(in: environment)
+            else { return option }
+            return WorkflowOption(name: option.name, value: .string(Template(literal: text)), isSecret: false)
+        }
+        var unnamed: [UInt8] = []
+        BodyWriter.writeUnnamed(workflowName, identifiers, resolved, into: &unnamed)
+        BodyWriter.writeNamed(name, unnamed: unnamed, into: &out)
     }
 
     /// The body to POST, every reference resolved (secrets included). Only the runner calls this, right before submitting.

@@ -9,59 +9,61 @@ enum TemplateParser {
     static func parse(_ text: String) -> Result<Template, Failure> {
         // Fast path: no `$` at all.
         if !text.utf8.contains(UInt8(ascii: "$")) { return .success(Template(literal: text)) }
-        let scalars = Array(text.unicodeScalars)
+        let bytes = Array(text.utf8)
+        func scalarOffset(_ index: Int) -> Int { bytes[..<index].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
+        func string(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
         var parts: [Template.Part] = []
-        var literal = ""
+        var literal: [UInt8] = []
         var i = 0
-        while i < scalars.count {
-            let c = scalars[i]
-            guard c == "$" else {
-                literal.unicodeScalars.append(c)
+        while i < bytes.count {
+            let c = bytes[i]
+            guard c == UInt8(ascii: "$") else {
+                literal.append(c)
                 i += 1
                 continue
             }
-            if i + 1 < scalars.count, scalars[i + 1] == "$" {
-                literal += "$"
+            let next = i + 1 < bytes.count ? bytes[i + 1] : 0
+            if next == UInt8(ascii: "$") {
+                literal.append(c)
                 i += 2
                 continue
             }
-            guard i + 1 < scalars.count, scalars[i + 1] == "{" else {
-                literal += "$"
+            guard next == UInt8(ascii: "{") else {
+                literal.append(c)
                 i += 1
                 continue
             }
-            guard let close = scalars[(i + 2)...].firstIndex(of: "}") else {
-                return .failure(Failure(message: "unterminated reference: `${` has no closing `}`", offset: i))
+            guard let close = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: "}")) else {
+                return .failure(Failure(message: "unterminated reference: `${` has no closing `}`", offset: scalarOffset(i)))
             }
-            let body = String(String.UnicodeScalarView(scalars[(i + 2)..<close]))
-            guard body.hasPrefix("env:") else {
-                let scheme = body.split(separator: ":", maxSplits: 1).first.map(String.init) ?? body
-                return .failure(Failure(message: "unknown reference `${\(scheme):...}`; only `${env:NAME}` and `${env:NAME:-default}` are supported", offset: i))
+            let body = (i + 2)..<close
+            guard bytes[body].starts(with: "env:".utf8) else {
+                let colon = bytes[body].firstIndex(of: UInt8(ascii: ":")) ?? close
+                return .failure(Failure(message: "unknown reference `${\(string((i + 2)..<colon)):...}`; only `${env:NAME}` and `${env:NAME:-default}` are supported", offset: scalarOffset(i)))
             }
-            let rest = body.dropFirst(4)
-            var name = Substring(rest)
+            var nameRange = (body.lowerBound + 4)..<close
             var defaultValue: String?
-            if let sep = rest.firstRange(of: ":-") {
-                name = rest[rest.startIndex..<sep.lowerBound]
-                defaultValue = String(rest[sep.upperBound...])
+            if let colon = bytes[nameRange].firstIndex(of: UInt8(ascii: ":")), colon + 1 < close, bytes[colon + 1] == UInt8(ascii: "-") {
+                defaultValue = string((colon + 2)..<close)
+                nameRange = nameRange.lowerBound..<colon
             }
-            guard isVariableName(name) else {
-                let shown = name.isEmpty ? "an empty name" : "`\(name)`"
-                return .failure(Failure(message: "bad variable name \(shown) in reference: use letters, digits and `_`, not starting with a digit", offset: i))
+            guard isVariableName(bytes[nameRange]) else {
+                let shown = nameRange.isEmpty ? "an empty name" : "`\(string(nameRange))`"
+                return .failure(Failure(message: "bad variable name \(shown) in reference: use letters, digits and `_`, not starting with a digit", offset: scalarOffset(i)))
             }
             if !literal.isEmpty {
-                parts.append(.literal(literal))
-                literal = ""
+                parts.append(.literal(String(decoding: literal, as: UTF8.self)))
+                literal.removeAll(keepingCapacity: true)
             }
-            parts.append(.reference(name: String(name), defaultValue: defaultValue))
+            parts.append(.reference(name: string(nameRange), defaultValue: defaultValue))
             i = close + 1
         }
-        if !literal.isEmpty { parts.append(.literal(literal)) }
+        if !literal.isEmpty { parts.append(.literal(String(decoding: literal, as: UTF8.self))) }
         return .success(Template(parts: parts, text: text))
     }
 
-    static func isVariableName(_ name: Substring) -> Bool {
-        guard let first = name.utf8.first, !(first >= 0x30 && first <= 0x39) else { return false }
-        return name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
+    static func isVariableName(_ name: ArraySlice<UInt8>) -> Bool {
+        guard let first = name.first, !(first >= 0x30 && first <= 0x39) else { return false }
+        return name.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
     }
 }

@@ -13,9 +13,29 @@ final class DecodeContext {
 
     /// True for names that hold secrets: passwords, secret keys, access keys, client secrets, tokens, one-time passwords.
     static func isSecretName(_ name: String) -> Bool {
-        let n = name.lowercased().replacingAll("-", "_")
-        if n.contains("password") || n.contains("secret") || n.contains("accesskey") || n.contains("access_key") { return true }
-        if n == "token" || n.hasSuffix("_token") || n == "otp" || n.hasSuffix("_otp") { return true }
+        // Byte-level on purpose: this runs for every option of every manifest.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(name.utf8.count)
+        for b in name.utf8 {
+            if b >= 0x41 && b <= 0x5A { bytes.append(b + 32) } else if b == 0x2D { bytes.append(0x5F) } else { bytes.append(b) }
+        }
+        func has(_ word: StaticString) -> Bool {
+            let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+            guard bytes.count >= w.count else { return false }
+            outer: for start in 0...(bytes.count - w.count) {
+                for k in 0..<w.count where bytes[start + k] != w[k] { continue outer }
+                return true
+            }
+            return false
+        }
+        func ends(_ word: StaticString) -> Bool {
+            let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+            guard bytes.count >= w.count else { return false }
+            return bytes[(bytes.count - w.count)...].elementsEqual(w)
+        }
+        if has("password") || has("secret") || has("accesskey") || has("access_key") { return true }
+        if ends("token") && (bytes.count == 5 || ends("_token")) { return true }
+        if ends("otp") && (bytes.count == 3 || ends("_otp")) { return true }
         return false
     }
 

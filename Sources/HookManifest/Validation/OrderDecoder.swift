@@ -183,6 +183,9 @@ struct OrderDecoder {
 
 extension String {
     func trimmingWhitespace() -> String {
+        // Fast path: ASCII text that neither starts nor ends with a space.
+        let utf8 = self.utf8
+        if let f = utf8.first, let l = utf8.last, f > 0x20, f < 0x80, l > 0x20, l < 0x80 { return self }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) ?? first

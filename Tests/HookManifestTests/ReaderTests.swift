@@ -1,0 +1,91 @@
+import Testing
+
+@testable import HookManifest
+
+struct ReaderTests {
+    func read(_ text: String, limits: YAMLLimits = YAMLLimits()) -> YAMLReadResult {
+        Array(text.utf8).withUnsafeBufferPointer { YAMLReader(limits: limits).read($0) }
+    }
+
+    @Test func `marks are 1-based lines and columns counted in Unicode scalars`() throws {
+        let result = read("a: 1\nbé: {c: x}\n")
+        let pairs = try #require(result.documents.first?.root?.pairs)
+        #expect(pairs[0].key.mark == Mark(line: 1, column: 1))
+        #expect(pairs[0].value.mark == Mark(line: 1, column: 4))
+        #expect(pairs[1].key.mark == Mark(line: 2, column: 1))
+        // `bé: ` is four scalars (five bytes): the flow mapping starts at column 5.
+        #expect(pairs[1].value.mark == Mark(line: 2, column: 5))
+        let inner = try #require(pairs[1].value.pairs)
+        #expect(inner[0].value.mark == Mark(line: 2, column: 9))
+    }
+
+    @Test func `plain scalars follow the YAML 1.2 core schema and quoted ones stay strings`() throws {
+        let result = read("""
+            a: 20
+            b: "20"
+            c: 0.5
+            d: true
+            e: 'false'
+            f: ~
+            g: 0x1F
+            h: 1e3
+            i: yes
+            j: 012
+            k: !!str 7
+            l: -.inf
+            """)
+        let values = try #require(result.documents.first?.root?.pairs).map { $0.value.scalarValue }
+        #expect(values == [
+            .int(20), .string("20"), .double(0.5), .bool(true), .string("false"), .null, .int(31), .double(1000),
+            .string("yes"), .int(12), .string("7"), .double(-.infinity),
+        ])
+    }
+
+    @Test func `a duplicate key is reported at the duplicate and the first value is kept`() throws {
+        let result = read("a: 1\nb: 2\na: 3\n")
+        #expect(result.problems.map(\.id) == ["yaml.duplicate-key"])
+        #expect(result.problems.first?.mark == Mark(line: 3, column: 1))
+        #expect(result.problems.first?.message.contains("first defined at line 1, column 1") == true)
+        #expect(result.documents.first?.root?.pairs?.first?.value.scalarValue == .int(1))
+    }
+
+    @Test func `duplicate keys are found in large mappings too`() {
+        let text = (0..<40).map { "k\($0): \($0)" }.joined(separator: "\n") + "\nk7: again\n"
+        let result = read(text)
+        #expect(result.problems.map(\.mark) == [Mark(line: 41, column: 1)])
+    }
+
+    @Test func `a billion-laughs alias bomb is refused at the alias that crosses the limit`() {
+        var lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        for i in 1...9 { lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]") }
+        let result = read(lines.joined(separator: "\n"))
+        #expect(result.stopped)
+        #expect(result.problems.map(\.id) == ["yaml.alias-bomb"])
+        #expect(result.problems.first?.mark.line == 6)
+    }
+
+    @Test func `too many aliases are refused`() {
+        let text = "a: &a x\nb: [" + Array(repeating: "*a", count: 300).joined(separator: ", ") + "]\n"
+        #expect(read(text).problems.map(\.id) == ["yaml.alias-limit"])
+    }
+
+    @Test func `deep nesting is refused at the level past the limit`() {
+        let text = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        let result = read(text)
+        #expect(result.problems.map(\.id) == ["yaml.too-deep"])
+        #expect(result.problems.first?.mark == Mark(line: 1, column: 65))
+    }
+
+    @Test func `aliases to an anchored mapping are copied with the alias position`() throws {
+        let result = read("base: &b {x: 1}\nother: *b\n")
+        let pairs = try #require(result.documents.first?.root?.pairs)
+        #expect(pairs[1].value.pairs?.first?.value.scalarValue == .int(1))
+        #expect(pairs[1].value.mark == Mark(line: 2, column: 8))
+    }
+
+    @Test func `multi-document files give one document each`() {
+        let result = read("a: 1\n---\nb: 2\n---\n")
+        #expect(result.documents.count == 3)
+        #expect(result.documents[2].root?.scalarValue == .null)
+    }
+}
