@@ -32,6 +32,17 @@ indirect enum FilterExpression: Sendable, Equatable {
         return try parser.parseAll()
     }
 
+    /// The literal `property` must equal for the expression to hold, when the expression requires one
+    /// (`Id eq 5`, or such a comparison inside `and`); lets listings look the entity up instead of scanning.
+    func requiredEquality(_ property: String) -> FilterValue? {
+        switch self {
+        case let .compare("eq", .property(p), .literal(v)) where p == property: v
+        case let .compare("eq", .literal(v), .property(p)) where p == property: v
+        case let .and(a, b): a.requiredEquality(property) ?? b.requiredEquality(property)
+        default: nil
+        }
+    }
+
     /// Evaluates to a boolean for one entity; `lookup` gives a property's value.
     func matches(_ lookup: (String) -> FilterValue) -> Bool {
         if case let .bool(b) = evaluate(lookup) { return b }

@@ -109,7 +109,7 @@ extension SandboxResponder {
         let q: ODataQuery
         do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
         let now = Timestamp.nowMs
-        let (page, total, more) = q.apply(to: service.store.orders(owner: claims.subject), value: { orderValue($0, $1, now: now) }, maxPage: Self.maxPage)
+        let (page, total, more) = q.apply(to: selectOrders(q, owner: claims.subject, now: now), value: { orderValue($0, $1, now: now) }, maxPage: Self.maxPage, alreadyFiltered: true)
         return HTTPReply.json(envelope("#metadata/Odata.CSC.BatchOrder", call, q, page: page.map { $0.batchOrderJSON(now: now, created: false) }, total: total, more: more))
     }
 
@@ -219,11 +219,30 @@ extension SandboxResponder {
         }
     }
 
+    /// The caller's orders matching the query's filter; an `Id eq N` or `Name eq '...'` in it is a direct lookup.
+    func selectOrders(_ q: ODataQuery, owner: String, now: Int64) -> [Order] {
+        guard let filter = q.filter else { return service.store.select(owner: owner) }
+        var id: Int?
+        var name: String?
+        if let required = filter.requiredEquality("Id") {
+            switch required {
+            case let .number(n): id = Int(exactly: n) ?? -1
+            case let .string(s): id = Int(s) ?? -1
+            default: id = -1
+            }
+        } else if case let .string(s)? = filter.requiredEquality("Name") {
+            name = s
+        }
+        return service.store.select(owner: owner, id: id, name: name) { order in
+            filter.matches { orderValue(order, $0, now: now) }
+        }
+    }
+
     func productionOrders(_ call: Call, claims: TokenClaims) throws -> Response {
         let q: ODataQuery
         do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
         let now = Timestamp.nowMs
-        let (page, total, more) = q.apply(to: service.store.orders(owner: claims.subject), value: { orderValue($0, $1, now: now) }, maxPage: Self.maxPage)
+        let (page, total, more) = q.apply(to: selectOrders(q, owner: claims.subject, now: now), value: { orderValue($0, $1, now: now) }, maxPage: Self.maxPage, alreadyFiltered: true)
         return HTTPReply.json(envelope("$metadata#ProductionOrder/$entity", call, q, page: page.map { $0.productionOrderJSON(now: now) }, total: total, more: more))
     }
 
