@@ -108,6 +108,16 @@ final class OrderStore: Sendable {
         }
     }
 
+    /// Runs `body` on the orders in place (under the store's lock, without copying them): `list` in submission
+    /// order, `index(id)` and `indices(name)` to look orders up. Keep `body` short and free of I/O.
+    func withOrders<R>(_ body: (_ list: [Order], _ index: (Int) -> Int?, _ indices: (String) -> [Int]) -> R) -> R {
+        state.withLock { s in
+            let position = s.position
+            let byName = s.byName
+            return body(s.list, { position[$0] }, { byName[$0] ?? [] })
+        }
+    }
+
     /// All orders of `owner` (`nil`: all), in submission order.
     func orders(owner: String?) -> [Order] { select(owner: owner) }
 
