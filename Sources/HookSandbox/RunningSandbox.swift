@@ -60,10 +60,16 @@ public final class RunningSandbox: Sendable {
 public enum SandboxError: Error, CustomStringConvertible {
     /// The server stopped before it listened.
     case didNotStart
+    /// Another sandbox is running with the same state directory.
+    case stateInUse(path: String)
+    /// The state directory cannot be created or locked.
+    case stateUnusable(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .didNotStart: "the sandbox stopped before it was listening"
+        case let .stateInUse(path): "another sandbox is using the state directory \(path); stop it first"
+        case let .stateUnusable(path, reason): "cannot use the sandbox state directory \(path): \(reason)"
         }
     }
 }

@@ -24,6 +24,7 @@ struct ExternalSourceTests {
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
             let rows = try #require(try await h.get("/sandbox/stats").json?["requests"]?.arrayValue)
             #expect(rows.contains { $0["route"]?.stringValue == "/stac/collections/{id}/items/{id}" && $0["status"] == .int(200) })
+            #expect(rows.contains { $0["route"]?.stringValue == "/stac/collections/{id}/items/{id}/download" && $0["status"] == .int(200) })
             #expect(rows.contains { $0["route"]?.stringValue == "/auth/realms/dedl/protocol/openid-connect/token" && $0["count"]?.intValue ?? 0 >= 2 })
         }
     }

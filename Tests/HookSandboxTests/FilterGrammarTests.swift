@@ -113,6 +113,30 @@ struct FilterGrammarTests {
         }
     }
 
+    @Test func `listings beyond 1000 rows come in pages linked by nextLink`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .seconds(60))) { h in
+            let token = try await h.dedlToken()
+            let body = Harness.harvestBody(name: "many")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<4 {
+                    group.addTask {
+                        for _ in stride(from: worker, to: 1003, by: 4) { _ = try await h.submit(body, token: token) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let first = try await h.get("/odata/v1/ProductionOrders?$filter=Name%20eq%20'many'&$count=true", token: token)
+            #expect(first.json?["@odata.count"] == .int(1003))
+            #expect(first.json?["value"]?.arrayValue?.count == 1000)
+            let next = try #require(first.json?["@odata.nextLink"]?.stringValue)
+            let second = try await h.get(next, token: token)
+            #expect(second.json?["value"]?.arrayValue?.count == 3)
+            #expect(second.json?["@odata.nextLink"] == nil)
+            let ids = (first.json?["value"]?.arrayValue ?? []) + (second.json?["value"]?.arrayValue ?? [])
+            #expect(Set(ids.compactMap { $0["Id"]?.stringValue }).count == 1003)
+        }
+    }
+
     @Test(arguments: ["$filter=Name%20eq", "$filter=Bogus%20eq%201", "$orderby=Bogus", "$orderby=Id%20sideways", "$top=-1", "$skip=x", "$count=maybe",
                       "$filter=" + String(repeating: "(", count: 3000)])
     func `bad query options get 400 with a detail over HTTP`(_ query: String) async throws {

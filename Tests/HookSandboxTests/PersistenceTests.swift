@@ -47,6 +47,26 @@ struct PersistenceTests {
         #expect(names.contains { $0.hasPrefix("state.json.corrupt-") })
     }
 
+    @Test func `a state directory serves one sandbox at a time`() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = SandboxConfiguration(stateDirectory: directory)
+        try await Harness.with(configuration) { _ in
+            do {
+                let second = try await RunningSandbox.start(configuration, logger: Harness.logger)
+                await second.stop()
+                Issue.record("a second sandbox started on the same state directory")
+            } catch let error as SandboxError {
+                #expect("\(error)".contains("another sandbox is using the state directory"))
+            }
+        }
+        // Released on stop: the next one starts.
+        try await Harness.with(configuration) { h in
+            let stats = try await h.get("/sandbox/stats")
+            #expect(stats.status == 200)
+        }
+    }
+
     @Test func `two sandboxes run side by side on different free ports`() async throws {
         try await Harness.with { a in
             try await Harness.with { b in

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// One product of the sandbox's STAC catalogue.
-struct CatalogueItem: Sendable, Codable, Equatable {
+struct CatalogueItem: Sendable, Equatable {
     var id: String
     var collection: String
     var productType: String

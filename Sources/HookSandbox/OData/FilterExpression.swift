@@ -4,6 +4,15 @@ enum FilterValue: Sendable, Equatable {
     case number(Double)
     case bool(Bool)
     case null
+
+    /// The value as text for the string functions (numbers as written, integers without a fraction).
+    var text: String? {
+        switch self {
+        case let .string(s): s
+        case let .number(n): n == n.rounded() && abs(n) < 1e18 ? String(Int64(n)) : String(n)
+        default: nil
+        }
+    }
 }
 
 /// A parsed OData `$filter`: comparisons (`eq ne gt ge lt le`), `and`, `or`, `not`, parentheses and the string
@@ -32,6 +41,17 @@ indirect enum FilterExpression: Sendable, Equatable {
         return try parser.parseAll()
     }
 
+    /// The literal `property` must equal for the expression to hold, when the expression requires one
+    /// (`Id eq 5`, or such a comparison inside `and`); lets listings look the entity up instead of scanning.
+    func requiredEquality(_ property: String) -> FilterValue? {
+        switch self {
+        case let .compare("eq", .property(p), .literal(v)) where p == property: v
+        case let .compare("eq", .literal(v), .property(p)) where p == property: v
+        case let .and(a, b): a.requiredEquality(property) ?? b.requiredEquality(property)
+        default: nil
+        }
+    }
+
     /// Evaluates to a boolean for one entity; `lookup` gives a property's value.
     func matches(_ lookup: (String) -> FilterValue) -> Bool {
         if case let .bool(b) = evaluate(lookup) { return b }
@@ -47,21 +67,21 @@ indirect enum FilterExpression: Sendable, Equatable {
         case let .or(a, b): return .bool(a.matches(lookup) || b.matches(lookup))
         case let .compare(op, a, b): return .bool(Self.compare(op, a.evaluate(lookup), b.evaluate(lookup)))
         case let .call(name, args):
-            let values = args.map { $0.evaluate(lookup) }
-            func str(_ i: Int) -> String? {
-                switch values[i] {
-                case let .string(s): s
-                case let .number(n): n == n.rounded() && abs(n) < 1e18 ? String(Int64(n)) : String(n)
-                default: nil
-                }
-            }
+            let first = args.isEmpty ? FilterValue.null : args[0].evaluate(lookup)
+            let second = args.count > 1 ? args[1].evaluate(lookup) : FilterValue.null
             switch name {
-            case "endswith": guard let a = str(0), let b = str(1) else { return .bool(false) }; return .bool(a.hasSuffix(b))
-            case "startswith": guard let a = str(0), let b = str(1) else { return .bool(false) }; return .bool(a.hasPrefix(b))
-            case "contains": guard let a = str(0), let b = str(1) else { return .bool(false) }; return .bool(b.isEmpty || a.contains(b))
-            case "tolower": return str(0).map { .string($0.lowercased()) } ?? .null
-            case "toupper": return str(0).map { .string($0.uppercased()) } ?? .null
-            case "length": return str(0).map { .number(Double($0.count)) } ?? .null
+            case "endswith":
+                guard let a = first.text, let b = second.text else { return .bool(false) }
+                return .bool(a.hasSuffix(b))
+            case "startswith":
+                guard let a = first.text, let b = second.text else { return .bool(false) }
+                return .bool(a.hasPrefix(b))
+            case "contains":
+                guard let a = first.text, let b = second.text else { return .bool(false) }
+                return .bool(b.isEmpty || a.contains(b))
+            case "tolower": return first.text.map { .string($0.lowercased()) } ?? .null
+            case "toupper": return first.text.map { .string($0.uppercased()) } ?? .null
+            case "length": return first.text.map { .number(Double($0.count)) } ?? .null
             default: return .null
             }
         }

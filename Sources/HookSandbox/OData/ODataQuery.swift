@@ -74,9 +74,10 @@ struct ODataQuery: Sendable {
     }
 
     /// Filters, sorts and pages `entities`; returns the page and the count before paging.
-    func apply<E>(to entities: [E], value: (E, String) -> FilterValue, maxPage: Int) -> (page: [E], total: Int, more: Bool) {
+    /// `alreadyFiltered`: the caller applied `filter` itself (e.g. inside a store's lock).
+    func apply<E>(to entities: [E], value: (E, String) -> FilterValue, maxPage: Int, alreadyFiltered: Bool = false) -> (page: [E], total: Int, more: Bool) {
         var result = entities
-        if let filter { result = result.filter { entity in filter.matches { value(entity, $0) } } }
+        if let filter, !alreadyFiltered { result = result.filter { entity in filter.matches { value(entity, $0) } } }
         if !orderBy.isEmpty {
             result.sort { a, b in
                 for key in orderBy {

@@ -121,11 +121,12 @@ struct ItemProcessor: Sendable {
         let itemURL = "\(base)/collections/\(FormData.pathEscape(collection))/items/\(FormData.pathEscape(identifier))"
         var itemRequest = HTTPClientRequest(url: itemURL)
         itemRequest.headers.add(name: order.stringOption("source_auth_header_name") ?? "Authorization", value: "Bearer \(token)")
+        var downloadURL: String?
         do {
             let response = try await httpClient.execute(itemRequest, timeout: .seconds(15))
-            _ = try await response.body.collect(upTo: 4 << 20)
+            let body = try await response.body.collect(upTo: 4 << 20)
             switch response.status.code {
-            case 200: return
+            case 200: downloadURL = (try? JSONParser.parse(Array(buffer: body)))?["assets"]?["downloadLink"]?["href"]?.stringValue
             case 404: throw Failure(message: "Product '\(identifier)' not found in collection '\(collection)' of \(apiURL)")
             default: throw Failure(message: "External catalogue \(apiURL) answered HTTP \(response.status.code) for '\(identifier)'")
             }
@@ -133,6 +134,21 @@ struct ItemProcessor: Sendable {
             throw failure
         } catch {
             throw Failure(message: "Cannot reach the external catalogue \(apiURL) (\(error))")
+        }
+        // Fetch the product itself when the item names a download asset, as the real hook does.
+        guard let downloadURL, downloadURL.hasPrefix("http://") || downloadURL.hasPrefix("https://") else { return }
+        var download = HTTPClientRequest(url: downloadURL)
+        download.headers.add(name: order.stringOption("source_auth_header_name") ?? "Authorization", value: "Bearer \(token)")
+        do {
+            let response = try await httpClient.execute(download, timeout: .seconds(60))
+            _ = try await response.body.collect(upTo: 256 << 20)
+            guard response.status.code == 200 else {
+                throw Failure(message: "Download of '\(identifier)' from \(downloadURL) failed: HTTP \(response.status.code)")
+            }
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(message: "Download of '\(identifier)' from \(downloadURL) failed: \(error)")
         }
     }
 }

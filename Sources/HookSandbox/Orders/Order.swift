@@ -13,14 +13,14 @@ enum OrderStatus: String, Sendable, Codable {
 
 /// An accepted batch order and its items, as the sandbox keeps (and persists) it.
 /// Status is not stored: it follows from the clock (submission time and pace) and each item's recorded outcome.
-struct Order: Sendable, Codable {
-    struct Option: Sendable, Codable {
+struct Order: Sendable {
+    struct Option: Sendable {
         var name: String
         var value: JSONValue
     }
 
     /// What processing an item produced.
-    struct Outcome: Sendable, Codable {
+    struct Outcome: Sendable {
         var succeeded: Bool
         var message: String
         var processedName: String?
@@ -30,7 +30,7 @@ struct Order: Sendable, Codable {
         var recordedMs: Int64
     }
 
-    struct Item: Sendable, Codable {
+    struct Item: Sendable {
         var id: Int
         var identifier: String
         var outcome: Outcome?
@@ -123,13 +123,36 @@ struct Order: Sendable, Codable {
 
 /// Timestamps as the service writes them: UTC, millisecond precision, `Z`.
 enum Timestamp {
+    /// `2024-09-02T16:17:22.942Z` (civil-from-days; no Foundation formatter on the hot path).
     static func string(ms: Int64) -> String {
-        var seconds = time_t(ms / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(ms % 1000))
+        let millis = Int(((ms % 1000) + 1000) % 1000)
+        let totalSeconds = (ms - Int64(millis)) / 1000
+        var days = Int(totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400)
+        let secondsOfDay = Int(totalSeconds - Int64(days) * 86_400)
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func put(_ value: Int, _ width: Int) {
+            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            var v = value
+            for i in stride(from: width - 1, through: 0, by: -1) {
+                digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+            out += digits
+        }
+        put(year, 4); out.append(UInt8(ascii: "-")); put(month, 2); out.append(UInt8(ascii: "-")); put(day, 2)
+        out.append(UInt8(ascii: "T")); put(secondsOfDay / 3600, 2); out.append(UInt8(ascii: ":")); put(secondsOfDay / 60 % 60, 2)
+        out.append(UInt8(ascii: ":")); put(secondsOfDay % 60, 2); out.append(UInt8(ascii: ".")); put(millis, 3); out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

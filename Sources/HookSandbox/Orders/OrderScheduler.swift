@@ -11,6 +11,8 @@ struct OrderScheduler: Service {
     let makeProcessor: @Sendable (HTTPClient) -> ItemProcessor
     let tick: Duration
     let logger: Logger
+    /// Called after the last state write (releases the state directory's lock).
+    var onStopped: @Sendable () -> Void = {}
 
     static let maxWorkPerTick = 32
 
@@ -30,6 +32,7 @@ struct OrderScheduler: Service {
             }
         }
         persist(force: true)
+        onStopped()
         try? await httpClient.shutdown()
     }
 

@@ -11,22 +11,22 @@ final class OrderStore: Sendable {
     }
 
     private struct State {
-        var orders: [Int: Order] = [:]
-        var ids: [Int] = []  // ascending, submission order
-        var pending: Set<Int> = []  // orders with items neither processed nor cancelled
+        var list: [Order] = []  // submission order (ascending ids)
+        var position: [Int: Int] = [:]  // id -> index in list
+        var byName: [String: [Int]] = [:]  // name -> indices
+        var pending: Set<Int> = []  // ids of orders with items neither processed nor cancelled
         var nextOrderID = 25380
         var nextItemID = 34079
         var inWork: Set<Int> = []
         var dirty = false
         var lastWriteMs: Int64 = 0
-    }
 
-    private struct Snapshot: Codable {
-        var version = 1
-        var nextOrderID: Int
-        var nextItemID: Int
-        var orders: [Order]
-        var catalogue: [CatalogueItem]
+        mutating func append(_ order: Order) {
+            position[order.id] = list.count
+            byName[order.name, default: []].append(list.count)
+            list.append(order)
+            if order.items.contains(where: { $0.outcome == nil && !$0.cancelled }) { pending.insert(order.id) }
+        }
     }
 
     private let state = Mutex(State())
@@ -38,18 +38,15 @@ final class OrderStore: Sendable {
         file = directory?.appendingPathComponent("state.json")
         var added: [CatalogueItem] = []
         if let file, let data = try? Data(contentsOf: file) {
-            if let snapshot = try? JSONDecoder().decode(Snapshot.self, from: data) {
+            if let json = try? JSONParser.parse(Array(data)), let orders = json["orders"]?.arrayValue {
+                let loaded = orders.compactMap(Order.init(stateJSON:)).sorted { $0.id < $1.id }
                 state.withLock { s in
-                    for order in snapshot.orders {
-                        s.orders[order.id] = order
-                        s.ids.append(order.id)
-                        if order.items.contains(where: { $0.outcome == nil && !$0.cancelled }) { s.pending.insert(order.id) }
-                    }
-                    s.ids.sort()
-                    s.nextOrderID = max(snapshot.nextOrderID, (s.ids.last ?? 0) + 1)
-                    s.nextItemID = snapshot.nextItemID
+                    for order in loaded where s.position[order.id] == nil { s.append(order) }
+                    s.nextOrderID = max(json["nextOrderID"]?.intValue ?? 25380, (s.list.last?.id ?? 0) + 1)
+                    let maxItem = s.list.flatMap { $0.items.map(\.id) }.max() ?? 0
+                    s.nextItemID = max(json["nextItemID"]?.intValue ?? 34079, maxItem + 1)
                 }
-                added = snapshot.catalogue
+                added = (json["catalogue"]?.arrayValue ?? []).compactMap(CatalogueItem.init(stateJSON:))
             } else {
                 try? FileManager.default.moveItem(at: file, to: file.appendingPathExtension("corrupt-\(Int(Date().timeIntervalSince1970))"))
             }
@@ -57,7 +54,7 @@ final class OrderStore: Sendable {
         catalogue = ProductCatalogue(added: added)
     }
 
-    var count: Int { state.withLock { $0.orders.count } }
+    var count: Int { state.withLock { $0.list.count } }
 
     /// Gives a validated draft its ids and keeps it.
     func submit(_ draft: OrderDraft, owner: TokenClaims, paceMs: Int64, now: Int64) -> Order {
@@ -65,6 +62,7 @@ final class OrderStore: Sendable {
             let id = s.nextOrderID
             s.nextOrderID += 1
             var items: [Order.Item] = []
+            items.reserveCapacity(draft.identifiers.count)
             for identifier in draft.identifiers {
                 items.append(.init(id: s.nextItemID, identifier: identifier))
                 s.nextItemID += 1
@@ -76,9 +74,7 @@ final class OrderStore: Sendable {
                     + draft.options,
                 ownerID: owner.subject, ownerName: owner.username, priority: draft.priority, submittedMs: now, paceMs: paceMs,
                 items: items)
-            s.orders[id] = order
-            s.ids.append(id)
-            s.pending.insert(id)
+            s.append(order)
             s.dirty = true
             return order
         }
@@ -87,34 +83,56 @@ final class OrderStore: Sendable {
     /// One order, if it exists and belongs to `owner` (`nil` owner: any).
     func order(_ id: Int, owner: String?) -> Order? {
         state.withLock { s in
-            guard let order = s.orders[id], owner == nil || order.ownerID == owner else { return nil }
-            return order
+            guard let index = s.position[id], owner == nil || s.list[index].ownerID == owner else { return nil }
+            return s.list[index]
         }
     }
 
-    /// The orders of `owner` (`nil`: all), in submission order.
-    func orders(owner: String?) -> [Order] {
+    /// The orders of `owner` (`nil`: all) that `predicate` accepts, in submission order; evaluated in place.
+    /// `id` or `name` narrow the candidates first (an equality in the `$filter`).
+    func select(owner: String?, id: Int? = nil, name: String? = nil, where predicate: (borrowing Order) -> Bool = { _ in true }) -> [Order] {
         state.withLock { s in
-            s.ids.compactMap { id in
-                guard let order = s.orders[id], owner == nil || order.ownerID == owner else { return nil }
-                return order
+            var result: [Order] = []
+            func consider(_ index: Int) {
+                guard owner == nil || s.list[index].ownerID == owner, predicate(s.list[index]) else { return }
+                result.append(s.list[index])
             }
+            if let id {
+                if let index = s.position[id] { consider(index) }
+            } else if let name {
+                for index in s.byName[name] ?? [] { consider(index) }
+            } else {
+                for index in s.list.indices { consider(index) }
+            }
+            return result
         }
     }
+
+    /// Runs `body` on the orders in place (under the store's lock, without copying them): `list` in submission
+    /// order, `index(id)` and `indices(name)` to look orders up. Keep `body` short and free of I/O.
+    func withOrders<R>(_ body: (_ list: [Order], _ index: (Int) -> Int?, _ indices: (String) -> [Int]) -> R) -> R {
+        state.withLock { s in
+            let position = s.position
+            let byName = s.byName
+            return body(s.list, { position[$0] }, { byName[$0] ?? [] })
+        }
+    }
+
+    /// All orders of `owner` (`nil`: all), in submission order.
+    func orders(owner: String?) -> [Order] { select(owner: owner) }
 
     /// Cancels an order: items not yet started are cancelled, started ones finish.
     func cancel(_ id: Int, owner: String, now: Int64) -> Order? {
         state.withLock { s in
-            guard var order = s.orders[id], order.ownerID == owner else { return nil }
-            if order.status(now: now).isTerminal { return order }
-            order.cancelRequestedMs = now
-            if now < order.startMs {
-                for i in order.items.indices where order.items[i].outcome == nil { order.items[i].cancelled = true }
+            guard let index = s.position[id], s.list[index].ownerID == owner else { return nil }
+            if s.list[index].status(now: now).isTerminal { return s.list[index] }
+            s.list[index].cancelRequestedMs = now
+            if now < s.list[index].startMs {
+                for i in s.list[index].items.indices where s.list[index].items[i].outcome == nil { s.list[index].items[i].cancelled = true }
                 s.pending.remove(id)
             }
-            s.orders[id] = order
             s.dirty = true
-            return order
+            return s.list[index]
         }
     }
 
@@ -123,10 +141,10 @@ final class OrderStore: Sendable {
         state.withLock { s in
             var work: [Work] = []
             for id in s.pending.sorted() {
-                guard let order = s.orders[id], now >= order.startMs else { continue }
-                for item in order.items where item.outcome == nil && !item.cancelled && !s.inWork.contains(item.id) {
+                guard let index = s.position[id], now >= s.list[index].startMs else { continue }
+                for item in s.list[index].items where item.outcome == nil && !item.cancelled && !s.inWork.contains(item.id) {
                     s.inWork.insert(item.id)
-                    work.append(Work(order: order, item: item))
+                    work.append(Work(order: s.list[index], item: item))
                     if work.count >= limit { return work }
                 }
             }
@@ -138,10 +156,9 @@ final class OrderStore: Sendable {
     func record(orderID: Int, itemID: Int, outcome: Order.Outcome) {
         state.withLock { s in
             s.inWork.remove(itemID)
-            guard var order = s.orders[orderID], let index = order.items.firstIndex(where: { $0.id == itemID }) else { return }
-            order.items[index].outcome = outcome
-            s.orders[orderID] = order
-            if !order.items.contains(where: { $0.outcome == nil && !$0.cancelled }) { s.pending.remove(orderID) }
+            guard let index = s.position[orderID], let i = s.list[index].items.firstIndex(where: { $0.id == itemID }) else { return }
+            s.list[index].items[i].outcome = outcome
+            if !s.list[index].items.contains(where: { $0.outcome == nil && !$0.cancelled }) { s.pending.remove(orderID) }
             s.dirty = true
         }
     }
@@ -153,18 +170,30 @@ final class OrderStore: Sendable {
     func persistIfNeeded(force: Bool = false, minimumIntervalMs: Int64 = 500) throws {
         guard let file else { return }
         let now = Timestamp.nowMs
-        let snapshot: Snapshot? = state.withLock { s in
+        let snapshot: (orders: [Order], nextOrderID: Int, nextItemID: Int)? = state.withLock { s in
             guard s.dirty, force || now - s.lastWriteMs >= minimumIntervalMs else { return nil }
             s.lastWriteMs = now
             s.dirty = false
-            return Snapshot(nextOrderID: s.nextOrderID, nextItemID: s.nextItemID, orders: s.ids.compactMap { s.orders[$0] }, catalogue: [])
+            return (s.list, s.nextOrderID, s.nextItemID)
         }
-        guard var snapshot else { return }
-        snapshot.catalogue = catalogue.added
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        guard let snapshot else { return }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(snapshot.orders.count * 1024 + 1024)
+        bytes += Array(#"{"version":2,"nextOrderID":\#(snapshot.nextOrderID),"nextItemID":\#(snapshot.nextItemID),"orders":["#.utf8)
+        for (i, order) in snapshot.orders.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\n"))
+            order.stateJSON.write(to: &bytes)
+        }
+        bytes += Array("],\"catalogue\":[".utf8)
+        for (i, item) in catalogue.added.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\n"))
+            item.stateJSON.write(to: &bytes)
+        }
+        bytes += Array("]}\n".utf8)
         do {
-            try StateFile.writeAtomically(try encoder.encode(snapshot), to: file)
+            try StateFile.writeAtomically(Data(bytes), to: file)
         } catch {
             markDirty()
             throw error

@@ -109,7 +109,7 @@ extension SandboxResponder {
         let q: ODataQuery
         do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
         let now = Timestamp.nowMs
-        let (page, total, more) = q.apply(to: service.store.orders(owner: claims.subject), value: { orderValue($0, $1, now: now) }, maxPage: Self.maxPage)
+        let (page, total, more) = selectOrders(q, owner: claims.subject, now: now)
         return HTTPReply.json(envelope("#metadata/Odata.CSC.BatchOrder", call, q, page: page.map { $0.batchOrderJSON(now: now, created: false) }, total: total, more: more))
     }
 
@@ -219,11 +219,47 @@ extension SandboxResponder {
         }
     }
 
+    /// The page of the caller's orders the query selects, and the counts for the envelope. Filtering, sorting and
+    /// paging run on the stored orders in place; only the page is copied. An `Id eq N` or `Name eq '...'` in the
+    /// filter is a direct lookup instead of a scan.
+    func selectOrders(_ q: ODataQuery, owner: String, now: Int64) -> (page: [Order], total: Int, more: Bool) {
+        var id: Int?
+        var name: String?
+        if let filter = q.filter {
+            if let required = filter.requiredEquality("Id") {
+                switch required {
+                case let .number(n): id = Int(exactly: n) ?? -1
+                case let .string(s): id = Int(s) ?? -1
+                default: id = -1
+                }
+            } else if case let .string(s)? = filter.requiredEquality("Name") {
+                name = s
+            }
+        }
+        return service.store.withOrders { list, index, indices in
+            let candidates: [Int]
+            if let id {
+                candidates = index(id).map { [$0] } ?? []
+            } else if let name {
+                candidates = indices(name)
+            } else {
+                candidates = Array(list.indices)
+            }
+            var matching: [Int] = []
+            for i in candidates where list[i].ownerID == owner {
+                if let filter = q.filter, !filter.matches({ orderValue(list[i], $0, now: now) }) { continue }
+                matching.append(i)
+            }
+            let (page, total, more) = q.apply(to: matching, value: { orderValue(list[$0], $1, now: now) }, maxPage: Self.maxPage, alreadyFiltered: true)
+            return (page.map { list[$0] }, total, more)
+        }
+    }
+
     func productionOrders(_ call: Call, claims: TokenClaims) throws -> Response {
         let q: ODataQuery
         do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
         let now = Timestamp.nowMs
-        let (page, total, more) = q.apply(to: service.store.orders(owner: claims.subject), value: { orderValue($0, $1, now: now) }, maxPage: Self.maxPage)
+        let (page, total, more) = selectOrders(q, owner: claims.subject, now: now)
         return HTTPReply.json(envelope("$metadata#ProductionOrder/$entity", call, q, page: page.map { $0.productionOrderJSON(now: now) }, total: total, more: more))
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// The STAC catalogue at `/stac` (landing page, collections, items, search).
 extension SandboxResponder {
@@ -43,7 +44,10 @@ extension SandboxResponder {
             ("type", .string("Feature")), ("stac_version", .string(Self.stacVersion)), ("id", .string(item.id)), ("collection", .string(item.collection)),
             ("bbox", .array(b.map { .double($0) })), ("geometry", .object([("type", .string("Polygon")), ("coordinates", .array([ring]))])),
             ("properties", .object([("datetime", .string(item.datetime)), ("productType", .string(item.productType)), ("title", .string(item.id))])),
-            ("assets", .object([("downloadLink", .object([("href", .string(itemURL)), ("type", .string("application/json")), ("title", .string("Item metadata")), ("roles", .array([.string("metadata")]))]))])),
+            ("assets", .object([("downloadLink", .object([
+                ("href", .string(itemURL + "/download")), ("type", .string("application/zip")), ("title", .string("Product download (bearer token required)")),
+                ("roles", .array([.string("data")])),
+            ]))])),
             ("links", .array([link("self", itemURL, type: "application/geo+json"), link("collection", base + "/collections/" + item.collection), link("root", base)])),
         ])
     }
@@ -102,6 +106,23 @@ extension SandboxResponder {
             return HTTPReply.json(.object([("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found"))]), status: .notFound)
         }
         return HTTPReply.json(itemJSON(item, base: call.baseURL + "/stac"))
+    }
+
+    /// The product's (synthetic, deterministic) archive; a DEDL bearer token is required, as HDA downloads require one.
+    func stacDownload(_ call: Call) -> Response {
+        let (collection, id) = (call.route.arguments[0], call.route.arguments[1])
+        guard let header = call.header(.authorization), header.lowercased().hasPrefix("bearer "),
+            (try? service.issuer.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), realm: "dedl", audience: nil)) != nil
+        else {
+            return HTTPReply.json(.object([("code", .string("Unauthorized")), ("description", .string("A valid bearer token is required to download"))]), status: .unauthorized)
+        }
+        guard let item = service.catalogue.find(id, in: collection) else {
+            return HTTPReply.json(.object([("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found"))]), status: .notFound)
+        }
+        let archive = ProductArchive.make(orderID: 0, itemID: 0, identifier: item.id, workflow: "stac", processedName: item.id)
+        return Response(
+            status: .ok, headers: [.contentType: "application/zip", .contentLength: String(archive.count)],
+            body: .init(byteBuffer: ByteBuffer(bytes: archive)))
     }
 
     func stacSearch(_ call: Call) async throws -> Response {

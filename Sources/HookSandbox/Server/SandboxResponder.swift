@@ -123,6 +123,7 @@ struct SandboxResponder: HTTPResponder {
         case .stacCollection where get: return stacCollection(call)
         case .stacItems where get: return stacItems(call)
         case .stacItem where get: return stacItem(call)
+        case .stacDownload where get: return stacDownload(call)
         case .stacSearch where get || method == .post: return try await stacSearch(call)
         case .sandboxRoot where get: return sandboxIndex(call)
         case .sandboxOrders where get: return sandboxOrders()
@@ -151,7 +152,7 @@ struct SandboxResponder: HTTPResponder {
     }
 
     /// Runs `handler` with the caller's token claims, or answers 401 as the service does.
-    private func authorized(_ call: Call, _ handler: (TokenClaims) async throws -> Response) async throws -> Response {
+    func authorized(_ call: Call, _ handler: (TokenClaims) async throws -> Response) async throws -> Response {
         let challenge: HTTPFields = [.wwwAuthenticate: "Bearer"]
         guard let header = call.header(.authorization), !header.isEmpty else {
             return HTTPReply.detail("Not authenticated", status: .unauthorized, headers: challenge)

@@ -5,7 +5,7 @@ struct SandboxRoute: Sendable {
         case productionOrders, productionOrder, cancel, serviceRoot
         case despAuth, despAuthenticate, despToken, despCerts, despConfiguration
         case dedlToken, dedlCerts, dedlConfiguration
-        case stacLanding, stacCollections, stacCollection, stacItems, stacItem, stacSearch
+        case stacLanding, stacCollections, stacCollection, stacItems, stacItem, stacDownload, stacSearch
         case sandboxOrders, sandboxStats, sandboxFaults, sandboxCatalogue, sandboxRoot
     }
 
@@ -117,6 +117,8 @@ struct SandboxRoute: Sendable {
             return .init(name: .stacItems, pattern: "/stac/collections/{id}/items", arguments: [s[1]])
         case 4 where s[0] == "collections" && s[2] == "items":
             return .init(name: .stacItem, pattern: "/stac/collections/{id}/items/{id}", arguments: [s[1], s[3]])
+        case 5 where s[0] == "collections" && s[2] == "items" && s[4] == "download":
+            return .init(name: .stacDownload, pattern: "/stac/collections/{id}/items/{id}/download", arguments: [s[1], s[3]])
         default: break
         }
         return nil

@@ -15,6 +15,8 @@ final class SandboxService: Sendable {
     let serviceAccounts: [String: String]
     let seed: UInt64
     let logger: Logger
+    /// Held while the sandbox runs when it has a state directory; released after the last state write.
+    let stateLock: StateLock?
 
     var catalogue: ProductCatalogue { store.catalogue }
 
@@ -22,7 +24,14 @@ final class SandboxService: Sendable {
         self.configuration = configuration
         self.logger = logger
         if let directory = configuration.stateDirectory {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw SandboxError.stateUnusable(path: directory.path, reason: "\(error.localizedDescription)")
+            }
+            stateLock = try StateLock(directory: directory)
+        } else {
+            stateLock = nil
         }
         store = OrderStore(directory: configuration.stateDirectory)
         issuer = try TokenIssuer(stateDirectory: configuration.stateDirectory)
@@ -45,7 +54,7 @@ final class SandboxService: Sendable {
                     catalogue: catalogue, logins: logins, faults: faults, seed: seed, httpClient: httpClient,
                     uploader: S3OutputUploader(httpClient: httpClient))
             },
-            tick: tick, logger: logger)
+            tick: tick, logger: logger, onStopped: { [stateLock] in stateLock?.release() })
     }
 
     /// A stable user id (`sub`) for a login name, shaped like Keycloak's UUIDs.

@@ -1,0 +1,71 @@
+/// The state-file form of orders and catalogue additions: plain JSON written with the sandbox's own writer
+/// (lean: no Codable intermediate trees for 10,000 orders).
+extension Order {
+    var stateJSON: JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("id", .int(id)), ("name", .string(name)), ("workflowName", .string(workflowName)), ("workflowID", .int(workflowID)),
+            ("workflowDisplayName", .string(workflowDisplayName)), ("workflowVersion", .string(workflowVersion)),
+            ("options", .array(options.map { .object([("name", .string($0.name)), ("value", $0.value)]) })),
+            ("ownerID", .string(ownerID)), ("ownerName", .string(ownerName)), ("priority", .int(priority)),
+            ("submittedMs", .int(Int(submittedMs))), ("paceMs", .int(Int(paceMs))),
+        ]
+        if let cancelRequestedMs { pairs.append(("cancelRequestedMs", .int(Int(cancelRequestedMs)))) }
+        pairs.append(("items", .array(items.map { item in
+            var fields: [(String, JSONValue)] = [("id", .int(item.id)), ("identifier", .string(item.identifier)), ("cancelled", .bool(item.cancelled))]
+            if let o = item.outcome {
+                fields.append(("outcome", .object([
+                    ("succeeded", .bool(o.succeeded)), ("message", .string(o.message)), ("processedName", .string(o.processedName)),
+                    ("size", .int(o.size)), ("output", .string(o.output)), ("recordedMs", .int(Int(o.recordedMs))),
+                ])))
+            }
+            return .object(fields)
+        })))
+        return .object(pairs)
+    }
+
+    init?(stateJSON j: JSONValue) {
+        guard let id = j["id"]?.intValue, let name = j["name"]?.stringValue, let workflowName = j["workflowName"]?.stringValue,
+            let workflowID = j["workflowID"]?.intValue, let submitted = j["submittedMs"]?.intValue, let pace = j["paceMs"]?.intValue,
+            let rawItems = j["items"]?.arrayValue
+        else { return nil }
+        var items: [Item] = []
+        for raw in rawItems {
+            guard let itemID = raw["id"]?.intValue, let identifier = raw["identifier"]?.stringValue else { return nil }
+            var item = Item(id: itemID, identifier: identifier, cancelled: raw["cancelled"] == .bool(true))
+            if let o = raw["outcome"] {
+                item.outcome = Outcome(
+                    succeeded: o["succeeded"] == .bool(true), message: o["message"]?.stringValue ?? "", processedName: o["processedName"]?.stringValue,
+                    size: o["size"]?.intValue, output: o["output"]?.stringValue, recordedMs: Int64(o["recordedMs"]?.intValue ?? submitted))
+            }
+            items.append(item)
+        }
+        self.init(
+            id: id, name: name, workflowName: workflowName, workflowID: workflowID,
+            workflowDisplayName: j["workflowDisplayName"]?.stringValue ?? workflowName, workflowVersion: j["workflowVersion"]?.stringValue ?? "",
+            options: (j["options"]?.arrayValue ?? []).compactMap { o in o["name"]?.stringValue.map { Option(name: $0, value: o["value"] ?? .null) } },
+            ownerID: j["ownerID"]?.stringValue ?? "", ownerName: j["ownerName"]?.stringValue ?? "", priority: j["priority"]?.intValue ?? 1,
+            submittedMs: Int64(submitted), paceMs: Int64(pace), cancelRequestedMs: j["cancelRequestedMs"]?.intValue.map(Int64.init), items: items)
+    }
+}
+
+extension CatalogueItem {
+    var stateJSON: JSONValue {
+        .object([
+            ("id", .string(id)), ("collection", .string(collection)), ("productType", .string(productType)), ("datetime", .string(datetime)),
+            ("bbox", .array(bbox.map { .double($0) })),
+        ])
+    }
+
+    init?(stateJSON j: JSONValue) {
+        guard let id = j["id"]?.stringValue, let collection = j["collection"]?.stringValue, let type = j["productType"]?.stringValue else { return nil }
+        self.init(
+            id: id, collection: collection, productType: type, datetime: j["datetime"]?.stringValue ?? "2024-01-01T00:00:00.000Z",
+            bbox: (j["bbox"]?.arrayValue ?? []).compactMap { v in
+                switch v {
+                case let .double(d): d
+                case let .int(i): Double(i)
+                default: nil
+                }
+            })
+    }
+}
