@@ -74,4 +74,10 @@ final class DecodeContext {
         if !secret, unset.isEmpty, case .success(let value) = parsed.resolve(in: environment) { return Template(literal: value) }
         return parsed
     }
+
+    /// A non-secret template with its references resolved when every variable is set (or has a default).
+    func resolvedIfSet(_ template: Template) -> Template {
+        guard template.hasReferences, case .success(let value) = template.resolve(in: environment) else { return template }
+        return Template(literal: value)
+    }
 }

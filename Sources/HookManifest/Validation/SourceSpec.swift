@@ -10,7 +10,7 @@ enum SourceSpec {
             fields.checkKeys(despKeys, misplaced: ["catalogue": "is only for EXTERNAL sources", "auth": "is only for EXTERNAL sources"])
             let errors = fields.context.sink.errorCount
             let collection = fields.template("collection", required: true)
-            let username = fields.template("username")?.0 ?? despLogin.0
+            let username = fields.template("username")?.0 ?? fields.context.resolvedIfSet(despLogin.0)
             let password = fields.template("password", secret: true)?.0 ?? despLogin.1
             let env = fields.context.environment
             let unset = (fields.has("username") ? [] : despLogin.0.unsetVariables(in: env))
