@@ -35,10 +35,11 @@ struct ReaderTests {
             l: -.inf
             """)
         let values = try #require(result.documents.first?.root?.pairs).map { $0.value.scalarValue }
-        #expect(values == [
+        let expected: [ScalarValue?] = [
             .int(20), .string("20"), .double(0.5), .bool(true), .string("false"), .null, .int(31), .double(1000),
             .string("yes"), .int(12), .string("7"), .double(-.infinity),
-        ])
+        ]
+        #expect(values == expected)
     }
 
     @Test func `a duplicate key is reported at the duplicate and the first value is kept`() throws {

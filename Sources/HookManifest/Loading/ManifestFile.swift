@@ -37,6 +37,8 @@ struct ManifestFile {
             guard Self.checkHeader(top, expected: "Order", context: context) else { continue }
             if let draft = decoder.decode(top), sink.errorCount == errors { outcome.drafts.append(draft) }
         }
+        // Reading problems (a duplicate key) are not tied to a document: a file with any gives no orders.
+        if !read.problems.isEmpty { outcome.drafts = [] }
         outcome.orders = outcome.drafts.map { OrderAssembler.split($0, path: path) }
         outcome.diagnostics = sink.diagnostics(files: identifierFiles.files)
         return outcome

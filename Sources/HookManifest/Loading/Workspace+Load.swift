@@ -76,9 +76,8 @@ enum OrderAssembler {
             orders += split
           }
         }
-        // Sort indices, not the (large) orders themselves.
-        let order = orders.indices.sorted { orders[$0].key.utf8.lexicographicallyPrecedes(orders[$1].key.utf8) }
-        return order.map { orders[$0] }
+        orders.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        return orders
     }
 
     static func split(_ draft: OrderDraft, path: String) -> [Order] {

@@ -8,24 +8,28 @@ public struct Template: Hashable, Sendable, CustomStringConvertible {
         case reference(name: String, defaultValue: String?)
     }
 
-    /// The pieces in order.
-    public let parts: [Part]
+    /// The pieces of a text with references; nil for literal text (no array to allocate on the hot path).
+    private let referenceParts: [Part]?
     /// The text as written in the manifest.
     public let description: String
 
+    /// The pieces in order.
+    public var parts: [Part] { referenceParts ?? (description.isEmpty ? [] : [.literal(description)]) }
+
     /// A template holding only literal text.
     public init(literal text: String) {
-        parts = text.isEmpty ? [] : [.literal(text)]
+        referenceParts = nil
         description = text
     }
 
     init(parts: [Part], text: String) {
-        self.parts = parts
-        self.description = text
+        let hasReference = parts.contains { if case .reference = $0 { true } else { false } }
+        self.referenceParts = hasReference ? parts : nil
+        self.description = hasReference ? text : parts.map { if case .literal(let t) = $0 { t } else { "" } }.joined()
     }
 
     /// True when the text has at least one reference.
-    public var hasReferences: Bool { parts.contains { if case .reference = $0 { true } else { false } } }
+    public var hasReferences: Bool { referenceParts != nil }
 
     /// True when the text is references only (no literal text around them): what secret fields require.
     public var isReferenceOnly: Bool {
@@ -40,7 +44,7 @@ public struct Template: Hashable, Sendable, CustomStringConvertible {
     /// The value with every reference replaced, or the names of the unset variables that have no default.
     /// - Parameter environment: variable values (usually the process environment).
     public func resolve(in environment: [String: String]) -> Result<String, UnresolvedVariables> {
-        if parts.count == 1, case .literal(let text) = parts[0] { return .success(text) }
+        guard let parts = referenceParts else { return .success(description) }
         var out = ""
         var missing: [String] = []
         for part in parts {
@@ -57,7 +61,8 @@ public struct Template: Hashable, Sendable, CustomStringConvertible {
 
     /// Names of referenced variables that are unset and have no default.
     public func unsetVariables(in environment: [String: String]) -> [String] {
-        parts.compactMap {
+        guard let parts = referenceParts else { return [] }
+        return parts.compactMap {
             if case .reference(let name, let defaultValue) = $0, defaultValue == nil, environment[name] == nil { name } else { nil }
         }
     }

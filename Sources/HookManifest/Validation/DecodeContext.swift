@@ -41,10 +41,10 @@ final class DecodeContext {
 
     /// Parses a string value with references, reporting malformed references at their column, literal secrets
     /// (masked), and unset variables (warning). Non-secret references with set variables come back resolved.
-    func template(_ node: YAMLNode, path: String, secret: Bool) -> Template? {
+    func template(_ node: YAMLNode, path: @autoclosure () -> String, secret: Bool) -> Template? {
         guard let text = node.stringValue else {
             if secret { sink.maskSecret(node) }
-            sink.error("type.string", "`\(path)` must be a string, found \(secret ? "a literal value" : node.kindName)", at: node.mark)
+            sink.error("type.string", "`\(path())` must be a string, found \(secret ? "a literal value" : node.kindName)", at: node.mark)
             return nil
         }
         let parsed: Template
@@ -56,22 +56,28 @@ final class DecodeContext {
                 let quote: Int32 = { if case .scalar(_, let plain) = node.content, !plain { 1 } else { 0 } }()
                 at.column += quote + Int32(clamping: failure.offset)
             }
-            sink.error("reference.malformed", "`\(path)`: \(failure.message)", at: at)
+            sink.error("reference.malformed", "`\(path())`: \(failure.message)", at: at)
             return nil
         case .success(let template): parsed = template
         }
         if secret && !parsed.isReferenceOnly {
             sink.maskSecret(node)
-            sink.error("secret.literal", "`\(path)` is a secret and must be a reference such as `${env:NAME}`, not a literal value (manifests live in version control)", at: node.mark)
+            sink.error("secret.literal", "`\(path())` is a secret and must be a reference such as `${env:NAME}`, not a literal value (manifests live in version control)", at: node.mark)
             return nil
         }
         guard parsed.hasReferences else { return parsed }
         let unset = parsed.unsetVariables(in: environment)
         if warnUnset, !unset.isEmpty {
             let names = unset.map { "`\($0)`" }.joined(separator: ", ")
-            sink.warning("reference.unset", "`\(path)`: variable\(unset.count == 1 ? "" : "s") \(names) not set; shown as the reference", at: node.mark)
+            sink.warning("reference.unset", "`\(path())`: variable\(unset.count == 1 ? "" : "s") \(names) not set; shown as the reference", at: node.mark)
         }
         if !secret, unset.isEmpty, case .success(let value) = parsed.resolve(in: environment) { return Template(literal: value) }
         return parsed
+    }
+
+    /// A non-secret template with its references resolved when every variable is set (or has a default).
+    func resolvedIfSet(_ template: Template) -> Template {
+        guard template.hasReferences, case .success(let value) = template.resolve(in: environment) else { return template }
+        return Template(literal: value)
     }
 }

@@ -15,7 +15,6 @@ enum ExtraOptions {
         var options: [WorkflowOption] = []
         for pair in fields.pairs {
             let name = pair.name
-            let path = fields.sub(name)
             guard isOptionName(name) else {
                 sink.error("option.name", "option name `\(name)` is not valid: use letters, digits, `_`, `-` and `.`, starting with a letter", at: pair.key.mark)
                 continue
@@ -50,12 +49,12 @@ enum ExtraOptions {
                     }
                     value = .number(d)
                 case .string?:
-                    guard let template = fields.context.template(pair.value, path: path, secret: secret) else { continue }
+                    guard let template = fields.context.template(pair.value, path: fields.sub(name), secret: secret) else { continue }
                     value = .string(template)
                 }
             }
             if secret, case .string = value {} else if secret {
-                sink.error("secret.literal", "`\(path)` is a secret and must be a reference such as `${env:NAME}`, not a literal value (manifests live in version control)", at: pair.value.mark)
+                sink.error("secret.literal", "`\(fields.sub(name))` is a secret and must be a reference such as `${env:NAME}`, not a literal value (manifests live in version control)", at: pair.value.mark)
                 continue
             }
             if let workflow { check(name, value, at: pair, against: workflow, sink: sink) }

@@ -44,6 +44,8 @@ struct Fields {
 
     /// Reports a missing required key at the mapping's start.
     func missing(_ key: String, hint: String = "") {
+        // A misspelt key already got "did you mean `key`?"; do not also call `key` missing.
+        if pairs.contains(where: { $0.name != key && Suggestion.closest(to: $0.name, in: [key]) == key }) { return }
         context.sink.error("key.missing", "missing required key `\(sub(key))`\(hint)", at: node.mark)
     }
 

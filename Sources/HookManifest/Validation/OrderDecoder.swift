@@ -143,7 +143,10 @@ struct OrderDecoder {
         }
         var out: [String] = []
         out.reserveCapacity(items.count)
-        var seen: [String: Mark] = [:]
+        var marks: [Mark] = []
+        marks.reserveCapacity(items.count)
+        // Small lists (the usual case) are checked pairwise; large ones through a dictionary.
+        var seen: [String: Int]? = items.count > 32 ? [:] : nil
         let errors = sink.errorCount
         for item in items {
             guard let text = item.stringValue else {
@@ -155,12 +158,14 @@ struct OrderDecoder {
                 sink.error("spec.identifiers", "blank identifier", at: item.mark)
                 continue
             }
-            if let first = seen[trimmed] {
-                sink.error("spec.identifiers", "duplicate identifier `\(trimmed.prefix(120))`", at: item.mark, notes: [("first listed here", first)])
+            let first = seen != nil ? seen?[trimmed] : out.firstIndex(of: trimmed)
+            if let first {
+                sink.error("spec.identifiers", "duplicate identifier `\(trimmed.prefix(120))`", at: item.mark, notes: [("first listed here", marks[first])])
                 continue
             }
-            seen[trimmed] = item.mark
+            seen?[trimmed] = out.count
             out.append(trimmed)
+            marks.append(item.mark)
         }
         return sink.errorCount == errors ? out : nil
     }

@@ -2,15 +2,20 @@
 enum SourceSpec {
     static let despKeys = ["type", "collection", "username", "password"]
     static let externalKeys = ["type", "catalogue", "auth"]
+    static let despMisplaced = ["catalogue": "is only for EXTERNAL sources", "auth": "is only for EXTERNAL sources"]
+    static let externalMisplaced = [
+        "collection": "belongs in `catalogue` for EXTERNAL sources", "username": "belongs in `auth` for EXTERNAL sources",
+        "password": "belongs in `auth` for EXTERNAL sources",
+    ]
 
     /// The source options, or nil after reporting problems. `despLogin` is the profile's DESP login references.
     static func options(_ fields: Fields, despLogin: (Template, Template)) -> (type: String, options: [WorkflowOption])? {
         guard let type = fields.choice("type", ["DESP", "EXTERNAL"], default: "DESP") else { return nil }
         if type == "DESP" {
-            fields.checkKeys(despKeys, misplaced: ["catalogue": "is only for EXTERNAL sources", "auth": "is only for EXTERNAL sources"])
+            fields.checkKeys(despKeys, misplaced: despMisplaced)
             let errors = fields.context.sink.errorCount
             let collection = fields.template("collection", required: true)
-            let username = fields.template("username")?.0 ?? despLogin.0
+            let username = fields.template("username")?.0 ?? fields.context.resolvedIfSet(despLogin.0)
             let password = fields.template("password", secret: true)?.0 ?? despLogin.1
             let env = fields.context.environment
             let unset = (fields.has("username") ? [] : despLogin.0.unsetVariables(in: env))
@@ -27,10 +32,7 @@ enum SourceSpec {
                 .template("desp_source_collection", collection.0),
             ])
         }
-        fields.checkKeys(externalKeys, misplaced: [
-            "collection": "belongs in `catalogue` for EXTERNAL sources", "username": "belongs in `auth` for EXTERNAL sources",
-            "password": "belongs in `auth` for EXTERNAL sources",
-        ])
+        fields.checkKeys(externalKeys, misplaced: externalMisplaced)
         return external(fields).map { ("EXTERNAL", $0) }
     }
 

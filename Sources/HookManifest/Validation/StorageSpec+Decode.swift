@@ -1,14 +1,14 @@
 extension StorageSpec {
     static let centralEndpoint = "https://s3.central.data.destination-earth.eu"
     static let privateKeys = ["type", "bucket", "prefix", "endpoint", "accessKey", "secretKey"]
+    static let temporaryMisplaced = Dictionary(uniqueKeysWithValues: privateKeys.dropFirst().map { ($0, "is only for PRIVATE storage") })
 
     /// Decodes `spec.storage` (nil fields: TEMPORARY) into the storage value and its WorkflowOptions (contract order).
     static func decode(_ fields: Fields?, workflow: String, name: String) -> (StorageSpec, [WorkflowOption])? {
         guard let fields else { return (.temporary, [.text("output_storage", "TEMPORARY")]) }
         guard let type = fields.choice("type", ["TEMPORARY", "PRIVATE"], default: "TEMPORARY") else { return nil }
         if type == "TEMPORARY" {
-            let onlyPrivate = "is only for PRIVATE storage"
-            fields.checkKeys(["type"], misplaced: Dictionary(uniqueKeysWithValues: privateKeys.dropFirst().map { ($0, onlyPrivate) }))
+            fields.checkKeys(["type"], misplaced: temporaryMisplaced)
             return (.temporary, [.text("output_storage", "TEMPORARY")])
         }
         fields.checkKeys(privateKeys)

@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+@testable import HookManifest
+
+struct WorkspaceTests {
+    static let project = """
+        apiVersion: hookctl/v1
+        kind: Project
+        defaultProfile: sandbox
+        profiles:
+          sandbox: {sandbox: true}
+          dedl:
+            serviceUrl: https://odp.data.destination-earth.eu/odata/v1/
+            auth: {type: desp, username: "${env:DESP_USERNAME}", password: "${env:DESP_PASSWORD}"}
+          robot:
+            serviceUrl: https://odp.data.destination-earth.eu/odata/v1/
+            auth: {type: service-account, clientId: bot, clientSecret: "${env:BOT_SECRET}"}
+        defaults:
+          source: {type: DESP, collection: EO.ESA.DAT.SENTINEL-2.MSI.L1C}
+          storage: {type: TEMPORARY}
+          options: {format: GeoTIFF, resolution: 10}
+          wait: {timeout: 2h}
+
+        """
+
+    static let minimal = """
+        apiVersion: hookctl/v1
+        kind: Order
+        metadata: {name: NAME}
+        spec:
+          workflow: data-harvest
+          identifiers: [a, b, c]
+
+        """
+
+    func option(_ order: Order?, _ name: String) -> OptionValue? { order?.body.options.first { $0.name == name }?.value }
+
+    @Test func `project defaults are merged under each spec and the manifest wins`() throws {
+        let root = try temporaryFolder([
+            "hookctl.yaml": Self.project,
+            "m/one.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "one") + "  options: {resolution: 20}\n  wait: {timeout: 5m}\n",
+        ])
+        let workspace = loadWorkspace(paths: [root + "/m"])
+        #expect(workspace.diagnostics.isEmpty, "\(workspace.diagnostics)")
+        #expect(workspace.projectFile == root + "/hookctl.yaml")
+        let order = try #require(workspace.orders.first)
+        #expect(order.waitTimeout == .seconds(300))
+        #expect(order.body.options.suffix(2).map(\.name) == ["resolution", "format"])
+        #expect(option(order, "resolution") == .integer(20))
+        #expect(option(order, "desp_source_collection") == .string(Template(literal: "EO.ESA.DAT.SENTINEL-2.MSI.L1C")))
+    }
+
+    @Test func `the sandbox profile gives the demo login, a desp profile its own references`() throws {
+        let root = try temporaryFolder(["hookctl.yaml": Self.project, "one.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "one")])
+        let sandbox = loadWorkspace(paths: [root])
+        #expect(sandbox.profileName == "sandbox" && sandbox.profile?.sandbox == true)
+        #expect(option(sandbox.orders.first, "desp_source_username") == .string(Template(literal: "demo")))
+        #expect(option(sandbox.orders.first, "desp_source_password").map { "\($0)" }?.contains("${env:DESP_PASSWORD:-demo}") == true)
+        let dedl = loadWorkspace(paths: [root], profile: "dedl")
+        #expect(option(dedl.orders.first, "desp_source_username").map { "\($0)" }?.contains("${env:DESP_USERNAME}") == true)
+        #expect(dedl.orders.first?.body.digest != sandbox.orders.first?.body.digest)
+        let viaEnvironment = loadWorkspace(paths: [root], environment: ["HOOKCTL_PROFILE": "robot"])
+        #expect(viaEnvironment.profileName == "robot")
+        #expect(viaEnvironment.profile?.auth == .serviceAccount(clientID: Template(literal: "bot"), clientSecret: try TemplateParser.parse("${env:BOT_SECRET}").get()))
+    }
+
+    @Test func `an unknown profile is an error with a suggestion`() throws {
+        let root = try temporaryFolder(["hookctl.yaml": Self.project, "one.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "one")])
+        let workspace = loadWorkspace(paths: [root], profile: "dedll")
+        #expect(workspace.errors.map(\.message).contains { $0.contains("profile `dedll`") && $0.contains("did you mean `dedl`?") })
+    }
+
+    @Test func `without a project file a manifest checks on its own with DESP and TEMPORARY`() throws {
+        let root = try temporaryFolder([
+            "alone.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "alone") + "  source: {collection: C}\n",
+        ])
+        let workspace = loadWorkspace(paths: [root + "/alone.yaml"])
+        #expect(workspace.project == nil && !workspace.hasErrors)
+        let order = try #require(workspace.orders.first)
+        #expect(order.storage == .temporary && order.sourceType == "DESP")
+        #expect(option(order, "desp_source_username").map { "\($0)" }?.contains("${env:DESP_USERNAME}") == true)
+        #expect(workspace.diagnostics.contains { $0.severity == .warning && $0.message.contains("DESP_USERNAME") })
+    }
+
+    @Test func `names must be unique across files and the duplicate is reported at the second`() throws {
+        let root = try temporaryFolder([
+            "hookctl.yaml": Self.project,
+            "a.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "same"),
+            "b.yml": Self.minimal.replacingOccurrences(of: "NAME", with: "same"),
+        ])
+        let workspace = loadWorkspace(paths: [root])
+        let error = try #require(workspace.errors.first)
+        #expect(error.id == "metadata.duplicate-name")
+        #expect(error.location == SourceLocation(file: root + "/b.yml", line: 3, column: 18))
+        #expect(error.notes.first?.location?.file == root + "/a.yaml")
+        #expect(workspace.orders.map(\.manifestPath) == [root + "/a.yaml"])
+    }
+
+    @Test func `identifiersFile is read relative to the manifest and its problems point into it`() throws {
+        let root = try temporaryFolder([
+            "hookctl.yaml": Self.project,
+            "m/ids/list.txt": "# products\nid-1\n\n  id-2   # trailing comment\nid-1\n",
+            "m/o.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: o}\nspec:\n  workflow: data-harvest\n  identifiersFile: ids/list.txt\n",
+        ])
+        let workspace = loadWorkspace(paths: [root + "/m"])
+        let error = try #require(workspace.errors.first)
+        #expect(error.location == SourceLocation(file: root + "/m/ids/list.txt", line: 5, column: 1))
+        #expect(error.message.contains("duplicate identifier `id-1`"))
+        #expect(error.sourceLine == "id-1")
+        try Data("id-1\n  id-2 # c\n".utf8).write(to: URL(fileURLWithPath: root + "/m/ids/list.txt"))
+        #expect(loadWorkspace(paths: [root + "/m"]).orders.first?.body.identifiers == ["id-1", "id-2"])
+    }
+
+    @Test func `the cached workflow catalogue checks extra options offline`() throws {
+        let catalogue = """
+            {"@odata.context": "$metadata#Workflows/$entity", "value": [
+              {"Id": "1", "Name": "card_bs", "WorkflowOptions": [
+                {"Name": "resolution", "Type": "int", "Default": null, "Value": null, "Required": true},
+                {"Name": "format", "Type": "str", "Value": [{"value": "COG", "condition": null}], "Required": false}]},
+              {"Id": "11", "Name": "data-harvest", "WorkflowOptions": [{"Name": "output_storage", "Type": "str", "Required": true}]}]}
+            """
+        let root = try temporaryFolder([
+            "hookctl.yaml": "apiVersion: hookctl/v1\nkind: Project\n",
+            "hookctl.workflows.json": catalogue,
+            "a.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: a}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options:\n    resolutin: 20\n    format: GTiff\n",
+            "b.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: b}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options:\n    resolution: \"20\"\n",
+            "c.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: c}\nspec:\n  workflow: card-bs\n  identifiers: [x]\n  source: {collection: c}\n",
+            "d.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: d}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options: {resolution: 20, format: COG}\n",
+        ])
+        let workspace = loadWorkspace(paths: [root])
+        let messages = workspace.errors.map { "\(FileSystem.fileName(of: $0.location?.file ?? "")):\($0.location?.line ?? 0) \($0.message)" }
+        #expect(messages.contains { $0.hasPrefix("a.yaml:9 ") && $0.contains("no option `resolutin`") && $0.contains("did you mean `resolution`?") })
+        #expect(messages.contains { $0.hasPrefix("a.yaml:10 ") && $0.contains("must be one of COG") })
+        #expect(messages.contains { $0.hasPrefix("b.yaml:9 ") && $0.contains("takes type `int`") })
+        #expect(messages.contains { $0.hasPrefix("c.yaml:5 ") && $0.contains("unknown workflow `card-bs`") && $0.contains("did you mean `card_bs`?") })
+        #expect(workspace.orders.map(\.key) == ["d"])
+    }
+
+    @Test func `the shipped manifests are valid with an empty environment`() {
+        let workspace = loadWorkspace(paths: [packageRoot.appendingPathComponent("manifests").path])
+        #expect(workspace.diagnostics.isEmpty, "\(workspace.diagnostics.map(\.description))")
+        #expect(workspace.orders.count >= 3)
+        #expect(workspace.profile?.sandbox == true)
+        for order in workspace.orders {
+            #expect(order.storage == .temporary && order.sourceType == "DESP")
+            #expect(order.body.unsetVariables(environment: [:]).isEmpty, "\(order.key) needs a variable")
+            #expect(throws: Never.self) { try order.body.submissionJSON(environment: [:]) }
+        }
+        #expect(Set(workspace.orders.map(\.workflow)).isSuperset(of: ["data-harvest", "lai", "card_bs"]))
+    }
+
+    @Test func `every example is valid with an empty environment`() {
+        let workspace = loadWorkspace(paths: [packageRoot.appendingPathComponent("examples").path])
+        #expect(!workspace.hasErrors, "\(workspace.errors.map(\.description))")
+        #expect(workspace.profileName == "dedl")
+        let storages = Set(workspace.orders.map(\.storage.typeName))
+        #expect(storages == ["TEMPORARY", "PRIVATE"])
+        #expect(Set(workspace.orders.map(\.sourceType)) == ["DESP", "EXTERNAL"])
+        #expect(workspace.orders.contains { $0.batchCount > 1 })
+    }
+
+    @Test func `folder scans skip the project file and .hookctl and sort orders by key`() throws {
+        let root = try temporaryFolder([
+            "hookctl.yaml": Self.project,
+            ".hookctl/sandbox/x.yaml": "not: [valid",
+            "z.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "alpha"),
+            "sub/a.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "zulu"),
+            "notes.txt": "ignored",
+        ])
+        let workspace = loadWorkspace(paths: [root])
+        #expect(workspace.diagnostics.isEmpty)
+        #expect(workspace.manifestFiles == [root + "/sub/a.yaml", root + "/z.yaml"])
+        #expect(workspace.orders.map(\.key) == ["alpha", "zulu"])
+    }
+
+    @Test func `diagnostics render with source line and caret, as JSON and as GitHub annotations`() throws {
+        let outcome = decode("apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: Bad}\n")
+        let error = try #require(outcome.diagnostics.first { $0.id == "metadata.name" })
+        #expect(error.rendered() == """
+            m.yaml:3:18: error: `metadata.name` `Bad` must be 1-63 lowercase letters, digits and `-`, starting and ending with a letter or digit
+            metadata: {name: Bad}
+                             ^
+
+            """)
+        #expect(error.githubAnnotation?.hasPrefix("::error file=m.yaml,line=3,col=18::`metadata.name`") == true)
+        let json = Diagnostic.jsonArray([error])
+        #expect(json.contains("\"line\": 3") && json.contains("\"column\": 18") && json.contains("\"severity\": \"error\""))
+        #expect(json.hasPrefix("[\n  {\n") && json.hasSuffix("]\n"))
+    }
+}
