@@ -11,7 +11,7 @@ struct SchemaTests {
     /// The YAML files of a folder (recursive).
     func yamlFiles(_ folder: String) -> [String] {
         let root = packageRoot.appendingPathComponent(folder)
-        let items = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        let items = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])?.compactMap { $0 as? URL } ?? []
         return items.filter { ["yaml", "yml"].contains($0.pathExtension) }.map(\.path).sorted()
     }
 

@@ -77,8 +77,9 @@ enum FileSystem {
         }
     }
 
-    /// Every `*.yaml`/`*.yml` file under `directory` (recursive, sorted), skipping `hookctl.yaml`, `.hookctl/`
-    /// and `.git/`; symbolic links to folders are not followed.
+    /// Every `*.yaml`/`*.yml` file under `directory` (recursive, sorted), skipping `hookctl.yaml` and hidden files
+    /// and folders (`.hookctl/`, `.git/`, `.github/`, `.gitlab-ci.yml`: state and CI files, never manifests);
+    /// symbolic links to folders are not followed.
     static func manifestFiles(under directory: String) -> [String] {
         var out: [String] = []
         collect(directory, depth: 0, into: &out)
@@ -92,7 +93,7 @@ enum FileSystem {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name == "." || name == ".." || name == ".hookctl" || name == ".git" { continue }
+            if name.hasPrefix(".") { continue }
             let path = join(directory, name)
             var type = entry.pointee.d_type
             if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
