@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "hookctl",
             dependencies: [
-                "HookManifest", "HookRunner", "HookSandbox",
+                "HookManifest", "HookRunner", "HookClient", "HookS3", "HookSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Hookctl: AsyncParsableCommand {
@@ -22,4 +23,36 @@ struct Hookctl: AsyncParsableCommand {
             Workflows.self, Sandbox.self,
         ]
     )
+
+    /// Parses and runs the command. Failures of the work itself (a refused login, an unreachable service, a bad
+    /// lock file...) print as one `error: ...` line, like diagnostics, and exit 1; exit codes and command-line
+    /// mistakes are ArgumentParser's.
+    static func main() async {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                var synchronous = command
+                try synchronous.run()
+            }
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch let error as CleanExit {
+            exit(withError: error)
+        } catch let error as ValidationError {
+            exit(withError: error)
+        } catch {
+            let message = (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
+            let label = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+                && !CommandLine.arguments.contains("--no-color") ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
+            FileHandle.standardError.write(Data("\(label) \(message)\n".utf8))
+            Foundation.exit(ExitCode.error.rawValue)
+        }
+    }
 }

@@ -26,7 +26,7 @@ struct Execution {
         for item in plan where item.action != .keep { console.detail("plan: \(item.action.rawValue) \(item.key)") }
 
         var outcome = Runner<ContinuousClock>.Outcome(state: state)
-        if plan.allSatisfy({ $0.action == .keep }) {
+        if plan.allSatisfy({ $0.action == .keep }) && missingDownloads(plan: plan, state: state).isEmpty {
             console.info(plan.isEmpty ? "No orders." : "Nothing to do: every order is unchanged and completed.")
         } else {
             outcome = try await interruptible(store: store) { service in
@@ -109,17 +109,25 @@ struct Execution {
 
     /// Downloads the archives of completed orders whose manifests say `download: true` (skipping those present).
     private func download(plan: [PlanItem], state: RunState, service: any OrderService) async throws -> RunState {
+        for (key, id, product, path) in missingDownloads(plan: plan, state: state) {
+            try await service.download(orderID: id, productID: product, to: path)
+            console.event(.downloaded(key: key, path: bench.relative(path)))
+        }
+        return state
+    }
+
+    /// Archives that `download: true` asks for and that are not on disk yet: (order key, order id, product id, path).
+    private func missingDownloads(plan: [PlanItem], state: RunState) -> [(String, Int, Int, String)] {
+        var missing: [(String, Int, Int, String)] = []
         for item in plan where item.desired?.download == true {
             guard let record = state.orders[item.key], record.isSuccessful, let id = record.id else { continue }
             let folder = (bench.downloadsDirectory as NSString).appendingPathComponent(item.key.replacingOccurrences(of: "#", with: "-"))
             for product in record.products {
                 let path = (folder as NSString).appendingPathComponent(product.identifier + ".zip")
-                if FileManager.default.fileExists(atPath: path) { continue }
-                try await service.download(orderID: id, productID: product.id, to: path)
-                console.event(.downloaded(key: item.key, path: bench.relative(path)))
+                if !FileManager.default.fileExists(atPath: path) { missing.append((item.key, id, product.id, path)) }
             }
         }
-        return state
+        return missing
     }
 
     private func makeRunner(_ service: any OrderService, _ store: FileStateStore, concurrency: Int = 8) -> Runner<ContinuousClock> {

@@ -1,10 +1,90 @@
+import Foundation
+import HookClient
+import HookManifest
 import HookRunner
+import HookS3
+import HookSandbox
+import Logging
 
-// Placeholder until HookClient lands: the service connection of the profile in force.
+/// A connection to the Hook service of the profile in force, for the length of one command: an embedded sandbox is
+/// started first when the profile (or `--sandbox`) asks for one, and stopped afterwards.
 struct ServiceSession {
+    let service: HookService
     let orders: any OrderService
 
-    static func with<T: Sendable>(invocation: Invocation, bench: Workbench, _ body: (ServiceSession) async throws -> T) async throws -> T {
-        throw RunnerError.io("no service client yet")
+    static func with<T: Sendable>(
+        invocation: Invocation, bench: Workbench, _ body: (ServiceSession) async throws -> T
+    ) async throws -> T {
+        var logger = Logger(label: "hookctl")
+        logger.logLevel = invocation.global.verbose ? .debug : .critical
+        let console = invocation.console
+        if bench.usesSandbox(forced: invocation.global.sandbox) {
+            let login = sandboxLogin(invocation.environment)
+            var sandboxLogger = logger
+            sandboxLogger.logLevel = .critical
+            let sandbox = try await RunningSandbox.start(
+                SandboxConfiguration(users: [login], stateDirectory: URL(fileURLWithPath: bench.sandboxStateDirectory)),
+                logger: sandboxLogger)
+            console.detail("embedded sandbox at \(sandbox.baseURL.absoluteString)")
+            let configuration = ServiceConfiguration(
+                serviceURL: sandbox.serviceURL, identity: IdentityConfiguration(despURL: sandbox.despURL, dedlTokenURL: sandbox.dedlTokenURL),
+                credentials: .desp(username: login.name, password: Secret(login.password), otp: nil))
+            do {
+                let result = try await run(configuration, logger: logger, console: console, body)
+                await sandbox.stop()
+                return result
+            } catch {
+                await sandbox.stop()
+                throw error
+            }
+        }
+        return try await run(try configuration(bench, environment: invocation.environment), logger: logger, console: console, body)
+    }
+
+    private static func run<T: Sendable>(
+        _ configuration: ServiceConfiguration, logger: Logger, console: Console, _ body: (ServiceSession) async throws -> T
+    ) async throws -> T {
+        try await HookService.with(configuration, logger: logger, onRetry: { console.detail("retry: \($0)") }) { service in
+            try await body(ServiceSession(service: service, orders: ServiceAdapter(service: service)))
+        }
+    }
+
+    /// The embedded sandbox's login: the DESP login of the environment when set (so manifests that default to it
+    /// work), else the demo login.
+    static func sandboxLogin(_ environment: [String: String]) -> (name: String, password: String) {
+        guard let name = environment["DESP_USERNAME"], !name.isEmpty, let password = environment["DESP_PASSWORD"], !password.isEmpty
+        else { return SandboxConfiguration.demoUser }
+        return (name, password)
+    }
+
+    /// The client configuration of a remote profile, every reference resolved.
+    static func configuration(_ bench: Workbench, environment: [String: String]) throws -> ServiceConfiguration {
+        guard let profile = bench.profile else { throw RunnerError.noProjectFile }
+        func resolve(_ template: Template) throws -> String {
+            switch template.resolve(in: environment) {
+            case .success(let value): return value
+            case .failure(let unset): throw RunnerError.unsetVariables(order: "profile \(profile.name)", names: unset.names)
+            }
+        }
+        guard let service = profile.serviceURL, let serviceURL = URL(string: service) else {
+            throw RunnerError.profileIncomplete(profile: profile.name, missing: "serviceUrl")
+        }
+        let credentials: Credentials
+        switch profile.auth {
+        case .desp(let username, let password, let otp)?:
+            let code = try otp.map(resolve).flatMap { $0.isEmpty ? nil : Secret($0) }
+            credentials = .desp(username: try resolve(username), password: Secret(try resolve(password)), otp: code)
+        case .serviceAccount(let clientID, let clientSecret)?:
+            credentials = .serviceAccount(clientID: try resolve(clientID), clientSecret: Secret(try resolve(clientSecret)))
+        case .token(let token)?:
+            credentials = .token(Secret(try resolve(token)))
+        case nil:
+            throw RunnerError.profileIncomplete(profile: profile.name, missing: "auth")
+        }
+        return ServiceConfiguration(
+            serviceURL: serviceURL,
+            identity: IdentityConfiguration(despURL: profile.despURL.flatMap(URL.init(string:)),
+                                            dedlTokenURL: profile.dedlTokenURL.flatMap(URL.init(string:))),
+            credentials: credentials)
     }
 }

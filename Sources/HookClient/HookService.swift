@@ -1,0 +1,217 @@
+import Foundation
+import HookS3
+import Logging
+import NIOHTTP1
+
+/// The Hook service's OData API: every call hookctl makes, with one retry policy and the bearer token handled.
+public final class HookService: Sendable {
+    public let configuration: ServiceConfiguration
+    private let http: HTTPCaller
+    private let tokens: TokenProvider
+    private let onRetry: @Sendable (String) -> Void
+
+    /// - Parameter onRetry: told, in one line, about every retried call (for "what was retried" in the output).
+    public init(configuration: ServiceConfiguration, logger: Logger, onRetry: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.configuration = configuration
+        http = HTTPCaller(logger: logger)
+        tokens = TokenProvider(identity: configuration.identity, credentials: configuration.credentials, http: http,
+                               timeout: configuration.retry.requestTimeout)
+        self.onRetry = onRetry
+    }
+
+    /// Runs `body` with a service whose connections are closed afterwards, whatever happens.
+    public static func with<T: Sendable>(
+        _ configuration: ServiceConfiguration, logger: Logger, onRetry: @escaping @Sendable (String) -> Void = { _ in },
+        _ body: (HookService) async throws -> T
+    ) async throws -> T {
+        let service = HookService(configuration: configuration, logger: logger, onRetry: onRetry)
+        do {
+            let result = try await body(service)
+            await service.http.shutdown()
+            return result
+        } catch {
+            await service.http.shutdown()
+            throw error
+        }
+    }
+
+    // MARK: - Calls
+
+    /// `GET Workflows` (with each workflow's options when `expandOptions`).
+    public func workflows(expandOptions: Bool) async throws -> [Workflow] {
+        try await workflowsJSON(expandOptions: expandOptions, name: nil).value
+    }
+
+    /// One workflow with its options, nil when the service has none by that name.
+    public func workflow(named name: String) async throws -> Workflow? {
+        try await workflowsJSON(expandOptions: true, name: name).value.first
+    }
+
+    /// The raw answer of `GET Workflows?$expand=WorkflowOptions&$orderby=Id asc` (for `workflows --save`).
+    public func workflowCatalogueJSON() async throws -> [UInt8] {
+        try await get("Workflows", query: [("$expand", "WorkflowOptions"), ("$orderby", "Id asc")], what: "the workflows").body
+    }
+
+    private func workflowsJSON(expandOptions: Bool, name: String?) async throws -> Envelope<[Workflow]> {
+        var query = [("$orderby", "Id asc")]
+        if expandOptions { query.append(("$expand", "WorkflowOptions")) }
+        if let name { query.append(("$filter", "(Name eq '\(Self.quoted(name))')")) }
+        return try decode(try await get("Workflows", query: query, what: "the workflows"), what: "the workflows")
+    }
+
+    /// `POST BatchOrder/OData.CSC.Order`. Never repeated once it may have reached the service: such a failure is
+    /// `ClientError.submissionOutcomeUnknown`, and the caller looks the order up by name.
+    public func submitOrder(json: [UInt8]) async throws -> BatchOrder {
+        let response = try await perform(.POST, "BatchOrder/OData.CSC.Order", query: [], body: json, idempotent: false, what: "the order")
+        return try decode(response, what: "the order", as: Envelope<BatchOrder>.self).value
+    }
+
+    /// `GET BatchOrder(N)`.
+    public func batchOrder(id: Int) async throws -> BatchOrder {
+        try decode(try await get("BatchOrder(\(id))", query: [], what: "order \(id)"), what: "order \(id)", as: Envelope<BatchOrder>.self).value
+    }
+
+    /// `GET BatchOrder(N)/Products`: the items of an order.
+    public func products(batchOrderID id: Int) async throws -> [BatchOrderItem] {
+        try decode(try await get("BatchOrder(\(id))/Products", query: [], what: "the products of order \(id)"),
+                   what: "the products of order \(id)", as: Envelope<[BatchOrderItem]>.self).value
+    }
+
+    /// `GET ProductionOrders` with a `$filter`, every page (`$top`/`$skip`) until the answer is short.
+    public func productionOrders(filter: String, pageSize: Int = 200) async throws -> [ProductionOrder] {
+        var all: [ProductionOrder] = []
+        var skip = 0
+        while true {
+            let page: Envelope<[ProductionOrder]> = try decode(
+                try await get("ProductionOrders", query: [("$filter", filter), ("$top", String(pageSize)), ("$skip", String(skip))],
+                              what: "the orders"), what: "the orders")
+            all += page.value
+            if page.value.count < pageSize { return all }
+            skip += pageSize
+        }
+    }
+
+    /// Orders whose `Name` is exactly `name`.
+    public func findOrders(named name: String) async throws -> [ProductionOrder] {
+        try await productionOrders(filter: "Name eq '\(Self.quoted(name))'")
+    }
+
+    /// `POST ProductionOrder(N)/OData.CSC.Cancel`.
+    public func cancel(productionOrderID id: Int) async throws {
+        _ = try await perform(.POST, "ProductionOrder(\(id))/OData.CSC.Cancel", query: [], body: [], idempotent: true, what: "the cancel")
+    }
+
+    /// Streams `BatchOrder(N)/Product(M)/$value` into `path` through a temporary file renamed on success.
+    public func downloadProduct(batchOrderID: Int, productID: Int, to path: URL) async throws {
+        let response = try await perform(.GET, "BatchOrder(\(batchOrderID))/Product(\(productID))/$value", query: [], body: nil,
+                                          idempotent: true, what: "product \(productID)", limit: 1 << 31)
+        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temp = path.deletingLastPathComponent().appendingPathComponent(".\(path.lastPathComponent).part")
+        try Data(response.body).write(to: temp)
+        guard rename(temp.path, path.path) == 0 else {
+            try? FileManager.default.removeItem(at: temp)
+            throw ClientError.decoding(what: "product \(productID)", reason: "cannot write \(path.path)")
+        }
+    }
+
+    // MARK: - Plumbing
+
+    private func get(_ path: String, query: [(String, String)], what: String) async throws -> WireResponse {
+        try await perform(.GET, path, query: query, body: nil, idempotent: true, what: what)
+    }
+
+    private func url(_ path: String, query: [(String, String)]) -> String {
+        var base = configuration.serviceURL.absoluteString
+        if !base.hasSuffix("/") { base += "/" }
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+#")
+        let encoded = query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }
+        return base + path + (encoded.isEmpty ? "" : "?" + encoded.joined(separator: "&"))
+    }
+
+    /// One call under the retry policy: transient failures of calls that are safe to repeat are retried with
+    /// backoff (honouring `Retry-After`); a 401 gets one fresh token; a submission that may have reached the service
+    /// is never repeated.
+    private func perform(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)], body: [UInt8]?, idempotent: Bool, what: String,
+        limit: Int = 32 << 20
+    ) async throws -> WireResponse {
+        let policy = configuration.retry
+        let target = url(path, query: query)
+        let clock = ContinuousClock()
+        let start = clock.now
+        var attempt = 0
+        var refreshed = false
+        while true {
+            attempt += 1
+            let token = try await tokens.token()
+            var headers = [("Authorization", "Bearer \(token.reveal())")]
+            if body != nil { headers.append(("Content-Type", "application/json")) }
+            let response: WireResponse
+            do {
+                response = try await http.send(method, target, headers: headers, body: body, timeout: policy.requestTimeout, limit: limit)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let sent = !neverSent(error)
+                if !idempotent, sent { throw ClientError.submissionOutcomeUnknown(TokenProvider.reason(error)) }
+                guard attempt < (sent ? policy.maxAttempts : policy.maxConnectAttempts),
+                    start.duration(to: clock.now) < policy.totalBudget
+                else {
+                    throw ClientError.unreachable(url: http.redacted(target), reason: TokenProvider.reason(error))
+                }
+                let pause = policy.delay(attempt: attempt, retryAfter: nil)
+                onRetry("\(method.rawValue) \(path): \(TokenProvider.reason(error)); retry \(attempt) in \(Self.seconds(pause))")
+                try await Task.sleep(for: pause)
+                continue
+            }
+            if response.status == 401, !refreshed {
+                refreshed = true
+                await tokens.invalidate(token)
+                onRetry("\(method.rawValue) \(path): token refused (401); logging in again")
+                continue
+            }
+            // 429 means not processed: safe to repeat even for a submission. Other 5xx only for safe calls.
+            let transient = response.status == 429 || (idempotent && [500, 502, 503, 504].contains(response.status))
+            if transient, attempt < policy.maxAttempts, start.duration(to: clock.now) < policy.totalBudget {
+                let retryAfter = response.header("retry-after").flatMap(Int.init).map { Duration.seconds($0) }
+                let pause = policy.delay(attempt: attempt, retryAfter: retryAfter)
+                onRetry("\(method.rawValue) \(path): \(response.status); retry \(attempt) in \(Self.seconds(pause))")
+                try await Task.sleep(for: pause)
+                continue
+            }
+            if !idempotent, response.status >= 500 {
+                throw ClientError.submissionOutcomeUnknown("the service answered \(response.status)")
+            }
+            switch response.status {
+            case 200..<300: return response
+            case 401, 403: throw ClientError.unauthorized(errorDetail(response.body))
+            case 400, 404, 409, 413, 422: throw ClientError.rejected(status: response.status, detail: errorDetail(response.body))
+            default: throw ClientError.unexpectedStatus(status: response.status, detail: errorDetail(response.body))
+            }
+        }
+    }
+
+    private func decode<T: Decodable>(_ response: WireResponse, what: String, as type: T.Type = T.self) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(response.body))
+        } catch {
+            throw ClientError.decoding(what: what, reason: Self.decodingReason(error))
+        }
+    }
+
+    private static func decodingReason(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): "missing `\(key.stringValue)`"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            "unexpected value at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`"
+        default: "not the JSON the service sends"
+        }
+    }
+
+    static func quoted(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
+
+    static func seconds(_ duration: Duration) -> String {
+        String(format: "%.1fs", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// A status as the service spells it (`queued`, `in_progress`, `completed`, `failed`, `cancelled`); unknown
+/// spellings are kept as they are.
+public struct OrderStatus: RawRepresentable, Hashable, Sendable, Decodable {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+}
+
+/// An id the service sends as a number or as a string of digits.
+struct FlexibleID: Decodable {
+    let value: Int
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Int.self) {
+            value = number
+        } else if let text = try? container.decode(String.self), let number = Int(text) {
+            value = number
+        } else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an id")
+        }
+    }
+}
+
+/// `{"value": ...}`: the service wraps lists and single entities alike.
+struct Envelope<T: Decodable>: Decodable {
+    let value: T
+}
+
+/// A batch order (the answer to a submission, `GET BatchOrder(N)`).
+public struct BatchOrder: Decodable, Sendable {
+    public var id: Int
+    public var name: String
+    public var status: OrderStatus
+
+    enum CodingKeys: String, CodingKey { case id = "Id", name = "Name", status = "Status" }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(FlexibleID.self, forKey: .id).value
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+        status = try c.decodeIfPresent(OrderStatus.self, forKey: .status) ?? OrderStatus(rawValue: "queued")
+    }
+}
+
+/// An entry of `GET ProductionOrders` (its `Id` is a string on the wire).
+public struct ProductionOrder: Decodable, Sendable {
+    public var id: Int
+    public var name: String
+    public var status: OrderStatus
+    public var statusMessage: String?
+
+    enum CodingKeys: String, CodingKey { case id = "Id", name = "Name", status = "Status", statusMessage = "StatusMessage" }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(FlexibleID.self, forKey: .id).value
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+        status = try c.decode(OrderStatus.self, forKey: .status)
+        statusMessage = try c.decodeIfPresent(String.self, forKey: .statusMessage)
+    }
+}
+
+/// An item of a batch order (`GET BatchOrder(N)/Products`).
+public struct BatchOrderItem: Decodable, Sendable {
+    public var id: Int
+    public var inputProductReference: String
+    public var status: OrderStatus
+    public var statusMessage: String?
+    public var processedName: String?
+    public var processedSize: Int64?
+    public var downloadLink: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id = "Id", inputProductReference = "InputProductReference", status = "Status", statusMessage = "StatusMessage"
+        case processedName = "ProcessedName", processedSize = "ProcessedSize", downloadLink = "DownloadLink"
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(FlexibleID.self, forKey: .id).value
+        if let text = try? c.decode(String.self, forKey: .inputProductReference) {
+            inputProductReference = text
+        } else {
+            struct Reference: Decodable { let Reference: String }
+            inputProductReference = (try? c.decode(Reference.self, forKey: .inputProductReference).Reference) ?? ""
+        }
+        status = try c.decode(OrderStatus.self, forKey: .status)
+        statusMessage = try c.decodeIfPresent(String.self, forKey: .statusMessage)
+        processedName = try c.decodeIfPresent(String.self, forKey: .processedName)
+        processedSize = try? c.decodeIfPresent(Int64.self, forKey: .processedSize)
+        downloadLink = try c.decodeIfPresent(String.self, forKey: .downloadLink)
+    }
+}
+
+/// A workflow of the catalogue, with its options when they were asked for.
+public struct Workflow: Decodable, Sendable {
+    public var id: String
+    public var name: String
+    public var displayName: String?
+    public var version: String?
+    public var description: String?
+    public var options: [WorkflowOptionInfo]?
+
+    enum CodingKeys: String, CodingKey {
+        case id = "Id", name = "Name", displayName = "DisplayName", version = "WorkflowVersion", description = "Description"
+        case options = "WorkflowOptions"
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = String(try c.decode(FlexibleID.self, forKey: .id).value)
+        name = try c.decode(String.self, forKey: .name)
+        displayName = try c.decodeIfPresent(String.self, forKey: .displayName)
+        version = try c.decodeIfPresent(String.self, forKey: .version)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        options = try c.decodeIfPresent([WorkflowOptionInfo].self, forKey: .options)
+    }
+}
+
+/// One option a workflow accepts.
+public struct WorkflowOptionInfo: Decodable, Sendable {
+    public var name: String
+    public var type: String?
+    public var required: Bool
+    public var defaultValue: String?
+    public var description: String?
+    /// Allowed values, from either shape of `Value` (`["A"]` or `[{"value": "A"}]`).
+    public var allowed: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case name = "Name", type = "Type", required = "Required", defaultValue = "Default", description = "Description", value = "Value"
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        type = try c.decodeIfPresent(String.self, forKey: .type)
+        required = (try? c.decodeIfPresent(Bool.self, forKey: .required)) ?? false
+        defaultValue = try? c.decodeIfPresent(String.self, forKey: .defaultValue)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        struct Allowed: Decodable { let value: String }
+        if let plain = try? c.decodeIfPresent([String].self, forKey: .value) {
+            allowed = plain
+        } else if let objects = try? c.decodeIfPresent([Allowed].self, forKey: .value) {
+            allowed = objects.map(\.value)
+        } else {
+            allowed = []
+        }
+    }
+}

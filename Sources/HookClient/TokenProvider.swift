@@ -1,0 +1,177 @@
+import Foundation
+import HookS3
+import NIOHTTP1
+
+/// Gets DEDL access tokens the way `destinelab` does, keeps the current one, and gets a new one shortly before it
+/// expires or when the service refuses it. One login at a time, however many calls wait for it.
+actor TokenProvider {
+    private let identity: IdentityConfiguration
+    private let credentials: Credentials
+    private let http: HTTPCaller
+    private let timeout: Duration
+    private var current: (token: Secret, expires: Date)?
+    private var pending: Task<(token: Secret, expires: Date), any Error>?
+
+    init(identity: IdentityConfiguration, credentials: Credentials, http: HTTPCaller, timeout: Duration) {
+        self.identity = identity
+        self.credentials = credentials
+        self.http = http
+        self.timeout = timeout
+    }
+
+    /// A token valid for at least 30 more seconds.
+    func token() async throws -> Secret {
+        if let current, current.expires.timeIntervalSinceNow > 30 { return current.token }
+        if let pending { return try await pending.value.token }
+        let task = Task { try await self.obtain() }
+        pending = task
+        defer { pending = nil }
+        let fresh = try await task.value
+        current = fresh
+        return fresh.token
+    }
+
+    /// Forgets the current token (the service refused it); the next `token()` logs in again.
+    func invalidate(_ token: Secret) {
+        if current?.token == token { current = nil }
+    }
+
+    private func obtain() async throws -> (token: Secret, expires: Date) {
+        switch credentials {
+        case .token(let token):
+            return (token, Self.expiry(of: token.reveal()) ?? .distantFuture)
+        case .serviceAccount(let clientID, let secret):
+            return try await dedlToken([("client_id", clientID), ("client_secret", secret.reveal()),
+                                        ("grant_type", "client_credentials"), ("scope", "openid")])
+        case .desp(let username, let password, let otp):
+            let despToken = try await despLogin(username: username, password: password, otp: otp)
+            return try await dedlToken([
+                ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("subject_token", despToken.reveal()),
+                ("subject_issuer", "desp-oidc"), ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+                ("client_id", identity.exchangeClientID), ("audience", identity.exchangeClientID),
+            ])
+        }
+    }
+
+    private func dedlToken(_ form: [(String, String)]) async throws -> (token: Secret, expires: Date) {
+        guard let url = identity.dedlTokenURL else { throw ClientError.identity("the profile has no DEDL token URL") }
+        let response = try await post(url.absoluteString, form: form, cookies: nil)
+        guard response.status == 200 else {
+            let detail = errorDetail(response.body)
+            if [400, 401, 403].contains(response.status) { throw ClientError.invalidCredentials(detail) }
+            throw ClientError.identity("the DEDL token endpoint answered \(response.status): \(detail)")
+        }
+        return try Self.accessToken(response.body)
+    }
+
+    /// DESP's authorization-code login through its HTML form (HOOK-API 7.2); returns the DESP access token.
+    private func despLogin(username: String, password: Secret, otp: Secret?) async throws -> Secret {
+        guard let base = identity.despURL?.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) else {
+            throw ClientError.identity("the profile has no DESP URL")
+        }
+        var cookies = CookieJar()
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let redirect = identity.redirectURI.addingPercentEncoding(withAllowedCharacters: allowed) ?? identity.redirectURI
+        let authURL = "\(base)/realms/desp/protocol/openid-connect/auth?client_id=\(identity.despClientID)"
+            + "&redirect_uri=\(redirect)&scope=openid&response_type=code"
+        let page = try await call(.GET, authURL, cookies: &cookies)
+        guard page.status == 200, let action = HTMLPage(String(decoding: page.body, as: UTF8.self)).formAction else {
+            throw ClientError.identity("the DESP login page (\(page.status)) has no login form")
+        }
+        var answer = try await call(.POST, action, form: [("username", username), ("password", password.reveal())], cookies: &cookies)
+        if answer.status == 200 {
+            let html = HTMLPage(String(decoding: answer.body, as: UTF8.self))
+            if let message = html.text(ofID: "input-error") { throw ClientError.invalidCredentials(message) }
+            guard html.asksForOTP, let otpAction = html.formAction else {
+                throw ClientError.identity("unexpected answer from the DESP login form")
+            }
+            guard let otp, !otp.isEmpty else { throw ClientError.otpRequired }
+            answer = try await call(.POST, otpAction, form: [("otp", otp.reveal()), ("login", "Sign In")], cookies: &cookies)
+            if answer.status == 200 {
+                let retry = HTMLPage(String(decoding: answer.body, as: UTF8.self))
+                throw ClientError.invalidCredentials(retry.text(ofID: "input-error") ?? "the one-time password was refused")
+            }
+        }
+        guard answer.status == 302 || answer.status == 303, let location = answer.header("location"),
+            let components = URLComponents(string: location)
+        else { throw ClientError.identity("the DESP login answered \(answer.status) without a redirect") }
+        if let error = components.queryItems?.first(where: { $0.name == "error" })?.value {
+            throw ClientError.identity("DESP refused the login: \(error)")
+        }
+        guard let code = components.queryItems?.first(where: { $0.name == "code" })?.value else {
+            throw ClientError.identity("the DESP redirect carries no code")
+        }
+        let exchange = try await call(.POST, "\(base)/realms/desp/protocol/openid-connect/token",
+                                      form: [("client_id", identity.despClientID), ("redirect_uri", identity.redirectURI),
+                                             ("code", code), ("grant_type", "authorization_code"), ("scope", "")],
+                                      cookies: &cookies)
+        guard exchange.status == 200 else {
+            throw ClientError.identity("the DESP code exchange answered \(exchange.status): \(errorDetail(exchange.body))")
+        }
+        return try Self.accessToken(exchange.body).token
+    }
+
+    private func call(_ method: HTTPMethod, _ url: String, form: [(String, String)]? = nil, cookies: inout CookieJar) async throws
+        -> WireResponse
+    {
+        var headers: [(String, String)] = []
+        if let cookie = cookies.header { headers.append(("Cookie", cookie)) }
+        if form != nil { headers.append(("Content-Type", "application/x-www-form-urlencoded")) }
+        let response: WireResponse
+        do {
+            response = try await http.send(method, url, headers: headers, body: form.map(formEncode), timeout: timeout)
+        } catch {
+            throw ClientError.unreachable(url: http.redacted(url), reason: Self.reason(error))
+        }
+        cookies.take(response.headers)
+        return response
+    }
+
+    private func post(_ url: String, form: [(String, String)], cookies: CookieJar?) async throws -> WireResponse {
+        var jar = cookies ?? CookieJar()
+        return try await call(.POST, url, form: form, cookies: &jar)
+    }
+
+    static func reason(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("Connection refused") || text.contains("connectTimeout") { return "connection refused" }
+        return String(text.prefix(160))
+    }
+
+    static func accessToken(_ body: [UInt8]) throws -> (token: Secret, expires: Date) {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let token = json["access_token"] as? String
+        else { throw ClientError.decoding(what: "a token answer", reason: "no access_token") }
+        let lifetime = (json["expires_in"] as? NSNumber)?.doubleValue
+        return (Secret(token), expiry(of: token) ?? Date(timeIntervalSinceNow: lifetime ?? 300))
+    }
+
+    /// The `exp` claim of a JWT (read, not verified: the service verifies it).
+    static func expiry(of jwt: String) -> Date? {
+        let parts = jwt.split(separator: ".")
+        guard parts.count == 3 else { return nil }
+        var payload = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        payload += String(repeating: "=", count: (4 - payload.count % 4) % 4)
+        guard let data = Data(base64Encoded: payload),
+            let claims = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let exp = (claims["exp"] as? NSNumber)?.doubleValue
+        else { return nil }
+        return Date(timeIntervalSince1970: exp)
+    }
+}
+
+/// The cookies of one login conversation.
+struct CookieJar {
+    private var cookies: [String: String] = [:]
+
+    var header: String? { cookies.isEmpty ? nil : cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+
+    mutating func take(_ headers: HTTPHeaders) {
+        for line in headers["set-cookie"] {
+            let pair = line.prefix { $0 != ";" }
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            cookies[String(pair[..<equals]).trimmingCharacters(in: .whitespaces)] = String(pair[pair.index(after: equals)...])
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import HookClient
+
+/// `OrderService` over the real client: the runner's narrow needs mapped onto OData calls, in as few calls as the
+/// service allows (ids and names are asked for in chunks through `$filter`).
+public struct ServiceAdapter: OrderService {
+    let service: HookService
+    /// Ids or names per `$filter`: short enough for any URL limit, long enough to poll hundreds in a few calls.
+    let chunk = 40
+
+    public init(service: HookService) { self.service = service }
+
+    public func submit(name: String, body: [UInt8]) async throws -> OrderSnapshot {
+        do {
+            let order = try await service.submitOrder(json: body)
+            return OrderSnapshot(id: order.id, name: order.name, status: order.status.rawValue, message: nil)
+        } catch ClientError.submissionOutcomeUnknown(let reason) {
+            throw OrderServiceError.outcomeUnknown(reason)
+        } catch ClientError.rejected(_, let detail) {
+            throw OrderServiceError.rejected(detail)
+        }
+    }
+
+    public func findOrders(named names: [String]) async throws -> [String: OrderSnapshot] {
+        var found: [String: OrderSnapshot] = [:]
+        for start in stride(from: 0, to: names.count, by: chunk) {
+            let filter = names[start..<min(start + chunk, names.count)].map { "Name eq '\(quote($0))'" }.joined(separator: " or ")
+            for order in try await service.productionOrders(filter: filter) {
+                let snapshot = OrderSnapshot(id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage)
+                if let seen = found[order.name], seen.id > snapshot.id { continue }
+                found[order.name] = snapshot
+            }
+        }
+        return found
+    }
+
+    public func orders(ids: [Int]) async throws -> [Int: OrderSnapshot] {
+        var result: [Int: OrderSnapshot] = [:]
+        for start in stride(from: 0, to: ids.count, by: chunk) {
+            let filter = ids[start..<min(start + chunk, ids.count)].map { "Id eq \($0)" }.joined(separator: " or ")
+            for order in try await service.productionOrders(filter: filter) {
+                result[order.id] = OrderSnapshot(id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage)
+            }
+        }
+        return result
+    }
+
+    public func products(orderID: Int, storage: OutputLocation) async throws -> [ProductRecord] {
+        try await service.products(batchOrderID: orderID).map { item in
+            let output: String?
+            switch storage {
+            case .temporary: output = item.status.rawValue == "completed" ? "BatchOrder(\(orderID))/Product(\(item.id))/$value" : nil
+            case .s3(let bucket, let prefix): output = item.status.rawValue == "completed" ? "s3://\(bucket)/\(prefix)" : nil
+            }
+            return ProductRecord(id: item.id, identifier: item.inputProductReference, status: item.status.rawValue,
+                                 message: item.statusMessage, output: output)
+        }
+    }
+
+    public func cancel(orderID: Int) async throws {
+        try await service.cancel(productionOrderID: orderID)
+    }
+
+    public func download(orderID: Int, productID: Int, to path: String) async throws {
+        try await service.downloadProduct(batchOrderID: orderID, productID: productID, to: URL(fileURLWithPath: path))
+    }
+
+    private func quote(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
+}
