@@ -3,14 +3,14 @@ import HookManifest
 /// Reads JSON into `JSONValue`, keeping what Foundation's reader loses: whether a number was written as an integer
 /// (`12`) or a number (`12.0`), so what is read back writes the same bytes. The runner reads back only files it wrote, but a
 /// hand-edited or truncated lock file must give an error, never a crash.
-enum JSONReader {
-    struct Failure: Error, CustomStringConvertible {
-        let offset: Int
-        let reason: String
-        var description: String { "\(reason) at byte \(offset)" }
+public enum JSONReader {
+    public struct Failure: Error, CustomStringConvertible {
+        public let offset: Int
+        public let reason: String
+        public var description: String { "\(reason) at byte \(offset)" }
     }
 
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         var reader = Cursor(bytes: bytes)
         let value = try reader.value(depth: 0)
         reader.skipSpace()
