@@ -10,6 +10,8 @@ actor TokenProvider {
     private let http: HTTPCaller
     private let timeout: Duration
     private var current: (token: Secret, expires: Date)?
+    /// When the current token was obtained: tokens are renewed when a fifth of their life (at most 30 s) is left.
+    private var obtained = Date.distantPast
     private var pending: Task<(token: Secret, expires: Date), any Error>?
 
     init(identity: IdentityConfiguration, credentials: Credentials, http: HTTPCaller, timeout: Duration) {
@@ -21,13 +23,16 @@ actor TokenProvider {
 
     /// A token valid for at least 30 more seconds.
     func token() async throws -> Secret {
-        if let current, current.expires.timeIntervalSinceNow > 30 { return current.token }
+        if let current, current.expires.timeIntervalSinceNow > min(30, current.expires.timeIntervalSince(obtained) / 5) {
+            return current.token
+        }
         if let pending { return try await pending.value.token }
         let task = Task { try await self.obtain() }
         pending = task
         defer { pending = nil }
         let fresh = try await task.value
         current = fresh
+        obtained = Date()
         return fresh.token
     }
 

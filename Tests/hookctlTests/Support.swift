@@ -182,3 +182,54 @@ func freePort() throws -> Int {
     guard bound else { throw POSIXError(.EADDRINUSE) }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// A real S3 server (Python moto, from the project's .venv) on a free loopback port, for PRIVATE storage.
+final class MotoProcess: @unchecked Sendable {
+    let process = Process()
+    let input = Pipe()
+    let port: Int
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    init() throws {
+        let python = ProcessInfo.processInfo.environment["HOOKCTL_PYTHON"] ?? CLI.packageRoot + "/.venv/bin/python3"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw SetupError("Python not found at \(python): run .ci/run (it creates .venv with moto) or set HOOKCTL_PYTHON")
+        }
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [CLI.packageRoot + "/Tests/python/moto_server.py"]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = ""
+        while !line.hasSuffix("\n") {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty { break }
+            line += String(decoding: byte, as: UTF8.self)
+        }
+        guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw SetupError("moto did not start: \(line)")
+        }
+        self.port = port
+    }
+
+    /// Creates a bucket (moto accepts unsigned requests).
+    func createBucket(_ name: String) async throws {
+        var request = URLRequest(url: URL(string: "\(endpoint)/\(name)")!)
+        request.httpMethod = "PUT"
+        _ = try await URLSession.shared.data(for: request)
+    }
+
+    deinit {
+        try? input.fileHandleForWriting.close()
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+struct SetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

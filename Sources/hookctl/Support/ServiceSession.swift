@@ -5,6 +5,7 @@ import HookRunner
 import HookS3
 import HookSandbox
 import Logging
+import Synchronization
 
 /// A connection to the Hook service of the profile in force, for the length of one command: an embedded sandbox is
 /// started first when the profile (or `--sandbox`) asks for one, and stopped afterwards.
@@ -44,7 +45,12 @@ struct ServiceSession {
     private static func run<T: Sendable>(
         _ configuration: ServiceConfiguration, logger: Logger, console: Console, _ body: (ServiceSession) async throws -> T
     ) async throws -> T {
-        try await HookService.with(configuration, logger: logger, onRetry: { console.detail("retry: \($0)") }) { service in
+        let retries = RetryTally()
+        defer { if let summary = retries.summary { console.info(summary) } }
+        return try await HookService.with(configuration, logger: logger, onRetry: { message in
+            retries.count(message)
+            console.detail("retry: \(message)")
+        }) { service in
             try await body(ServiceSession(service: service, orders: ServiceAdapter(service: service)))
         }
     }
@@ -86,5 +92,32 @@ struct ServiceSession {
             identity: IdentityConfiguration(despURL: profile.despURL.flatMap(URL.init(string:)),
                                             dedlTokenURL: profile.dedlTokenURL.flatMap(URL.init(string:))),
             credentials: credentials)
+    }
+}
+
+/// Counts retried calls by reason, for the one line that tells a user what the run had to retry.
+final class RetryTally: Sendable {
+    private let reasons = Mutex<[String: Int]>([:])
+
+    /// Takes a retry message (`METHOD path: reason; retry N in Ts`) and counts its reason.
+    func count(_ message: String) {
+        let afterPath = message.split(separator: ": ", maxSplits: 1).last.map(String.init) ?? message
+        let reason = afterPath.split(separator: ";").first.map(String.init) ?? afterPath
+        let label = switch reason {
+        case "429": "429 throttled"
+        case let code where code.count == 3 && code.hasPrefix("5"): "5xx"
+        case let text where text.contains("Closed") || text.contains("closed") || text.contains("reset"): "dropped connection"
+        default: reason
+        }
+        reasons.withLock { $0[label, default: 0] += 1 }
+    }
+
+    /// "retried 14 calls: 6 5xx, 5 429 throttled, 3 dropped connection", or nil when nothing was retried.
+    var summary: String? {
+        let counts = reasons.withLock { $0 }
+        guard !counts.isEmpty else { return nil }
+        let total = counts.values.reduce(0, +)
+        let parts = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        return "retried \(total) call\(total == 1 ? "" : "s"): " + parts.joined(separator: ", ")
     }
 }

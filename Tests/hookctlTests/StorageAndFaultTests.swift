@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+@Suite(.serialized)
+struct StorageAndFaultTests {
+    @Test func `PRIVATE outputs land in a real S3 server and outputs lists them`() async throws {
+        let moto = try MotoProcess()
+        try await moto.createBucket("harvest")
+        let project = try ProjectFolder()
+        try project.write("hookctl.yaml", """
+            apiVersion: hookctl/v1
+            kind: Project
+            defaultProfile: sandbox
+            profiles:
+              sandbox: {sandbox: true}
+
+            """)
+        try project.write("manifests/private.yaml", LocalSandboxTests.order("s2-private").replacingOccurrences(
+            of: "storage: {type: TEMPORARY}",
+            with: """
+                storage:
+                    type: PRIVATE
+                    bucket: harvest
+                    endpoint: \(moto.endpoint)
+                    accessKey: ${env:HOOK_OUTPUT_STORAGE_ACCESS_KEY}
+                    secretKey: ${env:HOOK_OUTPUT_STORAGE_SECRET_KEY}
+                """))
+        let env = ["HOOK_OUTPUT_STORAGE_ACCESS_KEY": "AKIATESTKEY", "HOOK_OUTPUT_STORAGE_SECRET_KEY": "test-secret-key"]
+        let run = try await CLI.run(["apply"], in: project.root, environment: env)
+        #expect(run.code == 0, "\(run.output)")
+        let outputs = try await CLI.run(["outputs", "--format", "json"], in: project.root, environment: env)
+        #expect(outputs.code == 0, "\(outputs.output)")
+        let listed = try JSONSerialization.jsonObject(with: Data(outputs.stdout.utf8)) as? [[String: Any]] ?? []
+        let location = try #require(listed.first?["location"] as? String)
+        #expect(location.hasPrefix("s3://harvest/dedl-data-harvest-s2-private/"))
+        #expect((listed.first?["size"] as? Int ?? 0) > 0)
+        let download = try await CLI.run(["outputs", "--download", "got"], in: project.root, environment: env)
+        #expect(download.code == 0, "\(download.output)")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: project.path("got"))
+        #expect(files.contains { $0.hasSuffix(".zip") }, "\(files)")
+    }
+
+    @Test func `with 5xx, 429, dropped connections and 3-second tokens every order completes once`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(
+            ["--pace", "2", "--fail-rate", "0.2", "--throttle-rate", "0.1", "--drop-rate", "0.05", "--token-ttl", "3", "--seed", "11"],
+            in: folder.root)
+        let project = try LocalSandboxTests.project(sandbox, orders: 12)
+        let run = try await CLI.run(["apply"], in: project.root)
+        #expect(run.code == 0, "\(run.output)")
+        #expect(run.stderr.contains("retried"), "the output should say what was retried: \(run.stderr)")
+        let report = try project.read("reports/report.json")
+        #expect(report.contains(#""completed": 12"#))
+        let names = try await sandbox.orderNames()
+        #expect(names.count == 12, "\(names)")
+        #expect(Set(names).count == names.count, "an order was submitted twice: \(names)")
+    }
+}
