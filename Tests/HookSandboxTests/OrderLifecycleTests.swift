@@ -153,7 +153,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func `orders pass through queued and in_progress on their way`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(1200))) { h in
+        try await Harness.with(SandboxConfiguration(pace: .seconds(2))) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(), token: token)
             var seen: [String] = []
