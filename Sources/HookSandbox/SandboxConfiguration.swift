@@ -102,8 +102,11 @@ extension Duration {
         return Double(s) + Double(atto) / 1e18
     }
 
+    /// Whole milliseconds, clamped to ±10 years (configurations may hold absurd durations; arithmetic must not trap).
     var milliseconds: Int64 {
         let (s, atto) = components
+        let limit: Int64 = 315_360_000_000
+        guard s < limit / 1000, s > -limit / 1000 else { return s < 0 ? -limit : limit }
         return s * 1000 + atto / 1_000_000_000_000_000
     }
 }

@@ -99,4 +99,18 @@ struct FuzzTests {
             }
         }
     }
+
+    @Test(arguments: ["limit=0", "limit=-1", "limit=99999999999999999999", "offset=9223372036854775807", "offset=-1", "offset=x", "limit=10&offset=9223372036854775800",
+                      "ids=,,,", "collections=%00", "limit=10000&offset=100000000"])
+    func `extreme STAC paging values are refused or served, never a crash`(_ query: String) async throws {
+        try await Harness.with { h in
+            for path in ["/stac/search", "/stac/collections/EO.ESA.DAT.SENTINEL-2.MSI.L1C/items"] {
+                let reply = try await h.get("\(path)?\(query)")
+                #expect([200, 400].contains(reply.status), "\(path)?\(query) -> \(reply.status)")
+            }
+            let body = #"{"limit": 10, "offset": 9223372036854775807}"#
+            #expect(try await h.post("/stac/search", json: body).status == 400)
+            #expect(try await h.get("/sandbox/stats").status == 200)
+        }
+    }
 }

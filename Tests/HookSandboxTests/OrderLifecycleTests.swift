@@ -115,16 +115,21 @@ struct OrderLifecycleTests {
         ("card_bs", "EO.ESA.DAT.SENTINEL-1.L1_GRD", "S1A_IW_GRDH_1SDV_20230910T050518_20230910T050543_050261_060D7F_1A2B.SAFE", "completed"),
         ("card_cohinf", "EO.ESA.DAT.SENTINEL-1.L1_SLC", "S1A_IW_SLC__1SDV_20230910T050517_20230910T050544_050261_060D7F_3C4D", "completed"),
         ("lai", "EO.ESA.DAT.SENTINEL-2.MSI.L1C", Harness.notebookIdentifier, "failed"),
+        ("maja", "", Harness.notebookIdentifier, "completed"),
+        ("copdem", "", "anything-at-all", "completed"),
     ])
     func `processing workflows accept catalogue products of their input type`(_ workflow: String, _ collection: String, _ identifier: String, _ expected: String) async throws {
         try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let token = try await h.dedlToken()
             var extra = ""
             if workflow == "card_cohinf" { extra = #",{"Name":"card_producttype","Value":"CARD_COH"},{"Name":"timespan","Value":24}"# }
+            if workflow == "maja" { extra = #",{"Name":"input_type","Value":"TIMESPAN"},{"Name":"timespan","Value":18}"# }
+            let source = collection.isEmpty ? "" : """
+                ,{"Name":"source_type","Value":"DESP"},{"Name":"desp_source_username","Value":"demo"},{"Name":"desp_source_password","Value":"demo"},
+                {"Name":"desp_source_collection","Value":"\(collection)"}
+                """
             let body = """
-                {"Name":"p","WorkflowName":"\(workflow)","IdentifierList":["\(identifier)"],"WorkflowOptions":[{"Name":"output_storage","Value":"TEMPORARY"},
-                {"Name":"source_type","Value":"DESP"},{"Name":"desp_source_username","Value":"demo"},{"Name":"desp_source_password","Value":"demo"},
-                {"Name":"desp_source_collection","Value":"\(collection)"}\(extra)]}
+                {"Name":"p","WorkflowName":"\(workflow)","IdentifierList":["\(identifier)"],"WorkflowOptions":[{"Name":"output_storage","Value":"TEMPORARY"}\(source)\(extra)]}
                 """
             let id = try await h.submit(body, token: token)
             #expect(try await h.waitForTerminal(id, token: token) == expected)
@@ -148,7 +153,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func `orders pass through queued and in_progress on their way`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(1200))) { h in
+        try await Harness.with(SandboxConfiguration(pace: .seconds(2))) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(), token: token)
             var seen: [String] = []

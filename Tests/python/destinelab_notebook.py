@@ -123,5 +123,30 @@ for product in result["value"]:
     link = requests.get(product["DownloadLink"], headers=api_headers)
     check(link.content == response.content, "DownloadLink serves different bytes")
 
+# --- The older DEDL-Hook_access notebook: client dedl-hook, redirect to the OData root, IAM_URL with a trailing
+# slash (so "//realms"), lxml form parsing, a session keeping cookies, no redirects followed.
+from lxml import html as lxml_html
+
+IAM_URL = base + "/"
+with requests.Session() as s:
+    page = s.get(IAM_URL + "/realms/desp/protocol/openid-connect/auth",
+                 params={"client_id": "dedl-hook", "redirect_uri": "https://odp.data.destination-earth.eu/odata/v1/",
+                         "scope": "openid", "response_type": "code"})
+    action = lxml_html.fromstring(page.content.decode()).forms[0].action
+    login = s.post(action, data={"username": "demo", "password": "demo"}, allow_redirects=False)
+    check(login.status_code == 302, "dedl-hook login answered %d" % login.status_code)
+    code = login.headers["Location"].split("code=")[1].split("&")[0]
+    token = s.post(IAM_URL + "/realms/desp/protocol/openid-connect/token",
+                   data={"client_id": "dedl-hook", "redirect_uri": "https://odp.data.destination-earth.eu/odata/v1/",
+                         "code": code, "grant_type": "authorization_code", "scope": ""}).json()["access_token"]
+    exchanged = requests.post(base + "/auth/realms/dedl/protocol/openid-connect/token", data={
+        "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "subject_token": token,
+        "subject_issuer": "desp-oidc", "subject_token_type": "urn:ietf:params:oauth:token-type:access_token",
+        "client_id": "hda-public", "audience": "hda-public"})
+    check(exchanged.status_code == 200, "token exchange answered %d" % exchanged.status_code)
+    listed = requests.get(hook_url + "ProductionOrders?$filter=(endswith(Name,'sandbox'))",
+                          headers={"Authorization": "Bearer " + exchanged.json()["access_token"]}).json()
+    check(any(o["Id"] == str(order_id) for o in listed["value"]), "endswith filter did not find the order")
+
 print("OK destinelab %s: login, JWKS validation, OTP, service account, workflows, order %d, poll, products, download"
       % (getattr(destinelab, "__version__", "1.14"), order_id))

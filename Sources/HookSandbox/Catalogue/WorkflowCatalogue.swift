@@ -1,7 +1,8 @@
 /// The workflows the sandbox offers: `data-harvest` with its current options (HOOK-API 6.2) and processing hooks of
 /// HOOK-API 6.1/6.3 with the options their example orders use.
 enum WorkflowCatalogue {
-    static let all: [WorkflowDefinition] = [cardBS, lai, cardCohInf, c2rcc, dataHarvest, sen2cor]
+    /// In `Id` order, as `GET Workflows?$orderby=Id asc` lists the real catalogue (HOOK-API 6.1).
+    static let all: [WorkflowDefinition] = [cardBS, lai, odpTest, cardCohInf, c2rcc, copdem, helloWorld, dataHarvest, sen2cor, maja]
 
     static func named(_ name: String) -> WorkflowDefinition? { all.first { $0.name == name } }
 
@@ -96,6 +97,41 @@ enum WorkflowCatalogue {
         inputProductType: "S2MSI1C", inputProductTypes: ["S2MSI1C", "OL_2_LFR___", "OL_2_LRR___", "OL_2_WFR___", "OL_2_WRR___"],
         outputProductType: "C2RCC", outputProductTypes: ["C2RCC"], version: "1.1.1", customInputSource: false,
         options: storageOptions + despOptions(sourceTypes: ["DESP"], defaultSource: .string("DESP")),
+        kind: .processing(productTypes: ["S2MSI1C"]))
+
+    static let odpTest = WorkflowDefinition(
+        id: 3, name: "odp-test", displayName: "ODP Test", documentation: "", description: "Test workflow of the OnDemand Processing service.",
+        inputProductType: nil, inputProductTypes: [], outputProductType: nil, outputProductTypes: [], version: "1.0.0", customInputSource: false,
+        options: storageOptions, kind: .anyInput)
+
+    static let copdem = WorkflowDefinition(
+        id: 8, name: "copdem", displayName: "Copernicus DEM Mosaic", documentation: "",
+        description: "The workflow searches the catalogue for products that intersect the input product geometry and are of product type DGE_30, mosaics them and writes the output dem.tif.",
+        inputProductType: "*", inputProductTypes: ["*"], outputProductType: "DEM", outputProductTypes: ["DEM"], version: "1.0", customInputSource: false,
+        options: storageOptions, kind: .anyInput)
+
+    static let helloWorld = WorkflowDefinition(
+        id: 10, name: "dedl_hello_world", displayName: "DEDL Hello World", documentation: "",
+        description: "Custom-hook example: reads example.data from an S3 location and writes it upper-cased.",
+        inputProductType: "*", inputProductTypes: ["*"], outputProductType: nil, outputProductTypes: [], version: "1.1.0", customInputSource: true,
+        options: storageOptions + [
+            .init(name: "source_s3_path", description: "S3 location of the input, in the form 's3://bucket/prefix' (must contain example.data).", type: .str),
+            .init(name: "source_s3_endpoint_url", description: "S3 endpoint URL of the input.", type: .str),
+            .init(name: "source_s3_access_key", description: "Access key of the input bucket.", type: .str),
+            .init(name: "source_s3_secret_key", description: "Secret key of the input bucket.", type: .str),
+        ],
+        kind: .anyInput)
+
+    static let maja = WorkflowDefinition(
+        id: 46, name: "maja", displayName: "Sentinel-2: MAJA Atmospheric Correction", documentation: "",
+        description: "MAJA multi-temporal atmospheric correction of Sentinel-2 Level-1C time series.",
+        inputProductType: "S2MSI1C", inputProductTypes: ["S2MSI1C"], outputProductType: "S2MSI2A-MAJA", outputProductTypes: ["S2MSI2A-MAJA"],
+        version: "3.0.1", customInputSource: false,
+        options: storageOptions + [
+            .init(name: "input_type", description: "How the time series is given; 'TIMESPAN': the products of 'timespan' days up to 'timeseries_end_id'.", type: .str, defaultValue: .string("TIMESPAN")),
+            .init(name: "timeseries_end_id", description: "Identifier of the last Level-1C product of the time series.", type: .str, required: false),
+            .init(name: "timespan", description: "Length of the time series in days.", type: .int, defaultValue: .int(18), required: false),
+        ],
         kind: .processing(productTypes: ["S2MSI1C"]))
 
     static let sen2cor = WorkflowDefinition(

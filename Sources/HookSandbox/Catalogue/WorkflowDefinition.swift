@@ -27,6 +27,8 @@ struct WorkflowDefinition: Sendable {
         case harvest
         /// A processing hook fed from DESP: inputs must exist in the catalogue with one of these product types.
         case processing(productTypes: Set<String>)
+        /// A hook that takes any identifier (input types `*` or none): nothing is looked up.
+        case anyInput
     }
 
     var id: Int

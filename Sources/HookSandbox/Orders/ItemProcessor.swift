@@ -72,6 +72,8 @@ struct ItemProcessor: Sendable {
             guard catalogue.find(identifier, in: collection) != nil else {
                 throw Failure(message: "Product '\(identifier)' not found in DESP collection '\(collection)'")
             }
+        case .anyInput:
+            return
         case let .processing(productTypes):
             guard let item = catalogue.find(identifier, in: collection) else {
                 throw Failure(message: "Input product '\(identifier)' not found\(collection.map { " in DESP collection '\($0)'" } ?? "")")

@@ -56,3 +56,7 @@ struct OrderScheduler: Service {
         do { try store.persistIfNeeded(force: force) } catch { logger.error("cannot persist sandbox state: \(error)") }
     }
 }
+
+extension OrderScheduler: CustomStringConvertible {
+    var description: String { "OrderScheduler" }
+}

@@ -6,6 +6,8 @@ import NIOCore
 /// The STAC catalogue at `/stac` (landing page, collections, items, search).
 extension SandboxResponder {
     static let stacVersion = "1.0.0"
+    /// Largest `offset` accepted (keeps `offset + limit` far from overflow).
+    static let maxOffset = 100_000_000
 
     private func link(_ rel: String, _ href: String, type: String = "application/json") -> JSONValue {
         .object([("rel", .string(rel)), ("type", .string(type)), ("href", .string(href))])
@@ -81,7 +83,7 @@ extension SandboxResponder {
     private func paging(_ call: Call) -> (Int, Int)? {
         let limit = call.queryValue("limit").map { Int($0) } ?? 20
         let offset = call.queryValue("offset").map { Int($0) } ?? 0
-        guard let limit, let offset, (1...10_000).contains(limit), offset >= 0 else { return nil }
+        guard let limit, let offset, (1...10_000).contains(limit), (0...Self.maxOffset).contains(offset) else { return nil }
         return (limit, offset)
     }
 
@@ -91,7 +93,7 @@ extension SandboxResponder {
             return HTTPReply.json(.object([("code", .string("NotFoundError")), ("description", .string("Collection \(id.prefix(200)) not found"))]), status: .notFound)
         }
         guard let (limit, offset) = paging(call) else {
-            return HTTPReply.json(.object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset >= 0"))]), status: .badRequest)
+            return HTTPReply.json(.object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset 0...\(Self.maxOffset)"))]), status: .badRequest)
         }
         let base = call.baseURL + "/stac"
         let url = base + "/collections/\(FormData.escape(id))/items"
@@ -142,8 +144,8 @@ extension SandboxResponder {
                 offset = json["offset"]?.intValue ?? offset
             }
         }
-        guard (1...10_000).contains(limit), offset >= 0 else {
-            return HTTPReply.json(.object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset >= 0"))]), status: .badRequest)
+        guard (1...10_000).contains(limit), (0...Self.maxOffset).contains(offset) else {
+            return HTTPReply.json(.object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset 0...\(Self.maxOffset)"))]), status: .badRequest)
         }
         var items: [CatalogueItem]
         if !ids.isEmpty {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// Answers every request of the sandbox: matches the route, applies faults and the bearer check to `/odata/v1`,
@@ -68,6 +69,7 @@ struct SandboxResponder: HTTPResponder {
             response = HTTPReply.detail("Request body too large (limit \(error.limit) bytes)", status: .contentTooLarge)
         }
         service.stats.record(method: method, route: route.pattern, status: response.status.code)
+        service.logger.debug("\(method) \(route.pattern) \(response.status.code)")
         return response
     }
 
