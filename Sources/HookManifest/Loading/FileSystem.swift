@@ -63,6 +63,8 @@ enum FileSystem {
             }
             if n == 0 { break }
             count += n
+            // A regular file read to its known size is complete: skip the extra read that would return 0.
+            if count == expected && Int(info.st_size) == expected && info.st_mode & S_IFMT == S_IFREG { break }
         }
         buffer.removeSubrange(count...)
         return .success(buffer)
@@ -82,7 +84,7 @@ enum FileSystem {
     static func manifestFiles(under directory: String) -> [String] {
         var out: [String] = []
         collect(directory, depth: 0, into: &out)
-        return out.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return out.sorted()  // for UTF-8 text, code point order is byte order
     }
 
     private static func collect(_ directory: String, depth: Int, into out: inout [String]) {

@@ -60,6 +60,7 @@ private func loadConcurrently(_ files: [String], project: ProjectContext, enviro
 enum OrderAssembler {
     static func assemble(_ outcomes: [FileOutcome], diagnostics: inout [Diagnostic]) -> [Order] {
         var firstByName: [String: SourceLocation] = [:]
+        firstByName.reserveCapacity(outcomes.count)
         var orders: [Order] = []
         orders.reserveCapacity(outcomes.count)
         for outcome in outcomes {

@@ -55,8 +55,7 @@ public struct OrderBody: Hashable, Sendable {
         // `environment` now sets a variable that was unset then.
         let needsEnvironment = options.contains { option in
             guard !option.isSecret, case .string(let template) = option.value, template.hasReferences else { return false }
-            if case .success = template.resolve(in: environment) { return true }
-            return false
+            return template.isResolvable(in: environment)
         }
         if !needsEnvironment {
             BodyWriter.writeNamed(name, unnamed: unnamedJSON, into: &out)
