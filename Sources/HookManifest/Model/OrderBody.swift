@@ -16,8 +16,8 @@ public struct OrderBody: Hashable, Sendable {
     /// The order's `Name`: `hookctl-<key with # as ->-<first 10 hex of digest>`, deterministic per (manifest, body).
     public let name: String
 
-    /// The canonical text without `Name`, as stored (the digest's input; reused by `render`).
-    let unnamedJSON: [UInt8]
+    /// The rendered text with the loader's environment (built on the loader's worker threads; reused by `render`).
+    let renderedAsLoaded: [UInt8]
 
     /// Creates a body for the order with the given key; computes `digest` and `name`.
     public init(key: String, workflowName: String, identifiers: [String], options: [WorkflowOption]) {
@@ -27,7 +27,6 @@ public struct OrderBody: Hashable, Sendable {
         var unnamed: [UInt8] = []
         unnamed.reserveCapacity(256 + identifiers.count * 80 + options.count * 64)
         BodyWriter.writeUnnamed(workflowName, identifiers, options, into: &unnamed)
-        self.unnamedJSON = unnamed
         let hash = SHA256.hash(data: unnamed)
         var hex = ""
         hex.reserveCapacity(64)
@@ -37,6 +36,10 @@ public struct OrderBody: Hashable, Sendable {
         }
         digest = hex
         name = "hookctl-\(key.replacingAll("#", "-"))-\(hex.prefix(10))"
+        var named: [UInt8] = []
+        named.reserveCapacity(unnamed.count + name.utf8.count + 16)
+        BodyWriter.writeNamed(name, unnamed: unnamed, into: &named)
+        renderedAsLoaded = named
     }
 
     private static let hexDigits: [Character] = Array("0123456789abcdef")
@@ -51,16 +54,18 @@ public struct OrderBody: Hashable, Sendable {
 
     /// Appends `renderedJSON(environment:)`'s bytes to `out` (the fast path of `render`).
     public func writeRendered(environment: [String: String] = [:], into out: inout [UInt8]) {
+        out.append(contentsOf: renderedUTF8(environment: environment))
+    }
+
+    /// `renderedJSON(environment:)` as UTF-8 bytes; usually the text built when the manifest was loaded, not a copy.
+    public func renderedUTF8(environment: [String: String] = [:]) -> [UInt8] {
         // Non-secret references that could be resolved were resolved by the loader; the stored text only changes if
         // `environment` now sets a variable that was unset then.
         let needsEnvironment = options.contains { option in
             guard !option.isSecret, case .string(let template) = option.value, template.hasReferences else { return false }
             return template.isResolvable(in: environment)
         }
-        if !needsEnvironment {
-            BodyWriter.writeNamed(name, unnamed: unnamedJSON, into: &out)
-            return
-        }
+        if !needsEnvironment { return renderedAsLoaded }
         let resolved = options.map { option -> WorkflowOption in
             guard !option.isSecret, case .string(let template) = option.value, template.hasReferences,
                 case .success(let text) = template.resolve(in: environment)
@@ -69,7 +74,9 @@ public struct OrderBody: Hashable, Sendable {
         }
         var unnamed: [UInt8] = []
         BodyWriter.writeUnnamed(workflowName, identifiers, resolved, into: &unnamed)
+        var out: [UInt8] = []
         BodyWriter.writeNamed(name, unnamed: unnamed, into: &out)
+        return out
     }
 
     /// The body to POST, every reference resolved (secrets included). Only the runner calls this, right before submitting.
