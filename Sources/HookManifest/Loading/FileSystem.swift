@@ -54,8 +54,9 @@ enum FileSystem {
         var count = 0
         while count < limit + 1 {
             if count == buffer.count { buffer.append(contentsOf: repeatElement(0, count: min(buffer.count, limit + 1 - count))) }
-            let n = buffer.withUnsafeMutableBytes { raw in
-                Glibc.read(fd, raw.baseAddress! + count, raw.count - count)
+            let n = buffer.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return Glibc.read(fd, base + count, raw.count - count)
             }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -116,7 +117,7 @@ enum FileSystem {
     static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `path` made absolute and normalised (`.` and `..` removed), without resolving links.

@@ -18,6 +18,7 @@ struct YAMLReadResult: Sendable {
 struct YAMLReader {
     var limits = YAMLLimits()
     var file: Int32 = 0
+    private static let emptyInput: UInt8 = 0
 
     private struct Frame {
         var isMapping: Bool
@@ -51,10 +52,9 @@ struct YAMLReader {
             return result
         }
         defer { yaml_parser_delete(parser) }
-        if let base = bytes.baseAddress { yaml_parser_set_input_string(parser, base, bytes.count) }
-        else {
-            let empty: [UInt8] = [0]
-            empty.withUnsafeBufferPointer { yaml_parser_set_input_string(parser, $0.baseAddress!, 0) }
+        // libyaml needs a pointer even for no input; a static byte serves for empty buffers.
+        withUnsafePointer(to: Self.emptyInput) { empty in
+            yaml_parser_set_input_string(parser, bytes.baseAddress ?? empty, bytes.baseAddress == nil ? 0 : bytes.count)
         }
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
 

@@ -1,5 +1,5 @@
 /// An order document that passed every check, before `batchSize` splits it.
-struct OrderDraft {
+struct OrderDraft: Sendable {
     var name: String
     var nameMark: Mark
     var start: Mark
