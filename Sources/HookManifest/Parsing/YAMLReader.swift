@@ -34,7 +34,7 @@ struct YAMLReader {
     func read(_ bytes: UnsafeBufferPointer<UInt8>) -> YAMLReadResult {
         var result = YAMLReadResult()
         if bytes.count > limits.maxFileBytes {
-            result.problems.append(.init(id: "file.too-large", message: "file is \(bytes.count) bytes; the limit is \(limits.maxFileBytes) bytes", mark: Mark(line: 1, column: 1, file: file)))
+            result.problems.append(.init(id: "file.too-large", message: "file is larger than the limit of \(limits.maxFileBytes) bytes", mark: Mark(line: 1, column: 1, file: file)))
             result.stopped = true
             return result
         }
