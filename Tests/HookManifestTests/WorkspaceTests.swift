@@ -127,6 +127,8 @@ struct WorkspaceTests {
             "b.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: b}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options:\n    resolution: \"20\"\n",
             "c.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: c}\nspec:\n  workflow: card-bs\n  identifiers: [x]\n  source: {collection: c}\n",
             "d.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: d}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options: {resolution: 20, format: COG}\n",
+            "e.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: e}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n",
+            "f.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: f}\nspec:\n  workflow: data-harvest\n  identifiers: [x]\n  source: {collection: c}\n",
         ])
         let workspace = loadWorkspace(paths: [root])
         let messages = workspace.errors.map { "\(FileSystem.fileName(of: $0.location?.file ?? "")):\($0.location?.line ?? 0) \($0.message)" }
@@ -134,7 +136,10 @@ struct WorkspaceTests {
         #expect(messages.contains { $0.hasPrefix("a.yaml:10 ") && $0.contains("must be one of COG") })
         #expect(messages.contains { $0.hasPrefix("b.yaml:9 ") && $0.contains("takes type `int`") })
         #expect(messages.contains { $0.hasPrefix("c.yaml:5 ") && $0.contains("unknown workflow `card-bs`") && $0.contains("did you mean `card_bs`?") })
-        #expect(workspace.orders.map(\.key) == ["d"])
+        #expect(workspace.orders.map(\.key) == ["d", "e", "f"])
+        let warnings = workspace.diagnostics.filter { $0.severity == .warning }
+        #expect(warnings.map { FileSystem.fileName(of: $0.location?.file ?? "") } == ["e.yaml"])
+        #expect(warnings.first?.message == "workflow `card_bs` marks `resolution` as required (cached catalogue)")
     }
 
     @Test func `the shipped manifests are valid with an empty environment`() {
