@@ -51,6 +51,21 @@ struct WorkspaceTests {
         #expect(option(order, "desp_source_collection") == .string(Template(literal: "EO.ESA.DAT.SENTINEL-2.MSI.L1C")))
     }
 
+    @Test func `a problem in the project defaults is reported once, in the project file`() throws {
+        let project = Self.project.replacingOccurrences(of: "wait: {timeout: 2h}", with: "wait: {timeout: 2 hours}")
+        let root = try temporaryFolder([
+            "hookctl.yaml": project,
+            "one.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "one"),
+            "two.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "two"),
+        ])
+        let workspace = loadWorkspace(paths: [root])
+        #expect(workspace.errors.count == 1)
+        let error = try #require(workspace.errors.first)
+        #expect(error.location == SourceLocation(file: root + "/hookctl.yaml", line: 16, column: 19))
+        #expect(error.sourceLine == "  wait: {timeout: 2 hours}")
+        #expect(workspace.orders.isEmpty)
+    }
+
     @Test func `the sandbox profile gives the demo login, a desp profile its own references`() throws {
         let root = try temporaryFolder(["hookctl.yaml": Self.project, "one.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "one")])
         let sandbox = loadWorkspace(paths: [root])
