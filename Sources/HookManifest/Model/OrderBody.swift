@@ -24,25 +24,33 @@ public struct OrderBody: Hashable, Sendable {
         self.workflowName = workflowName
         self.identifiers = identifiers
         self.options = options
-        var unnamed: [UInt8] = []
-        unnamed.reserveCapacity(256 + identifiers.count * 80 + options.count * 64)
-        BodyWriter.writeUnnamed(workflowName, identifiers, options, into: &unnamed)
-        let hash = SHA256.hash(data: unnamed)
-        var hex = ""
+        let prefix = "hookctl-\(key.replacingAll("#", "-"))-"
+        // One buffer: the named body with a placeholder for the digest's first 10 hex digits, hashed without its
+        // `Name` line (exactly the unnamed canonical text), then patched.
+        var out: [UInt8] = []
+        out.reserveCapacity(320 + prefix.utf8.count + identifiers.count * 80 + options.count * 64)
+        out.append(contentsOf: "{\n  \"Name\": ".utf8)
+        CanonicalJSON.writeString(prefix + "0000000000", into: &out)
+        let placeholderEnd = out.count - 1  // before the closing quote
+        out.append(UInt8(ascii: ","))
+        let restStart = out.count
+        BodyWriter.writeUnnamed(workflowName, identifiers, options, into: &out, openingBrace: false)
+        var hasher = SHA256()
+        hasher.update(data: [UInt8(ascii: "{")])
+        out.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[restStart...])) }
+        var hex: [UInt8] = []
         hex.reserveCapacity(64)
-        for byte in hash {
+        for byte in hasher.finalize() {
             hex.append(Self.hexDigits[Int(byte >> 4)])
             hex.append(Self.hexDigits[Int(byte & 0xF)])
         }
-        digest = hex
-        name = "hookctl-\(key.replacingAll("#", "-"))-\(hex.prefix(10))"
-        var named: [UInt8] = []
-        named.reserveCapacity(unnamed.count + name.utf8.count + 16)
-        BodyWriter.writeNamed(name, unnamed: unnamed, into: &named)
-        renderedAsLoaded = named
+        out.replaceSubrange((placeholderEnd - 10)..<placeholderEnd, with: hex[0..<10])
+        digest = String(decoding: hex, as: UTF8.self)
+        name = prefix + digest.prefix(10)
+        renderedAsLoaded = out
     }
 
-    private static let hexDigits: [Character] = Array("0123456789abcdef")
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// The canonical pretty JSON `render` prints: secrets as their `${env:...}` reference, other references resolved
     /// when set in `environment`, else shown as written. Ends with a newline.
