@@ -97,4 +97,27 @@ struct FuzzTests {
         }
         #expect(withErrors > 500)  // the mutations really break things
     }
+
+    @Test func `mutated project files never crash or hang loading`() throws {
+        let project = try [UInt8](Data(contentsOf: packageRoot.appendingPathComponent("manifests/hookctl.yaml")))
+        let manifest = try String(contentsOf: packageRoot.appendingPathComponent("manifests/s2-t47vlh.yaml"), encoding: .utf8)
+        let root = try temporaryFolder(["m/s2.yaml": manifest])
+        var rng = SeededGenerator(state: 42)
+        var broken = 0
+        for iteration in 0..<300 {
+            let mutated = Self.mutate(project, &rng)
+            try Data(mutated).write(to: URL(fileURLWithPath: root + "/hookctl.yaml"))
+            let workspace = loadWorkspace(paths: [root + "/m"])
+            let lineCount = mutated.split(separator: 0x0A, omittingEmptySubsequences: false).count
+            for diagnostic in workspace.diagnostics {
+                _ = diagnostic.rendered()
+                guard let location = diagnostic.location, location.file.hasSuffix("hookctl.yaml") else { continue }
+                #expect(location.line >= 1 && location.line <= lineCount + 1 && location.column >= 1, "\(diagnostic) for input #\(iteration)")
+            }
+            if workspace.diagnostics.contains(where: { $0.location?.file.hasSuffix("hookctl.yaml") == true && $0.severity == .error }) {
+                broken += 1
+            }
+        }
+        #expect(broken > 50)
+    }
 }

@@ -89,4 +89,18 @@ struct ReaderTests {
         #expect(result.documents.count == 3)
         #expect(result.documents[2].root?.scalarValue == .null)
     }
+
+    @Test func `the fast byte check finds NUL, tab and non-ASCII bytes at any position`() {
+        for length in [1, 7, 8, 9, 16, 23] {
+            for position in 0..<length {
+                for bad: UInt8 in [0x00, 0x09, 0x80, 0xFF] {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = bad
+                    #expect(!bytes.withUnsafeBufferPointer(ByteScanner.isPlainASCII), "\(bad) at \(position) of \(length)")
+                }
+            }
+            let clean = [UInt8](repeating: UInt8(ascii: "z"), count: length) + Array(" :-\n".utf8)
+            #expect(clean.withUnsafeBufferPointer(ByteScanner.isPlainASCII))
+        }
+    }
 }

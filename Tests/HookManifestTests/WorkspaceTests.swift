@@ -51,6 +51,21 @@ struct WorkspaceTests {
         #expect(option(order, "desp_source_collection") == .string(Template(literal: "EO.ESA.DAT.SENTINEL-2.MSI.L1C")))
     }
 
+    @Test func `a problem in the project defaults is reported once, in the project file`() throws {
+        let project = Self.project.replacingOccurrences(of: "wait: {timeout: 2h}", with: "wait: {timeout: 2 hours}")
+        let root = try temporaryFolder([
+            "hookctl.yaml": project,
+            "one.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "one"),
+            "two.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "two"),
+        ])
+        let workspace = loadWorkspace(paths: [root])
+        #expect(workspace.errors.count == 1)
+        let error = try #require(workspace.errors.first)
+        #expect(error.location == SourceLocation(file: root + "/hookctl.yaml", line: 16, column: 19))
+        #expect(error.sourceLine == "  wait: {timeout: 2 hours}")
+        #expect(workspace.orders.isEmpty)
+    }
+
     @Test func `the sandbox profile gives the demo login, a desp profile its own references`() throws {
         let root = try temporaryFolder(["hookctl.yaml": Self.project, "one.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "one")])
         let sandbox = loadWorkspace(paths: [root])
@@ -127,6 +142,8 @@ struct WorkspaceTests {
             "b.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: b}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options:\n    resolution: \"20\"\n",
             "c.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: c}\nspec:\n  workflow: card-bs\n  identifiers: [x]\n  source: {collection: c}\n",
             "d.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: d}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options: {resolution: 20, format: COG}\n",
+            "e.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: e}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n",
+            "f.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: f}\nspec:\n  workflow: data-harvest\n  identifiers: [x]\n  source: {collection: c}\n",
         ])
         let workspace = loadWorkspace(paths: [root])
         let messages = workspace.errors.map { "\(FileSystem.fileName(of: $0.location?.file ?? "")):\($0.location?.line ?? 0) \($0.message)" }
@@ -134,7 +151,10 @@ struct WorkspaceTests {
         #expect(messages.contains { $0.hasPrefix("a.yaml:10 ") && $0.contains("must be one of COG") })
         #expect(messages.contains { $0.hasPrefix("b.yaml:9 ") && $0.contains("takes type `int`") })
         #expect(messages.contains { $0.hasPrefix("c.yaml:5 ") && $0.contains("unknown workflow `card-bs`") && $0.contains("did you mean `card_bs`?") })
-        #expect(workspace.orders.map(\.key) == ["d"])
+        #expect(workspace.orders.map(\.key) == ["d", "e", "f"])
+        let warnings = workspace.diagnostics.filter { $0.severity == .warning }
+        #expect(warnings.map { FileSystem.fileName(of: $0.location?.file ?? "") } == ["e.yaml"])
+        #expect(warnings.first?.message == "workflow `card_bs` marks `resolution` as required (cached catalogue)")
     }
 
     @Test func `the shipped manifests are valid with an empty environment`() {

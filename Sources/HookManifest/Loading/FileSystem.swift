@@ -54,8 +54,9 @@ enum FileSystem {
         var count = 0
         while count < limit + 1 {
             if count == buffer.count { buffer.append(contentsOf: repeatElement(0, count: min(buffer.count, limit + 1 - count))) }
-            let n = buffer.withUnsafeMutableBytes { raw in
-                Glibc.read(fd, raw.baseAddress! + count, raw.count - count)
+            let n = buffer.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return Glibc.read(fd, base + count, raw.count - count)
             }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -63,6 +64,8 @@ enum FileSystem {
             }
             if n == 0 { break }
             count += n
+            // A regular file read to its known size is complete: skip the extra read that would return 0.
+            if count == expected && Int(info.st_size) == expected && info.st_mode & S_IFMT == S_IFREG { break }
         }
         buffer.removeSubrange(count...)
         return .success(buffer)
@@ -83,7 +86,7 @@ enum FileSystem {
     static func manifestFiles(under directory: String) -> [String] {
         var out: [String] = []
         collect(directory, depth: 0, into: &out)
-        return out.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return out.sorted()  // for UTF-8 text, code point order is byte order
     }
 
     private static func collect(_ directory: String, depth: Int, into out: inout [String]) {
@@ -115,7 +118,7 @@ enum FileSystem {
     static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `path` made absolute and normalised (`.` and `..` removed), without resolving links.

@@ -40,7 +40,7 @@ struct ManifestFile {
         // Reading problems (a duplicate key) are not tied to a document: a file with any gives no orders.
         if !read.problems.isEmpty { outcome.drafts = [] }
         outcome.orders = outcome.drafts.map { OrderAssembler.split($0, path: path) }
-        outcome.diagnostics = sink.diagnostics(files: identifierFiles.files)
+        outcome.diagnostics = sink.diagnostics(files: identifierFiles.files).sorted(by: Diagnostic.sortKey)
         return outcome
     }
 

@@ -22,7 +22,9 @@ extension WorkflowCatalogue {
                         }
                     }
                     let required: Bool = { if case .bool(let b)? = o.first(where: { $0.name == "Required" })?.value.scalarValue { b } else { false } }()
-                    options[optionName] = OptionInfo(type: type, allowed: allowed, required: required)
+                    let defaultNode = o.first { $0.name == "Default" }?.value
+                    let hasDefault = defaultNode.map { $0.scalarValue != .null } ?? false
+                    options[optionName] = OptionInfo(type: type, allowed: allowed, required: required, hasDefault: hasDefault)
                 }
             }
             workflows[name] = Workflow(name: name, options: options)

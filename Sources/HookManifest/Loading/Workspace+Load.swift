@@ -36,7 +36,14 @@ public func loadWorkspace(
     files = files.filter { seen.insert($0).inserted }
 
     let outcomes = loadConcurrently(files, project: loaded.context, environment: environment, limits: limits)
-    for outcome in outcomes { diagnostics += outcome.diagnostics }
+    // Problems in the project's `defaults` are found once per order that merges them: report each once.
+    var seenInProject = Set<Diagnostic>()
+    for outcome in outcomes {
+        for diagnostic in outcome.diagnostics {
+            if let projectPath, diagnostic.location?.file == projectPath, !seenInProject.insert(diagnostic).inserted { continue }
+            diagnostics.append(diagnostic)
+        }
+    }
     let orders = OrderAssembler.assemble(outcomes, diagnostics: &diagnostics)
     diagnostics.sort(by: Diagnostic.sortKey)
     return Workspace(
@@ -60,6 +67,7 @@ private func loadConcurrently(_ files: [String], project: ProjectContext, enviro
 enum OrderAssembler {
     static func assemble(_ outcomes: [FileOutcome], diagnostics: inout [Diagnostic]) -> [Order] {
         var firstByName: [String: SourceLocation] = [:]
+        firstByName.reserveCapacity(outcomes.count)
         var orders: [Order] = []
         orders.reserveCapacity(outcomes.count)
         for outcome in outcomes {

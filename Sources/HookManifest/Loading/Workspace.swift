@@ -30,4 +30,3 @@ struct FileOutcome: Sendable {
     var diagnostics: [Diagnostic] = []
 }
 
-extension OrderDraft: @unchecked Sendable {}

@@ -16,30 +16,41 @@ public struct OrderBody: Hashable, Sendable {
     /// The order's `Name`: `hookctl-<key with # as ->-<first 10 hex of digest>`, deterministic per (manifest, body).
     public let name: String
 
-    /// The canonical text without `Name`, as stored (the digest's input; reused by `render`).
-    let unnamedJSON: [UInt8]
+    /// The rendered text with the loader's environment (built on the loader's worker threads; reused by `render`).
+    let renderedAsLoaded: [UInt8]
 
     /// Creates a body for the order with the given key; computes `digest` and `name`.
     public init(key: String, workflowName: String, identifiers: [String], options: [WorkflowOption]) {
         self.workflowName = workflowName
         self.identifiers = identifiers
         self.options = options
-        var unnamed: [UInt8] = []
-        unnamed.reserveCapacity(256 + identifiers.count * 80 + options.count * 64)
-        BodyWriter.writeUnnamed(workflowName, identifiers, options, into: &unnamed)
-        self.unnamedJSON = unnamed
-        let hash = SHA256.hash(data: unnamed)
-        var hex = ""
+        let prefix = "hookctl-\(key.replacingAll("#", "-"))-"
+        // One buffer: the named body with a placeholder for the digest's first 10 hex digits, hashed without its
+        // `Name` line (exactly the unnamed canonical text), then patched.
+        var out: [UInt8] = []
+        out.reserveCapacity(320 + prefix.utf8.count + identifiers.count * 80 + options.count * 64)
+        out.append(contentsOf: "{\n  \"Name\": ".utf8)
+        CanonicalJSON.writeString(prefix + "0000000000", into: &out)
+        let placeholderEnd = out.count - 1  // before the closing quote
+        out.append(UInt8(ascii: ","))
+        let restStart = out.count
+        BodyWriter.writeUnnamed(workflowName, identifiers, options, into: &out, openingBrace: false)
+        var hasher = SHA256()
+        hasher.update(data: [UInt8(ascii: "{")])
+        out.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[restStart...])) }
+        var hex: [UInt8] = []
         hex.reserveCapacity(64)
-        for byte in hash {
+        for byte in hasher.finalize() {
             hex.append(Self.hexDigits[Int(byte >> 4)])
             hex.append(Self.hexDigits[Int(byte & 0xF)])
         }
-        digest = hex
-        name = "hookctl-\(key.replacingAll("#", "-"))-\(hex.prefix(10))"
+        out.replaceSubrange((placeholderEnd - 10)..<placeholderEnd, with: hex[0..<10])
+        digest = String(decoding: hex, as: UTF8.self)
+        name = prefix + digest.prefix(10)
+        renderedAsLoaded = out
     }
 
-    private static let hexDigits: [Character] = Array("0123456789abcdef")
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// The canonical pretty JSON `render` prints: secrets as their `${env:...}` reference, other references resolved
     /// when set in `environment`, else shown as written. Ends with a newline.
@@ -51,17 +62,18 @@ public struct OrderBody: Hashable, Sendable {
 
     /// Appends `renderedJSON(environment:)`'s bytes to `out` (the fast path of `render`).
     public func writeRendered(environment: [String: String] = [:], into out: inout [UInt8]) {
+        out.append(contentsOf: renderedUTF8(environment: environment))
+    }
+
+    /// `renderedJSON(environment:)` as UTF-8 bytes; usually the text built when the manifest was loaded, not a copy.
+    public func renderedUTF8(environment: [String: String] = [:]) -> [UInt8] {
         // Non-secret references that could be resolved were resolved by the loader; the stored text only changes if
         // `environment` now sets a variable that was unset then.
         let needsEnvironment = options.contains { option in
             guard !option.isSecret, case .string(let template) = option.value, template.hasReferences else { return false }
-            if case .success = template.resolve(in: environment) { return true }
-            return false
+            return template.isResolvable(in: environment)
         }
-        if !needsEnvironment {
-            BodyWriter.writeNamed(name, unnamed: unnamedJSON, into: &out)
-            return
-        }
+        if !needsEnvironment { return renderedAsLoaded }
         let resolved = options.map { option -> WorkflowOption in
             guard !option.isSecret, case .string(let template) = option.value, template.hasReferences,
                 case .success(let text) = template.resolve(in: environment)
@@ -70,7 +82,9 @@ public struct OrderBody: Hashable, Sendable {
         }
         var unnamed: [UInt8] = []
         BodyWriter.writeUnnamed(workflowName, identifiers, resolved, into: &unnamed)
+        var out: [UInt8] = []
         BodyWriter.writeNamed(name, unnamed: unnamed, into: &out)
+        return out
     }
 
     /// The body to POST, every reference resolved (secrets included). Only the runner calls this, right before submitting.

@@ -59,6 +59,13 @@ public struct Template: Hashable, Sendable, CustomStringConvertible {
         return missing.isEmpty ? .success(out) : .failure(UnresolvedVariables(names: missing))
     }
 
+    /// True when every reference is set in `environment` or has a default (no allocation: the render hot path).
+    func isResolvable(in environment: [String: String]) -> Bool {
+        guard let parts = referenceParts else { return true }
+        for case .reference(let name, let defaultValue) in parts where defaultValue == nil && environment[name] == nil { return false }
+        return true
+    }
+
     /// Names of referenced variables that are unset and have no default.
     public func unsetVariables(in environment: [String: String]) -> [String] {
         guard let parts = referenceParts else { return [] }

@@ -19,13 +19,16 @@ public struct WorkflowCatalogue: Hashable, Sendable {
         public var type: String?
         /// Allowed values (`Value`), when the service lists them.
         public var allowed: [String]
-        /// `Required` (the service is loose about it: used for information only).
+        /// `Required` (the service is loose about it: a missing required option is only a warning).
         public var required: Bool
+        /// True when the service gives a non-null `Default`.
+        public var hasDefault: Bool
         /// Creates an option entry.
-        public init(type: String?, allowed: [String] = [], required: Bool = false) {
+        public init(type: String?, allowed: [String] = [], required: Bool = false, hasDefault: Bool = false) {
             self.type = type
             self.allowed = allowed
             self.required = required
+            self.hasDefault = hasDefault
         }
     }
 

@@ -2,6 +2,7 @@
 /// reported at its exact line and column (libyaml reports the first two without a usable position).
 enum ByteScanner {
     static func problems(in bytes: UnsafeBufferPointer<UInt8>, limit: Int = 20) -> [YAMLProblem] {
+        if isPlainASCII(bytes) { return [] }
         var problems: [YAMLProblem] = []
         var line: Int32 = 1
         var column: Int32 = 1
@@ -64,5 +65,30 @@ enum ByteScanner {
             return i + 1 < n && (0x80...0x8F).contains(bytes[i + 1]) && cont(2) && cont(3) ? 4 : 0
         default: return 0
         }
+    }
+
+    /// True when the text is ASCII without NUL or tab bytes: nothing to report. Checks eight bytes at a time, so the
+    /// usual manifest costs one fast pass; only other files get the line-and-column scan.
+    static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let n = bytes.count
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let tabs: UInt64 = 0x0909_0909_0909_0909
+        var i = 0
+        while i + 8 <= n {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let hasZero = (word &- ones) & ~word & highs
+            let t = word ^ tabs
+            let hasTab = (t &- ones) & ~t & highs
+            if (word & highs) | hasZero | hasTab != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            let b = base[i]
+            if b >= 0x80 || b == 0 || b == 0x09 { return false }
+            i += 1
+        }
+        return true
     }
 }

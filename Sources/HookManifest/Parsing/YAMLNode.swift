@@ -74,10 +74,13 @@ struct YAMLNode: Sendable {
 struct YAMLPair: Sendable {
     var key: YAMLNode
     var value: YAMLNode
-    /// The key's text (keys are always scalars; the reader refuses others).
-    var name: String {
-        if case .scalar(let text, _) = key.content { return text }
-        return ""
+    /// The key's text (keys are always scalars; the reader refuses others). Stored: every lookup compares it.
+    let name: String
+
+    init(key: YAMLNode, value: YAMLNode) {
+        self.key = key
+        self.value = value
+        if case .scalar(let text, _) = key.content { name = text } else { name = "" }
     }
 }
 

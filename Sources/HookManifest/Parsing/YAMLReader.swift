@@ -18,6 +18,7 @@ struct YAMLReadResult: Sendable {
 struct YAMLReader {
     var limits = YAMLLimits()
     var file: Int32 = 0
+    private static let emptyInput: UInt8 = 0
 
     private struct Frame {
         var isMapping: Bool
@@ -33,7 +34,7 @@ struct YAMLReader {
     func read(_ bytes: UnsafeBufferPointer<UInt8>) -> YAMLReadResult {
         var result = YAMLReadResult()
         if bytes.count > limits.maxFileBytes {
-            result.problems.append(.init(id: "file.too-large", message: "file is \(bytes.count) bytes; the limit is \(limits.maxFileBytes) bytes", mark: Mark(line: 1, column: 1, file: file)))
+            result.problems.append(.init(id: "file.too-large", message: "file is larger than the limit of \(limits.maxFileBytes) bytes", mark: Mark(line: 1, column: 1, file: file)))
             result.stopped = true
             return result
         }
@@ -51,10 +52,9 @@ struct YAMLReader {
             return result
         }
         defer { yaml_parser_delete(parser) }
-        if let base = bytes.baseAddress { yaml_parser_set_input_string(parser, base, bytes.count) }
-        else {
-            let empty: [UInt8] = [0]
-            empty.withUnsafeBufferPointer { yaml_parser_set_input_string(parser, $0.baseAddress!, 0) }
+        // libyaml needs a pointer even for no input; a static byte serves for empty buffers.
+        withUnsafePointer(to: Self.emptyInput) { empty in
+            yaml_parser_set_input_string(parser, bytes.baseAddress ?? empty, bytes.baseAddress == nil ? 0 : bytes.count)
         }
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
 

@@ -2,8 +2,12 @@
 /// `CanonicalJSON` gives for the body's `JSONValue`, without building the tree.
 enum BodyWriter {
     /// Appends the body without `Name` (the digest's input); references and secrets are written as stored.
-    static func writeUnnamed(_ workflowName: String, _ identifiers: [String], _ options: [WorkflowOption], into out: inout [UInt8]) {
-        out.append(contentsOf: "{\n  \"WorkflowName\": ".utf8)
+    /// With `openingBrace` false the text starts at the newline after `{` (to follow a `Name` line).
+    static func writeUnnamed(
+        _ workflowName: String, _ identifiers: [String], _ options: [WorkflowOption], into out: inout [UInt8], openingBrace: Bool = true
+    ) {
+        if openingBrace { out.append(UInt8(ascii: "{")) }
+        out.append(contentsOf: "\n  \"WorkflowName\": ".utf8)
         CanonicalJSON.writeString(workflowName, into: &out)
         out.append(contentsOf: ",\n  \"IdentifierList\": ".utf8)
         if identifiers.isEmpty {

@@ -60,7 +60,20 @@ enum ExtraOptions {
             if let workflow { check(name, value, at: pair, against: workflow, sink: sink) }
             options.append(WorkflowOption(name: name, value: value, isSecret: secret))
         }
+        if let workflow, sink.errorCount == errors { warnMissingRequired(options, workflow: workflow, at: fields) }
         return sink.errorCount == errors ? options : nil
+    }
+
+    /// The service marks options `Required` that orders routinely omit (HOOK-API 6.2), so only options hookctl does
+    /// not generate, without a default, give a warning.
+    static func warnMissingRequired(_ options: [WorkflowOption], workflow: WorkflowCatalogue.Workflow, at fields: Fields) {
+        let given = Set(options.map(\.name))
+        let missing = workflow.options.filter { name, info in
+            info.required && !info.hasDefault && !generated.contains(name) && !given.contains(name)
+        }.keys.sorted()
+        guard !missing.isEmpty else { return }
+        let names = missing.map { "`\($0)`" }.joined(separator: ", ")
+        fields.context.sink.warning("option.required", "workflow `\(workflow.name)` marks \(names) as required (cached catalogue)", at: fields.node.mark)
     }
 
     private static func check(_ name: String, _ value: OptionValue, at pair: YAMLPair, against workflow: WorkflowCatalogue.Workflow, sink: ProblemSink) {

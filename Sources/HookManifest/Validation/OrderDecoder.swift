@@ -1,5 +1,5 @@
 /// An order document that passed every check, before `batchSize` splits it.
-struct OrderDraft {
+struct OrderDraft: Sendable {
     var name: String
     var nameMark: Mark
     var start: Mark
@@ -95,6 +95,7 @@ struct OrderDecoder {
             spec.missing("source", hint: " (DESP sources need a `collection`)")
         }
         let extra = spec.mapping("options").map { ExtraOptions.decode($0, workflow: workflowInfo) } ?? []
+        if spec["options"] == nil, let workflowInfo { ExtraOptions.warnMissingRequired([], workflow: workflowInfo, at: spec) }
         var timeout: Duration?
         if let wait = spec.mapping("wait") {
             wait.checkKeys(["timeout"])

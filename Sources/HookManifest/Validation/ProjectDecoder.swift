@@ -44,8 +44,9 @@ struct ProjectDecoder {
         let sandbox = fields.bool("sandbox") ?? false
         var profile = Profile(name: pair.name, sandbox: sandbox)
         if sandbox {
-            for key in ["serviceUrl", "identity", "auth"] where fields.has(key) {
-                sink.error("project.profile", "`\(fields.sub(key))`: a sandbox profile takes no \(key) (the embedded sandbox provides it)", at: fields[key]!.key.mark)
+            for key in ["serviceUrl", "identity", "auth"] {
+                guard let pair = fields[key] else { continue }
+                sink.error("project.profile", "`\(fields.sub(key))`: a sandbox profile takes no \(key) (the embedded sandbox provides it)", at: pair.key.mark)
             }
             return sink.errorCount == errors ? profile : nil
         }
