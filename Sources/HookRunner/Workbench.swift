@@ -15,15 +15,24 @@ public struct Workbench: Sendable {
     ///   - sandbox: `--sandbox`: use an embedded sandbox whatever the profile says; a project-less run then works
     ///     under the profile name `sandbox`.
     public init(paths: [String], projectFile: String?, profile: String?, sandbox: Bool, environment: [String: String]) throws {
-        let requested = profile ?? environment["HOOKCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
-        workspace = loadWorkspace(paths: paths, projectFile: projectFile, profile: requested, environment: environment)
-        let project = workspace.project
+        var requested = profile ?? environment["HOOKCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+        var workspace = loadWorkspace(paths: paths, projectFile: projectFile, profile: requested, environment: environment)
+        if sandbox, let project = workspace.project, workspace.profile?.sandbox != true {
+            // `--sandbox` works under the project's sandbox profile (its bodies, its lock file), never under a real one.
+            if let name = project.profiles.values.filter(\.sandbox).map(\.name).sorted().first {
+                requested = name
+                workspace = loadWorkspace(paths: paths, projectFile: projectFile, profile: name, environment: environment)
+            } else {
+                requested = "sandbox"
+            }
+        }
+        self.workspace = workspace
         root = workspace.projectFile.map { ($0 as NSString).deletingLastPathComponent }
             .map { $0.isEmpty ? "." : $0 } ?? FileManager.default.currentDirectoryPath
-        let name = requested ?? project?.defaultProfile ?? "sandbox"
-        if let project, let chosen = project.profiles[name] {
+        let name = requested ?? workspace.project?.defaultProfile ?? "sandbox"
+        if let project = workspace.project, let chosen = project.profiles[name] {
             self.profile = chosen
-        } else if let project, !project.profiles.isEmpty, !(sandbox && requested == nil) {
+        } else if let project = workspace.project, !project.profiles.isEmpty, !sandbox {
             throw RunnerError.unknownProfile(name, available: project.profiles.keys.sorted())
         } else {
             self.profile = nil
