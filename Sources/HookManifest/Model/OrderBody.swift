@@ -28,7 +28,13 @@ public struct OrderBody: Hashable, Sendable {
         // One buffer: the named body with a placeholder for the digest's first 10 hex digits, hashed without its
         // `Name` line (exactly the unnamed canonical text), then patched.
         var out: [UInt8] = []
-        out.reserveCapacity(320 + prefix.utf8.count + identifiers.count * 80 + options.count * 64)
+        var estimate = 128 + prefix.utf8.count + workflowName.utf8.count
+        for identifier in identifiers { estimate += identifier.utf8.count + 8 }
+        for option in options {
+            if case .string(let template) = option.value { estimate += template.description.utf8.count } else { estimate += 24 }
+            estimate += option.name.utf8.count + 48
+        }
+        out.reserveCapacity(estimate)
         out.append(contentsOf: "{\n  \"Name\": ".utf8)
         CanonicalJSON.writeString(prefix + "0000000000", into: &out)
         let placeholderEnd = out.count - 1  // before the closing quote
