@@ -96,6 +96,12 @@ public func makePlan(
     return items.sorted { $0.key < $1.key }
 }
 
+/// The body's lines for a diff, without its `Name`: the name follows from the body, so it would only add noise.
 private func lines(_ body: JSONValue) -> [String] {
-    CanonicalJSON.string(body).split(separator: "\n").map(String.init)
+    var body = body
+    if case .object(var fields) = body {
+        fields["Name"] = nil
+        body = .object(fields)
+    }
+    return CanonicalJSON.string(body).split(separator: "\n").map(String.init)
 }

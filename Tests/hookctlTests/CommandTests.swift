@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// The offline commands and the reporting commands, as a user runs them.
+@Suite(.serialized)
+struct CommandTests {
+    @Test func `validate reports every problem with its position and exits 1`() async throws {
+        let project = try ProjectFolder()
+        try project.write("bad.yaml", """
+            apiVersion: hookctl/v1
+            kind: Order
+            metadata:
+              name: Bad_Name
+            spec:
+              workflow: data-harvest
+              identifers: [a]
+              storage: {type: PRIVATE, bucket: out-bucket, endpoint: "http://s3", accessKey: AKIAREALKEY123, secretKey: "${env:SK}"}
+
+            """)
+        let run = try await CLI.run(["validate", "bad.yaml"], in: project.root)
+        #expect(run.code == 1)
+        #expect(run.stderr.contains("bad.yaml:4:9: error:"))
+        #expect(run.stderr.contains("bad.yaml:7:3: error: unknown key `identifers` in `spec`; did you mean `identifiers`?"))
+        #expect(!run.output.contains("AKIAREALKEY123"))
+        let json = try await CLI.run(["validate", "bad.yaml", "--format", "json"], in: project.root)
+        let diagnostics = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(diagnostics.contains { $0["line"] as? Int == 7 && $0["column"] as? Int == 3 })
+        let annotated = try await CLI.run(["validate", "bad.yaml"], in: project.root, environment: ["GITHUB_ACTIONS": "true"])
+        #expect(annotated.stdout.contains("::error file=bad.yaml,line=7,col=3::"))
+    }
+
+    @Test func `validate and render need no project, network or environment`() async throws {
+        let project = try ProjectFolder()
+        try project.write("one.yaml", LocalSandboxTests.order("one"))
+        let validate = try await CLI.run(["validate", "one.yaml"], in: project.root)
+        #expect(validate.code == 0, "\(validate.output)")
+        let render = try await CLI.run(["render", "one.yaml"], in: project.root)
+        #expect(render.code == 0, "\(render.output)")
+        let body = try JSONSerialization.jsonObject(with: Data(render.stdout.utf8)) as? [String: Any]
+        let options = body?["WorkflowOptions"] as? [[String: Any]] ?? []
+        #expect(options.map { $0["Name"] as? String } == [
+            "output_storage", "source_type", "desp_source_username", "desp_source_password", "desp_source_collection",
+        ])
+        #expect(options.first { $0["Name"] as? String == "desp_source_password" }?["Value"] as? String == "${env:DESP_PASSWORD}")
+        #expect(render.stderr.contains("warning:"))
+    }
+
+    @Test func `plan shows a replaced body with its diff and --detailed-exitcode says so`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        let apply = try await CLI.run(["apply"], in: project.root)
+        #expect(apply.code == 0, "\(apply.output)")
+        let manifest = try project.read("manifests/s2-t47vlh.yaml")
+        try project.write("manifests/s2-t47vlh.yaml", manifest.replacingOccurrences(of: "spec:\n", with: "spec:\n  options: {resolution: 60}\n"))
+        let plan = try await CLI.run(["plan", "--detailed-exitcode", "--no-color"], in: project.root)
+        #expect(plan.code == 2, "\(plan.output)")
+        #expect(plan.stdout.contains("~ replace s2-t47vlh"))
+        #expect(!plan.stdout.contains(#"-   "Name""#))
+        #expect(plan.stdout.contains(#"+       "Name": "resolution","#))
+        #expect(plan.stdout.contains("= keep"))
+        let json = try await CLI.run(["plan", "--format", "json"], in: project.root)
+        let items = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(items.first { $0["key"] as? String == "s2-t47vlh" }?["action"] as? String == "replace")
+    }
+
+    @Test func `report prints every format from the lock file alone`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        #expect(try await CLI.run(["apply", "--quiet"], in: project.root).code == 0)
+        let table = try await CLI.run(["report"], in: project.root)
+        #expect(table.stdout.contains("ORDER"))
+        let json = try await CLI.run(["report", "--format", "json"], in: project.root)
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((report?["summary"] as? [String: Int])?["failed"] == 0)
+        let markdown = try await CLI.run(["report", "--format", "markdown"], in: project.root)
+        #expect(markdown.stdout.hasPrefix("# hookctl report"))
+        let junit = try await CLI.run(["report", "--format", "junit"], in: project.root)
+        #expect(junit.stdout.contains("<testsuites"))
+        #expect(junit.stdout == (try project.read("manifests/reports/junit.xml")))
+    }
+
+    @Test func `apply --no-wait returns at once and wait finishes the job`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        let submitted = try await CLI.run(["apply", "--no-wait"], in: project.root)
+        #expect(submitted.code == 0, "\(submitted.output)")
+        let lock = try project.read("manifests/hookctl.sandbox.lock")
+        #expect(lock.contains(#""status": "queued""#))
+        let waited = try await CLI.run(["wait"], in: project.root)
+        #expect(waited.code == 0, "\(waited.output)")
+        let status = try await CLI.run(["status", "--format", "json"], in: project.root)
+        let report = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        let orders = report?["orders"] as? [[String: Any]] ?? []
+        #expect(!orders.isEmpty && orders.allSatisfy { $0["status"] as? String == "completed" })
+    }
+
+    @Test func `workflows lists the catalogue, shows options, and --save enables offline option checks`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        let list = try await CLI.run(["workflows"], in: project.root)
+        #expect(list.code == 0, "\(list.output)")
+        #expect(list.stdout.contains("data-harvest"))
+        let one = try await CLI.run(["workflows", "card_cohinf"], in: project.root)
+        #expect(one.stdout.contains("timespan"))
+        let save = try await CLI.run(["workflows", "--save"], in: project.root)
+        #expect(save.code == 0, "\(save.output)")
+        #expect(project.exists("manifests/hookctl.workflows.json"))
+        try project.write("manifests/extra.yaml", LocalSandboxTests.order("extra", extra: "  options: {resolutoin: 20}"))
+        let validate = try await CLI.run(["validate"], in: project.root)
+        #expect(validate.code == 1)
+        #expect(validate.stderr.contains("resolutoin"))
+    }
+
+    @Test func `outputs lists TEMPORARY archives and downloads them`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        #expect(try await CLI.run(["apply", "--quiet"], in: project.root).code == 0)
+        let listed = try await CLI.run(["outputs", "--format", "json"], in: project.root)
+        let items = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(items.contains { ($0["location"] as? String)?.hasSuffix("/$value") == true })
+        let download = try await CLI.run(["outputs", "manifests/s2-t47vlh.yaml", "--download", "out"], in: project.root)
+        #expect(download.code == 0, "\(download.output)")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: project.path("out"))
+        #expect(files.contains { $0.hasSuffix(".SAFE.zip") }, "\(files)")
+    }
+
+    @Test func `a second apply on the same project waits for or refuses the lock`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "4"], in: folder.root)
+        let project = try LocalSandboxTests.project(sandbox, orders: 1)
+        let first = try CLI.start(["apply"], in: project.root)
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        try await Task.sleep(for: .milliseconds(800))
+        let second = try await CLI.run(["apply"], in: project.root)
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        // The second either waited for the first and found nothing to do, or refused with a clear message.
+        #expect(second.code == 0 || second.stderr.contains("another hookctl"), "\(second.output)")
+        #expect(try await sandbox.orderNames().count == 1)
+    }
+}
