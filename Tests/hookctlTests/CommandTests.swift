@@ -129,7 +129,7 @@ struct CommandTests {
         try first.run()
         try await Task.sleep(for: .milliseconds(800))
         let second = try await CLI.run(["apply"], in: project.root)
-        first.waitUntilExit()
+        try await waitForExit(first)
         #expect(first.terminationStatus == 0)
         // The second either waited for the first and found nothing to do, or refused with a clear message.
         #expect(second.code == 0 || second.stderr.contains("another hookctl"), "\(second.output)")

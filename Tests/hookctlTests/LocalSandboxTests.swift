@@ -89,7 +89,7 @@ struct LocalSandboxTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
+        try await waitForExit(process)
         #expect(process.terminationStatus == 130)
         let resumed = try await CLI.run(["apply"], in: project.root)
         #expect(resumed.code == 0, "\(resumed.output)")

@@ -162,8 +162,7 @@ final class SandboxProcess: @unchecked Sendable {
     }
 
     deinit {
-        process.terminate()
-        process.waitUntilExit()
+        stopProcess(process)
     }
 }
 
@@ -224,12 +223,34 @@ final class MotoProcess: @unchecked Sendable {
 
     deinit {
         try? input.fileHandleForWriting.close()
-        process.terminate()
-        process.waitUntilExit()
+        stopProcess(process)
     }
 }
 
 struct SetupError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Ends a helper process: SIGTERM, then SIGKILL if it is still there after two seconds. The wait is bounded because
+/// `Process.waitUntilExit()` can spin forever on Linux when called from a task.
+func stopProcess(_ process: Process) {
+    guard process.isRunning else { return }
+    process.terminate()
+    let deadline = ContinuousClock.now.advanced(by: .seconds(2))
+    while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+}
+
+/// Waits (polling, bounded) for a process to end; records an issue and kills it if it does not.
+func waitForExit(_ process: Process, timeout: Duration = .seconds(60)) async throws {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while process.isRunning {
+        if ContinuousClock.now > deadline {
+            Issue.record("process \(process.processIdentifier) did not end within \(timeout)")
+            kill(process.processIdentifier, SIGKILL)
+            return
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
 }
