@@ -168,6 +168,26 @@ struct OrderLifecycleTests {
         }
     }
 
+    @Test func `items of a multi-item order finish one after another`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .seconds(3))) { h in
+            let token = try await h.dedlToken()
+            let ids = [Harness.notebookIdentifier, "S2B_MSIL1C_20230915T103629_N0509_R008_T32TQM_20230915T124012.SAFE",
+                       "S2A_MSIL1C_20240105T101411_N0510_R022_T33UUP_20240105T105844.SAFE"]
+            let id = try await h.submit(Harness.harvestBody(identifiers: ids), token: token)
+            var sawPartial = false
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                let batch = try await h.get("/odata/v1/BatchOrder(\(id))", token: token).json?["value"]
+                let done = batch?["Summary"]?["done_order_items_count"]?.intValue ?? 0
+                if batch?["Status"]?.stringValue == "in_progress", (1..<3).contains(done) { sawPartial = true }
+                if batch?["Status"]?.stringValue == "completed" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(sawPartial)
+            #expect(try await h.waitForTerminal(id, token: token) == "completed")
+        }
+    }
+
     @Test func `unknown ids give 404 and non-integer ids FastAPI's 422`() async throws {
         try await Harness.with { h in
             let token = try await h.dedlToken()
