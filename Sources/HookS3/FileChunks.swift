@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Crypto
+import NIOCore
+
+/// A file read as an async sequence of buffers (for streamed request bodies).
+struct FileChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let path: String
+    let chunkSize: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let path: String
+        let chunkSize: Int
+        var descriptor: Int32 = -2
+
+        mutating func next() async throws -> ByteBuffer? {
+            if descriptor == -2 {
+                descriptor = open(path, O_RDONLY | O_CLOEXEC)
+                guard descriptor >= 0 else { throw S3Error.file(path: path, reason: "cannot open: \(FileWriter.lastError())") }
+            }
+            guard descriptor >= 0 else { return nil }
+            try Task.checkCancellation()
+            var buffer = ByteBufferAllocator().buffer(capacity: chunkSize)
+            let fd = descriptor
+            let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { pointer -> Int in
+                while true {
+                    let result = read(fd, pointer.baseAddress!, chunkSize)
+                    if result < 0 && errno == EINTR { continue }
+                    if result < 0 { throw S3Error.file(path: path, reason: "read failed: \(FileWriter.lastError())") }
+                    return result
+                }
+            }
+            if count == 0 {
+                close(descriptor)
+                descriptor = -1
+                return nil
+            }
+            return buffer
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(path: path, chunkSize: chunkSize) }
+
+    /// The hex SHA-256 and size of a file, read in 1 MiB chunks.
+    static func sha256(path: String) throws -> (String, Int) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw S3Error.file(path: path, reason: "cannot open: \(FileWriter.lastError())") }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var size = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { throw S3Error.file(path: path, reason: "read failed: \(FileWriter.lastError())") }
+            if count == 0 { break }
+            hasher.update(data: chunk[0..<count])
+            size += count
+        }
+        return (SigV4Signer.hex(Array(hasher.finalize())), size)
+    }
+}

@@ -1,0 +1,258 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// A minimal S3 client: `PutObject`, `ListObjectsV2` (all pages) and a streamed `GetObject`, signed with SigV4.
+///
+/// It uses the `HTTPClient` it is given (by default the process-wide shared one) and never logs credentials,
+/// signatures or `Authorization` headers.
+public struct S3Client: Sendable {
+    /// The endpoint, credentials and addressing style.
+    public let configuration: S3Configuration
+    private let httpClient: HTTPClient
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+
+    /// Creates a client.
+    /// - Parameters:
+    ///   - configuration: endpoint, region, credentials, addressing style.
+    ///   - httpClient: the HTTP client to use; its lifetime is the caller's.
+    ///   - logger: receives one debug line per request (method, bucket, key, status).
+    ///   - now: the signing clock.
+    public init(
+        configuration: S3Configuration, httpClient: HTTPClient = .shared,
+        logger: Logger = Logger(label: "hookctl.s3"), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.logger = logger
+        self.now = now
+    }
+
+    // MARK: - Operations
+
+    /// Uploads an object from memory.
+    /// - Returns: the object's entity tag (without quotes), when the server gives one.
+    @discardableResult
+    public func putObject(bucket: String, key: String, body: [UInt8], contentType: String? = nil) async throws -> String? {
+        let operation = "S3 PUT s3://\(bucket)/\(key)"
+        var headers: [(name: String, value: String)] = [("content-length", String(body.count))]
+        if let contentType { headers.append(("content-type", contentType)) }
+        let response = try await send(
+            operation: operation, method: .PUT, url: objectURL(bucket: bucket, key: key), headers: headers,
+            payloadHash: SigV4Signer.sha256Hex(body), body: .bytes(ByteBuffer(bytes: body)))
+        return try await finish(operation: operation, response: response).eTag
+    }
+
+    /// Uploads a file, streamed from disk (hashed first, so the signature covers the content).
+    /// - Returns: the object's entity tag (without quotes), when the server gives one.
+    @discardableResult
+    public func putObject(bucket: String, key: String, fileAt path: String, contentType: String? = nil) async throws -> String? {
+        let operation = "S3 PUT s3://\(bucket)/\(key)"
+        let (hash, size) = try FileChunks.sha256(path: path)
+        var headers: [(name: String, value: String)] = [("content-length", String(size))]
+        if let contentType { headers.append(("content-type", contentType)) }
+        let chunks = FileChunks(path: path, chunkSize: 256 * 1024)
+        let response = try await send(
+            operation: operation, method: .PUT, url: objectURL(bucket: bucket, key: key), headers: headers,
+            payloadHash: hash, body: .stream(chunks, length: .known(Int64(size))), streamed: true)
+        return try await finish(operation: operation, response: response).eTag
+    }
+
+    /// Lists every object under a prefix, following continuation tokens until the listing is complete.
+    public func listObjectsV2(bucket: String, prefix: String = "") async throws -> [S3Object] {
+        var objects: [S3Object] = []
+        var token: String?
+        var seenTokens: Set<String> = []
+        repeat {
+            try Task.checkCancellation()
+            let page = try await listObjectsV2Page(bucket: bucket, prefix: prefix, continuationToken: token)
+            objects += page.objects
+            token = page.nextContinuationToken
+            if let next = token, !seenTokens.insert(next).inserted {
+                throw S3Error.invalidResponse(
+                    operation: "S3 LIST s3://\(bucket)/\(prefix)", reason: "the server repeated a continuation token")
+            }
+        } while token != nil
+        return objects
+    }
+
+    /// Lists one page of objects under a prefix.
+    /// - Parameters:
+    ///   - continuationToken: the previous page's ``S3ListPage/nextContinuationToken``.
+    ///   - maxKeys: the page size the server may use (at most 1000 on AWS).
+    public func listObjectsV2Page(
+        bucket: String, prefix: String = "", continuationToken: String? = nil, maxKeys: Int? = nil
+    ) async throws -> S3ListPage {
+        let operation = "S3 LIST s3://\(bucket)/\(prefix)"
+        var query = [("list-type", "2")]
+        if !prefix.isEmpty { query.append(("prefix", prefix)) }
+        if let continuationToken { query.append(("continuation-token", continuationToken)) }
+        if let maxKeys { query.append(("max-keys", String(maxKeys))) }
+        let url = try bucketURL(bucket: bucket, query: query)
+        let response = try await send(
+            operation: operation, method: .GET, url: url, headers: [], payloadHash: SigV4Signer.emptyPayloadHash, body: nil)
+        let body = try await finish(operation: operation, response: response).body
+        guard let root = XMLElement.parse(String(decoding: body, as: UTF8.self)), root.name == "ListBucketResult" else {
+            throw S3Error.invalidResponse(operation: operation, reason: "not a ListBucketResult document")
+        }
+        var objects: [S3Object] = []
+        for content in root.children("Contents") {
+            guard let key = content.child("Key")?.text, let size = content.value("Size").flatMap({ Int64($0) }) else {
+                throw S3Error.invalidResponse(operation: operation, reason: "an entry without Key or Size")
+            }
+            let eTag = content.value("ETag").map { $0.replacingOccurrences(of: "\"", with: "") }
+            objects.append(S3Object(key: key, size: size, eTag: eTag, lastModified: content.value("LastModified")))
+        }
+        let truncated = root.value("IsTruncated")?.lowercased() == "true"
+        let next = root.value("NextContinuationToken").flatMap { $0.isEmpty ? nil : $0 }
+        if truncated && next == nil {
+            throw S3Error.invalidResponse(operation: operation, reason: "a truncated listing without NextContinuationToken")
+        }
+        return S3ListPage(objects: objects, nextContinuationToken: truncated ? next : nil)
+    }
+
+    /// Downloads an object into a file, streamed (never whole in memory): written to `path.part`, renamed on success.
+    /// - Returns: the number of bytes written.
+    @discardableResult
+    public func getObject(bucket: String, key: String, to path: String) async throws -> Int64 {
+        let operation = "S3 GET s3://\(bucket)/\(key)"
+        let response = try await send(
+            operation: operation, method: .GET, url: objectURL(bucket: bucket, key: key), headers: [],
+            payloadHash: SigV4Signer.emptyPayloadHash, body: nil, streamed: true)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            _ = try await finish(operation: operation, response: response)
+            return 0
+        }
+        let expected = response.headers.first(name: "content-length").flatMap { Int64($0) }
+        let temporary = path + ".part"
+        let writer = try FileWriter(path: temporary, truncate: true)
+        var written: Int64 = 0
+        do {
+            for try await buffer in response.body {
+                try writer.write(buffer)
+                written += Int64(buffer.readableBytes)
+            }
+            try writer.close()
+        } catch {
+            try? writer.close()
+            try? FileManager.default.removeItem(atPath: temporary)
+            if error is S3Error || error is CancellationError { throw error }
+            throw S3Error.transport(operation: operation, reason: "the connection failed during the body: \(error)")
+        }
+        if let expected, expected != written {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw S3Error.transport(operation: operation, reason: "received \(written) of \(expected) bytes")
+        }
+        try FileWriter.rename(temporary, to: path)
+        return written
+    }
+
+    /// Downloads a small object into memory (at most `limit` bytes).
+    public func getObjectBytes(bucket: String, key: String, limit: Int = 64 * 1024 * 1024) async throws -> [UInt8] {
+        let operation = "S3 GET s3://\(bucket)/\(key)"
+        let response = try await send(
+            operation: operation, method: .GET, url: objectURL(bucket: bucket, key: key), headers: [],
+            payloadHash: SigV4Signer.emptyPayloadHash, body: nil, streamed: true)
+        return try await finish(operation: operation, response: response, limit: limit).body
+    }
+
+    // MARK: - URLs
+
+    /// The URL of an object, with the key URI-encoded (`/` kept).
+    public func objectURL(bucket: String, key: String) throws -> URL {
+        guard !key.isEmpty else { throw S3Error.invalidRequest("empty object key") }
+        return try url(bucket: bucket, path: SigV4Signer.uriEncode(key, keepSlash: true), query: [])
+    }
+
+    func bucketURL(bucket: String, query: [(String, String)]) throws -> URL {
+        try url(bucket: bucket, path: "", query: query)
+    }
+
+    private func url(bucket: String, path: String, query: [(String, String)]) throws -> URL {
+        guard !bucket.isEmpty, !bucket.contains("/") else { throw S3Error.invalidRequest("invalid bucket name `\(bucket)`") }
+        guard var components = URLComponents(url: configuration.endpoint, resolvingAgainstBaseURL: false),
+            let host = components.host, !host.isEmpty, let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https"
+        else {
+            throw S3Error.invalidRequest("invalid endpoint `\(configuration.endpoint.absoluteString)`")
+        }
+        var base = components.percentEncodedPath
+        while base.hasSuffix("/") { base.removeLast() }
+        switch configuration.addressingStyle {
+        case .path:
+            components.percentEncodedPath = base + "/" + SigV4Signer.uriEncode(bucket, keepSlash: false) + "/" + path
+        case .virtualHost:
+            components.host = "\(bucket).\(host)"
+            components.percentEncodedPath = base + "/" + path
+        }
+        components.percentEncodedQuery =
+            query.isEmpty
+            ? nil
+            : query.map { "\(SigV4Signer.uriEncode($0.0, keepSlash: false))=\(SigV4Signer.uriEncode($0.1, keepSlash: false))" }
+                .joined(separator: "&")
+        guard let url = components.url else { throw S3Error.invalidRequest("cannot build a URL for bucket `\(bucket)`") }
+        return url
+    }
+
+    // MARK: - Transport
+
+    private func send(
+        operation: String, method: HTTPMethod, url: URL, headers: [(name: String, value: String)], payloadHash: String,
+        body: HTTPClientRequest.Body?, streamed: Bool = false
+    ) async throws -> HTTPClientResponse {
+        let signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region, service: "s3")
+        var all = headers
+        all.append(("x-amz-content-sha256", payloadHash))
+        let signed = signer.sign(method: method.rawValue, url: url, headers: all, payloadHash: payloadHash, date: now())
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        for header in signed.headers { request.headers.add(name: header.name, value: header.value) }
+        if let body { request.body = body }
+        // Streamed bodies get a day; everything else the configured deadline.
+        let timeout: TimeAmount = streamed ? .hours(24) : .nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000)
+        do {
+            let response = try await httpClient.execute(request, timeout: timeout, logger: nil)
+            logger.debug("\(operation) -> \(response.status.code)")
+            return response
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            logger.debug("\(operation) -> \(String(describing: type(of: error)))")
+            throw S3Error.transport(operation: operation, reason: Self.describe(error))
+        }
+    }
+
+    private func finish(
+        operation: String, response: HTTPClientResponse, limit: Int = 16 * 1024 * 1024
+    ) async throws -> (body: [UInt8], eTag: String?) {
+        let status = Int(response.status.code)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await response.body.collect(upTo: limit)
+        } catch {
+            throw S3Error.transport(operation: operation, reason: "reading the response failed: \(Self.describe(error))")
+        }
+        let body = Array(buffer.readableBytesView)
+        guard (200..<300).contains(status) else {
+            throw S3Error.from(operation: operation, status: status, body: body)
+        }
+        let eTag = response.headers.first(name: "etag").map { $0.replacingOccurrences(of: "\"", with: "") }
+        return (body, eTag)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "connection timed out"
+            case .deadlineExceeded: return "no complete answer in time"
+            case .readTimeout: return "the server stopped answering"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            default: return "\(error)"
+            }
+        }
+        return "cannot connect: \(error)"
+    }
+}
