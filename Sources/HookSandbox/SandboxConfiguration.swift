@@ -33,6 +33,9 @@ public struct SandboxConfiguration: Sendable {
     public var itemFailRate: Double
     /// Input identifiers whose items always fail.
     public var failingIdentifiers: Set<String>
+    /// Fraction (0...1) of accepted orders whose answer is lost: the order is created, then the connection closes
+    /// without the 201 (tests that clients adopt orders by name instead of submitting twice).
+    public var lostResponseRate: Double
     /// Makes injected faults and failing items repeatable.
     public var seed: UInt64?
     /// Where state (orders, catalogue additions, signing key) is persisted, atomically; `nil` keeps it in memory.
@@ -62,6 +65,7 @@ public struct SandboxConfiguration: Sendable {
         serviceAccounts: [(clientID: String, clientSecret: String)] = [(clientID: "hookctl-ci", clientSecret: "hookctl-ci-secret")],
         itemFailRate: Double = 0,
         failingIdentifiers: Set<String> = [],
+        lostResponseRate: Double = 0,
         seed: UInt64? = nil,
         stateDirectory: URL? = nil,
         maxBodyBytes: Int = 1 << 20,
@@ -82,6 +86,7 @@ public struct SandboxConfiguration: Sendable {
         self.serviceAccounts = serviceAccounts
         self.itemFailRate = itemFailRate
         self.failingIdentifiers = failingIdentifiers
+        self.lostResponseRate = lostResponseRate
         self.seed = seed
         self.stateDirectory = stateDirectory
         self.maxBodyBytes = maxBodyBytes

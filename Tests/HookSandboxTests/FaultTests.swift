@@ -88,6 +88,22 @@ struct FaultTests {
         }
     }
 
+    @Test func `a lost response leaves the order created, findable by name`() async throws {
+        try await Harness.with(SandboxConfiguration(lostResponseRate: 1)) { h in
+            let token = try await h.dedlToken()
+            await #expect(throws: (any Error).self) {
+                _ = try await h.post("/odata/v1/BatchOrder/OData.CSC.Order", json: Harness.harvestBody(name: "hookctl-lost-1"), token: token)
+            }
+            let found = try await h.get("/odata/v1/ProductionOrders?$filter=Name%20eq%20'hookctl-lost-1'", token: token)
+            #expect(found.json?["value"]?.arrayValue?.count == 1)
+            let inspected = try await h.get("/sandbox/orders")
+            #expect(inspected.json?["value"]?.arrayValue?.count == 1)
+            let settings = try await h.post("/sandbox/faults", json: #"{"lostResponseRate": 0}"#)
+            #expect(settings.json?["lostResponseRate"] == .double(0))
+            #expect(try await h.post("/odata/v1/BatchOrder/OData.CSC.Order", json: Harness.harvestBody(), token: token).status == 201)
+        }
+    }
+
     @Test func `a short token lifetime set at run time applies to new tokens`() async throws {
         try await Harness.with { h in
             _ = try await h.post("/sandbox/faults", json: #"{"tokenTTL": 5}"#)

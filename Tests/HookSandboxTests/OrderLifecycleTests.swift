@@ -136,6 +136,29 @@ struct OrderLifecycleTests {
         }
     }
 
+    @Test func `the custom hook passes options the catalogue does not list, with their JSON types`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+            let token = try await h.dedlToken()
+            let body = """
+                {"Name":"custom","WorkflowName":"dedl_hello_world","IdentifierList":["Custom Hook"],"WorkflowOptions":[
+                {"Name":"output_storage","Value":"TEMPORARY"},{"Name":"source_s3_path","Value":"s3://in/input_file_location"},
+                {"Name":"source_s3_endpoint_url","Value":"https://s3.example"},{"Name":"source_s3_access_key","Value":"AK"},
+                {"Name":"source_s3_secret_key","Value":"SK"},{"Name":"label","Value":"20"},{"Name":"timespan","Value":24},
+                {"Name":"threshold","Value":0.5},{"Name":"verbose","Value":true}]}
+                """
+            let id = try await h.submit(body, token: token)
+            #expect(try await h.waitForTerminal(id, token: token) == "completed")
+            let options = try await h.get("/odata/v1/ProductionOrders(\(id))", token: token).json?["value"]?["WorkflowOptions"]?.arrayValue ?? []
+            #expect(options.first { $0["Name"]?.stringValue == "threshold" }?["Value"] == .double(0.5))
+            #expect(options.first { $0["Name"]?.stringValue == "verbose" }?["Value"] == .bool(true))
+            #expect(options.first { $0["Name"]?.stringValue == "label" }?["Value"] == .string("20"))
+            #expect(!options.contains { $0["Name"]?.stringValue == "source_s3_secret_key" })
+            // A listed option is still type-checked.
+            let wrong = body.replacingOccurrences(of: #""Value":"s3://in/input_file_location""#, with: #""Value":5"#)
+            #expect(try await h.post("/odata/v1/BatchOrder/OData.CSC.Order", json: wrong, token: token).status == 422)
+        }
+    }
+
     @Test func `a queued order is cancelled at once and stays cancelled`() async throws {
         try await Harness.with(SandboxConfiguration(pace: .seconds(30))) { h in
             let token = try await h.dedlToken()
@@ -165,6 +188,26 @@ struct OrderLifecycleTests {
                 try await Task.sleep(for: .milliseconds(40))
             }
             #expect(seen == ["queued", "in_progress", "completed"])
+        }
+    }
+
+    @Test func `items of a multi-item order finish one after another`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .seconds(3))) { h in
+            let token = try await h.dedlToken()
+            let ids = [Harness.notebookIdentifier, "S2B_MSIL1C_20230915T103629_N0509_R008_T32TQM_20230915T124012.SAFE",
+                       "S2A_MSIL1C_20240105T101411_N0510_R022_T33UUP_20240105T105844.SAFE"]
+            let id = try await h.submit(Harness.harvestBody(identifiers: ids), token: token)
+            var sawPartial = false
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                let batch = try await h.get("/odata/v1/BatchOrder(\(id))", token: token).json?["value"]
+                let done = batch?["Summary"]?["done_order_items_count"]?.intValue ?? 0
+                if batch?["Status"]?.stringValue == "in_progress", (1..<3).contains(done) { sawPartial = true }
+                if batch?["Status"]?.stringValue == "completed" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(sawPartial)
+            #expect(try await h.waitForTerminal(id, token: token) == "completed")
         }
     }
 

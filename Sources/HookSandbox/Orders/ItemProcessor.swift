@@ -54,7 +54,9 @@ struct ItemProcessor: Sendable {
         do {
             try await uploader.put(endpoint: endpoint, accessKey: accessKey, secretKey: secretKey, bucket: path.bucket, key: key, body: archive)
         } catch {
-            throw Failure(message: "Failed to write output to s3://\(path.bucket)/\(key) at \(endpoint): \(String(describing: error).prefix(300))")
+            let reason = ((error as? any LocalizedError)?.errorDescription ?? String(describing: error))
+                .replacingOccurrences(of: "S3 PUT s3://\(path.bucket)/\(key) failed: ", with: "")
+            throw Failure(message: "Failed to write output to s3://\(path.bucket)/\(key) at \(endpoint): \(reason.prefix(300))")
         }
         return (processedName, archive.count, "s3://\(path.bucket)/\(key)")
     }

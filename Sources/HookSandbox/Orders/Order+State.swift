@@ -12,6 +12,7 @@ extension Order {
         if let cancelRequestedMs { pairs.append(("cancelRequestedMs", .int(Int(cancelRequestedMs)))) }
         pairs.append(("items", .array(items.map { item in
             var fields: [(String, JSONValue)] = [("id", .int(item.id)), ("identifier", .string(item.identifier)), ("cancelled", .bool(item.cancelled))]
+            if let done = item.doneMs { fields.append(("doneMs", .int(Int(done)))) }
             if let o = item.outcome {
                 fields.append(("outcome", .object([
                     ("succeeded", .bool(o.succeeded)), ("message", .string(o.message)), ("processedName", .string(o.processedName)),
@@ -31,7 +32,7 @@ extension Order {
         var items: [Item] = []
         for raw in rawItems {
             guard let itemID = raw["id"]?.intValue, let identifier = raw["identifier"]?.stringValue else { return nil }
-            var item = Item(id: itemID, identifier: identifier, cancelled: raw["cancelled"] == .bool(true))
+            var item = Item(id: itemID, identifier: identifier, cancelled: raw["cancelled"] == .bool(true), doneMs: raw["doneMs"]?.intValue.map(Int64.init))
             if let o = raw["outcome"] {
                 item.outcome = Outcome(
                     succeeded: o["succeeded"] == .bool(true), message: o["message"]?.stringValue ?? "", processedName: o["processedName"]?.stringValue,

@@ -35,6 +35,8 @@ struct Order: Sendable {
         var identifier: String
         var outcome: Outcome?
         var cancelled: Bool = false
+        /// When this item's result shows; items of one order finish one after another within the pace.
+        var doneMs: Int64? = nil
     }
 
     var id: Int
@@ -64,13 +66,13 @@ struct Order: Sendable {
     func status(of item: Item, now: Int64) -> OrderStatus {
         if item.cancelled { return .cancelled }
         if now < startMs { return .queued }
-        guard let outcome = item.outcome, now >= doneMs else { return .inProgress }
+        guard let outcome = item.outcome, now >= (item.doneMs ?? doneMs) else { return .inProgress }
         return outcome.succeeded ? .completed : .failed
     }
 
     func completedMs(of item: Item) -> Int64? {
         guard let outcome = item.outcome else { return nil }
-        return max(outcome.recordedMs, doneMs)
+        return max(outcome.recordedMs, item.doneMs ?? doneMs)
     }
 
     /// The order's status: from its items' statuses.

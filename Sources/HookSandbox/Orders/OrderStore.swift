@@ -63,8 +63,11 @@ final class OrderStore: Sendable {
             s.nextOrderID += 1
             var items: [Order.Item] = []
             items.reserveCapacity(draft.identifiers.count)
-            for identifier in draft.identifiers {
-                items.append(.init(id: s.nextItemID, identifier: identifier))
+            let count = Int64(draft.identifiers.count)
+            for (k, identifier) in draft.identifiers.enumerated() {
+                // All items start after half the pace; they finish one after another, the last at the full pace.
+                let done = now + paceMs / 2 + (paceMs - paceMs / 2) * (Int64(k) + 1) / count
+                items.append(.init(id: s.nextItemID, identifier: identifier, doneMs: done))
                 s.nextItemID += 1
             }
             let order = Order(

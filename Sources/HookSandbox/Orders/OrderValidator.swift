@@ -82,7 +82,8 @@ struct OrderValidator: Sendable {
         for option in rawOptions {
             let loc: [ValidationIssue.Location] = [.key("body"), .key("WorkflowOptions"), .index(option.index)]
             if Self.serviceOptions.contains(option.name) { continue }
-            guard let spec = workflow.option(option.name) else {
+            let spec = workflow.option(option.name)
+            guard spec != nil || workflow.acceptsExtraOptions else {
                 issues.append(.init(loc: loc + [.key("Name")], msg: "Unknown option '\(option.name)' for workflow '\(workflow.name)'", type: "value_error"))
                 continue
             }
@@ -90,7 +91,7 @@ struct OrderValidator: Sendable {
                 issues.append(.init(loc: loc + [.key("Name")], msg: "Option '\(option.name)' is given more than once", type: "value_error"))
                 continue
             }
-            if let issue = Self.check(option.value, against: spec, loc: loc + [.key("Value")]) {
+            if let spec, let issue = Self.check(option.value, against: spec, loc: loc + [.key("Value")]) {
                 issues.append(issue)
                 continue
             }

@@ -11,6 +11,7 @@ struct FaultSettings: Sendable {
     var tokenTTL: Duration
     var itemFailRate: Double
     var failingIdentifiers: Set<String>
+    var lostResponseRate: Double
 
     init(_ configuration: SandboxConfiguration) {
         failRate = configuration.failRate
@@ -22,6 +23,7 @@ struct FaultSettings: Sendable {
         tokenTTL = configuration.tokenTTL
         itemFailRate = configuration.itemFailRate
         failingIdentifiers = configuration.failingIdentifiers
+        lostResponseRate = configuration.lostResponseRate
     }
 
     var json: JSONValue {
@@ -29,7 +31,7 @@ struct FaultSettings: Sendable {
             ("failRate", .double(failRate)), ("throttleRate", .double(throttleRate)), ("dropRate", .double(dropRate)),
             ("slowRate", .double(slowRate)), ("slowSeconds", .double(slowDelay.seconds)),
             ("retryAfter", .int(retryAfterSeconds)), ("tokenTTL", .double(tokenTTL.seconds)),
-            ("itemFailRate", .double(itemFailRate)),
+            ("itemFailRate", .double(itemFailRate)), ("lostResponseRate", .double(lostResponseRate)),
             ("failingIdentifiers", .array(failingIdentifiers.sorted().map { .string($0) })),
         ])
     }
@@ -68,6 +70,14 @@ final class FaultInjector: Sendable {
     }
 
     func reseed(_ seed: UInt64) { state.withLock { $0.generator = SeededGenerator(seed: seed) } }
+
+    /// Whether an accepted order's answer is lost (the connection closes after the order was created).
+    func decideLostResponse() -> Bool {
+        state.withLock { s in
+            guard s.settings.lostResponseRate > 0 else { return false }
+            return s.generator.unit() < s.settings.lostResponseRate
+        }
+    }
 
     /// One draw per call; the first matching fault in the order drop, throttle, fail, slow wins.
     func decide() -> FaultDecision {

@@ -10,8 +10,12 @@ final class RequestStats: Sendable {
 
     private let counts = Mutex<[Key: Int]>([:])
 
+    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    /// Counts one answer; unusual methods count as `OTHER`, so hostile clients cannot grow the table.
     func record(method: String, route: String, status: Int) {
-        counts.withLock { $0[Key(method: method, route: route, status: status), default: 0] += 1 }
+        let name = Self.knownMethods.contains(method) ? method : "OTHER"
+        counts.withLock { $0[Key(method: name, route: route, status: status), default: 0] += 1 }
     }
 
     var json: JSONValue {

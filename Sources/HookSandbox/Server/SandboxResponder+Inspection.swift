@@ -53,11 +53,11 @@ extension SandboxResponder {
     }
 
     /// `POST /sandbox/faults`: change any of failRate, throttleRate, dropRate, slowRate, slowSeconds, retryAfter,
-    /// tokenTTL (seconds), itemFailRate, failingIdentifiers, seed. Answers the settings in force.
+    /// tokenTTL (seconds), itemFailRate, failingIdentifiers, lostResponseRate, seed. Answers the settings in force.
     func updateFaults(_ call: Call) async throws -> Response {
         let bytes = try await body(call, limit: 1 << 20)
         guard let json = try? JSONParser.parse(bytes), case let .object(pairs) = json else { return badRequest("Body must be a JSON object") }
-        let known: Set<String> = ["failRate", "throttleRate", "dropRate", "slowRate", "slowSeconds", "retryAfter", "tokenTTL", "itemFailRate", "failingIdentifiers", "seed"]
+        let known: Set<String> = ["failRate", "throttleRate", "dropRate", "slowRate", "slowSeconds", "retryAfter", "tokenTTL", "itemFailRate", "failingIdentifiers", "lostResponseRate", "seed"]
         if let unknown = pairs.first(where: { !known.contains($0.0) }) {
             return badRequest("Unknown field '\(unknown.0.prefix(60))' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -67,6 +67,7 @@ extension SandboxResponder {
             let dropRate = try rate(json["dropRate"], "dropRate")
             let slowRate = try rate(json["slowRate"], "slowRate")
             let itemFailRate = try rate(json["itemFailRate"], "itemFailRate")
+            let lostResponseRate = try rate(json["lostResponseRate"], "lostResponseRate")
             let slow = try seconds(json["slowSeconds"], "slowSeconds", max: 60)
             let ttl = try seconds(json["tokenTTL"], "tokenTTL", max: 86_400 * 30)
             var retryAfter: Int?
@@ -92,6 +93,7 @@ extension SandboxResponder {
                 if let dropRate { s.dropRate = dropRate }
                 if let slowRate { s.slowRate = slowRate }
                 if let itemFailRate { s.itemFailRate = itemFailRate }
+                if let lostResponseRate { s.lostResponseRate = lostResponseRate }
                 if let slow { s.slowDelay = slow }
                 if let ttl { s.tokenTTL = ttl }
                 if let retryAfter { s.retryAfterSeconds = retryAfter }

@@ -73,6 +73,11 @@ extension SandboxResponder {
         case let .success(draft):
             let now = Timestamp.nowMs
             let order = service.store.submit(draft, owner: claims, paceMs: service.paceMs, now: now)
+            if service.faults.decideLostResponse() {
+                service.stats.record(method: "POST", route: call.route.pattern, status: 0)
+                try? await call.channel.close()
+                throw Dropped()
+            }
             return HTTPReply.json(
                 .object([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: now, created: true))]),
                 status: .created)

@@ -21,6 +21,7 @@ struct SandboxResponder: HTTPResponder {
         var baseURL: String
         var method: HTTPRequest.Method { request.method }
         var headers: HTTPFields
+        var channel: any Channel
 
         func header(_ name: HTTPField.Name) -> String? { headers[name] }
         func queryValue(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
@@ -61,7 +62,9 @@ struct SandboxResponder: HTTPResponder {
                 try await Task.sleep(for: delay)
             }
         }
-        let call = Call(request: request, route: route, query: FormData.decode(queryPart), baseURL: baseURL(request), headers: request.headers)
+        let call = Call(
+            request: request, route: route, query: FormData.decode(queryPart), baseURL: baseURL(request), headers: request.headers,
+            channel: context.channel)
         var response: Response
         do {
             response = try await dispatch(call)
