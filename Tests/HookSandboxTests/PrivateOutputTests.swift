@@ -37,6 +37,12 @@ struct PrivateOutputTests {
             process.standardInput = input
             process.standardError = FileHandle.nullDevice
             try process.run()
+            // Bounded: a moto that has not printed its port within 60 s is ended (which ends the read below).
+            let watchdog = Task.detached {
+                try? await Task.sleep(for: .seconds(60))
+                if !Task.isCancelled, process.isRunning { process.terminate() }
+            }
+            defer { watchdog.cancel() }
             let lines = try await Task.detached { () -> [String] in
                 var text = ""
                 while !text.contains("PORT ") || !text.hasSuffix("\n") {

@@ -25,7 +25,13 @@ struct PythonClientTests {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        // Read on a detached thread-free path: the pipe is drained after exit (outputs are small).
+        // Bounded: a script still running after 120 s is ended, and the test then fails on its exit status.
+        let watchdog = Task.detached {
+            try? await Task.sleep(for: .seconds(120))
+            if !Task.isCancelled, process.isRunning { process.terminate() }
+        }
+        defer { watchdog.cancel() }
+        // Drained on a detached task until end of file, then the exit status is read.
         let data = try await Task.detached { () throws -> Data in
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
