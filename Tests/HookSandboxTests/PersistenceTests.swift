@@ -30,9 +30,18 @@ struct PersistenceTests {
             #expect(listed.status == 200)
             #expect(listed.json?["value"]?.arrayValue?.first?["Id"] == .string(String(id)))
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
-            let next = try await h.submit(Harness.harvestBody(), token: token)
+            _ = try await h.post("/sandbox/catalogue", json: #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","identifiers":["SECRET_TEST"]}"#)
+            let next = try await h.submit(Harness.harvestBody(identifiers: ["SECRET_TEST"], user: "keeper", password: "s3cr3t-pw"), token: token)
             #expect(next == id + 1)
+            #expect(try await h.waitForTerminal(next, token: token) == "failed")  // keeper is no sandbox login
         }
+        // Finished orders keep no secrets on disk; the file is owner-only.
+        let file = directory.appendingPathComponent("state.json")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.contains("SECRET_TEST"))
+        #expect(!text.contains("s3cr3t-pw"))
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
     }
 
     @Test func `a corrupt state file is set aside and the sandbox starts empty`() async throws {

@@ -1,11 +1,16 @@
 /// The state-file form of orders and catalogue additions: plain JSON written with the sandbox's own writer
 /// (lean: no Codable intermediate trees for 10,000 orders).
 extension Order {
-    var stateJSON: JSONValue {
+    /// `scrubSecrets`: write secret option values as `****` (done for orders with nothing left to process, so
+    /// passwords and keys stay on disk only while the scheduler may still need them after a restart).
+    func stateJSON(scrubSecrets: Bool) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("id", .int(id)), ("name", .string(name)), ("workflowName", .string(workflowName)), ("workflowID", .int(workflowID)),
             ("workflowDisplayName", .string(workflowDisplayName)), ("workflowVersion", .string(workflowVersion)),
-            ("options", .array(options.map { .object([("name", .string($0.name)), ("value", $0.value)]) })),
+            ("options", .array(options.map { option in
+                let value = scrubSecrets && WorkflowCatalogue.isSecret(option.name) ? JSONValue.string("****") : option.value
+                return .object([("name", .string(option.name)), ("value", value)])
+            })),
             ("ownerID", .string(ownerID)), ("ownerName", .string(ownerName)), ("priority", .int(priority)),
             ("submittedMs", .int(Int(submittedMs))), ("paceMs", .int(Int(paceMs))),
         ]

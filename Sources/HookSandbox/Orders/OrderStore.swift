@@ -173,11 +173,11 @@ final class OrderStore: Sendable {
     func persistIfNeeded(force: Bool = false, minimumIntervalMs: Int64 = 500) throws {
         guard let file else { return }
         let now = Timestamp.nowMs
-        let snapshot: (orders: [Order], nextOrderID: Int, nextItemID: Int)? = state.withLock { s in
+        let snapshot: (orders: [Order], pending: Set<Int>, nextOrderID: Int, nextItemID: Int)? = state.withLock { s in
             guard s.dirty, force || now - s.lastWriteMs >= minimumIntervalMs else { return nil }
             s.lastWriteMs = now
             s.dirty = false
-            return (s.list, s.nextOrderID, s.nextItemID)
+            return (s.list, s.pending, s.nextOrderID, s.nextItemID)
         }
         guard let snapshot else { return }
         var bytes: [UInt8] = []
@@ -186,7 +186,7 @@ final class OrderStore: Sendable {
         for (i, order) in snapshot.orders.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(UInt8(ascii: "\n"))
-            order.stateJSON.write(to: &bytes)
+            order.stateJSON(scrubSecrets: !snapshot.pending.contains(order.id)).write(to: &bytes)
         }
         bytes += Array("],\"catalogue\":[".utf8)
         for (i, item) in catalogue.added.enumerated() {
