@@ -8,8 +8,8 @@ import NIOHTTP1
 /// The Hook service's OData API: every call hookctl makes, with one retry policy and the bearer token handled.
 public final class HookService: Sendable {
     public let configuration: ServiceConfiguration
-    private let http: HTTPCaller
-    private let tokens: TokenProvider
+    let http: HTTPCaller
+    let tokens: TokenProvider
     private let onRetry: @Sendable (String) -> Void
 
     /// - Parameter onRetry: told, in one line, about every retried call (for "what was retried" in the output).
