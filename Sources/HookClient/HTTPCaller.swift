@@ -47,6 +47,15 @@ final class HTTPCaller: Sendable {
         return WireResponse(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
     }
 
+    /// Sends a request and hands back the answer with its body still streaming (for downloads).
+    func stream(_ url: String, headers: [(String, String)], timeout: Duration) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: url)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+        logger.debug("GET \(redacted(url)) -> \(response.status.code) (streamed)")
+        return response
+    }
+
     /// The URL without its query (which may carry codes or signatures).
     func redacted(_ url: String) -> String { String(url.prefix { $0 != "?" }) }
 }

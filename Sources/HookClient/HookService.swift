@@ -1,13 +1,15 @@
+import AsyncHTTPClient
 import Foundation
 import HookS3
 import Logging
+import NIOCore
 import NIOHTTP1
 
 /// The Hook service's OData API: every call hookctl makes, with one retry policy and the bearer token handled.
 public final class HookService: Sendable {
     public let configuration: ServiceConfiguration
-    private let http: HTTPCaller
-    private let tokens: TokenProvider
+    let http: HTTPCaller
+    let tokens: TokenProvider
     private let onRetry: @Sendable (String) -> Void
 
     /// - Parameter onRetry: told, in one line, about every retried call (for "what was retried" in the output).
@@ -101,16 +103,92 @@ public final class HookService: Sendable {
         _ = try await perform(.POST, "ProductionOrder(\(id))/OData.CSC.Cancel", query: [], body: [], idempotent: true, what: "the cancel")
     }
 
-    /// Streams `BatchOrder(N)/Product(M)/$value` into `path` through a temporary file renamed on success.
-    public func downloadProduct(batchOrderID: Int, productID: Int, to path: URL) async throws {
-        let response = try await perform(.GET, "BatchOrder(\(batchOrderID))/Product(\(productID))/$value", query: [], body: nil,
-                                          idempotent: true, what: "product \(productID)", limit: 1 << 31)
+    /// Streams `BatchOrder(N)/Product(M)/$value` to `path`: written to `path.part` as it arrives (never whole in
+    /// memory), resumed with `Range` after a dropped connection, its size checked against `Content-Length` (and
+    /// `expectedSize` when given), then renamed into place.
+    /// - Parameter progress: told the bytes written so far and the total, when known.
+    /// - Returns: the size of the file.
+    @discardableResult
+    public func downloadProduct(
+        batchOrderID: Int, productID: Int, to path: URL, expectedSize: Int64? = nil,
+        progress: (@Sendable (Int64, Int64?) -> Void)? = nil
+    ) async throws -> Int64 {
+        let what = "product \(productID) of order \(batchOrderID)"
+        let target = url("BatchOrder(\(batchOrderID))/Product(\(productID))/$value", query: [])
         try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temp = path.deletingLastPathComponent().appendingPathComponent(".\(path.lastPathComponent).part")
-        try Data(response.body).write(to: temp)
-        guard rename(temp.path, path.path) == 0 else {
-            try? FileManager.default.removeItem(at: temp)
-            throw ClientError.decoding(what: "product \(productID)", reason: "cannot write \(path.path)")
+        let partial = path.path + ".part"
+        let policy = configuration.retry
+        var attempt = 0
+        var refreshed = false
+        while true {
+            attempt += 1
+            let have = FileWriter.size(of: partial) ?? 0
+            let token = try await tokens.token()
+            var headers = [("Authorization", "Bearer \(token.reveal())")]
+            if have > 0 { headers.append(("Range", "bytes=\(have)-")) }
+            var failure: String
+            do {
+                let response = try await http.stream(target, headers: headers, timeout: max(policy.requestTimeout, .seconds(3600)))
+                let status = Int(response.status.code)
+                if status == 200 || status == 206 {
+                    let resumed = status == 206
+                    let total: Int64? = resumed
+                        ? response.headers.first(name: "content-range").flatMap { $0.split(separator: "/").last.flatMap { Int64($0) } }
+                        : response.headers.first(name: "content-length").flatMap { Int64($0) }
+                    let writer = try FileWriter(path: partial, truncate: !resumed)
+                    var written = resumed ? have : 0
+                    do {
+                        for try await chunk in response.body {
+                            try writer.write(chunk)
+                            written += Int64(chunk.readableBytes)
+                            progress?(written, total)
+                        }
+                        try writer.close()
+                    } catch is CancellationError {
+                        try? writer.close()
+                        throw CancellationError()
+                    } catch {
+                        try? writer.close()
+                        throw error
+                    }
+                    if let total, written != total {
+                        throw ClientError.decoding(what: what, reason: "received \(written) of \(total) bytes")
+                    }
+                    if let expectedSize, written != expectedSize {
+                        try? FileManager.default.removeItem(atPath: partial)
+                        throw ClientError.decoding(what: what, reason: "\(written) bytes where the service announced \(expectedSize)")
+                    }
+                    try FileWriter.rename(partial, to: path.path)
+                    return written
+                }
+                let body = try await response.body.collect(upTo: 1 << 16)
+                if status == 401, !refreshed {
+                    refreshed = true
+                    await tokens.invalidate(token)
+                    continue
+                }
+                if status == 416 {
+                    // The partial file is not a prefix the service recognises: start over.
+                    try? FileManager.default.removeItem(atPath: partial)
+                    failure = "416"
+                } else if status == 429 || status >= 500 {
+                    failure = String(status)
+                } else if status == 401 || status == 403 {
+                    throw ClientError.unauthorized(errorDetail(Array(buffer: body)))
+                } else {
+                    throw ClientError.unexpectedStatus(status: status, detail: errorDetail(Array(buffer: body)))
+                }
+            } catch let error as ClientError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                failure = TokenProvider.reason(error)
+            }
+            guard attempt < policy.maxAttempts else { throw ClientError.unreachable(url: http.redacted(target), reason: failure) }
+            let pause = policy.delay(attempt: attempt, retryAfter: nil)
+            onRetry("GET \(what): \(failure); resuming in \(Self.seconds(pause))")
+            try await Task.sleep(for: pause)
         }
     }
 

@@ -46,15 +46,7 @@ public struct Report: Sendable {
                 "manifest": .string(record.manifest),
                 "message": record.message.map { .string($0) } ?? .null,
                 "name": .string(record.name),
-                "products": .array(record.products.map { product in
-                    .object([
-                        "id": .integer(product.id),
-                        "identifier": .string(product.identifier),
-                        "message": product.message.map { .string($0) } ?? .null,
-                        "output": product.output.map { .string($0) } ?? .null,
-                        "status": .string(product.status),
-                    ])
-                }),
+                "products": .array(record.products.map(\.jsonValue)),
                 "status": .string(record.status),
                 "workflow": .string(record.workflow),
             ]

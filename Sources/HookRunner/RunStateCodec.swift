@@ -18,7 +18,7 @@ enum RunStateCodec {
             "labels": .object(record.labels.mapValues { .string($0) }),
             "manifest": .string(record.manifest),
             "name": .string(record.name),
-            "products": .array(record.products.map(encode)),
+            "products": .array(record.products.map(\.jsonValue)),
             "status": .string(record.status),
             "workflow": .string(record.workflow),
         ]
@@ -26,15 +26,6 @@ enum RunStateCodec {
         return .object(fields)
     }
 
-    private static func encode(_ product: ProductRecord) -> JSONValue {
-        .object([
-            "id": .integer(product.id),
-            "identifier": .string(product.identifier),
-            "message": product.message.map { .string($0) } ?? .null,
-            "output": product.output.map { .string($0) } ?? .null,
-            "status": .string(product.status),
-        ])
-    }
 
     struct Malformed: Error, CustomStringConvertible {
         let description: String
@@ -86,5 +77,18 @@ enum RunStateCodec {
             digest: try required("digest"), body: f["body"] ?? .null, name: try required("name"),
             attempt: integer(f["attempt"]) ?? 1, id: integer(f["id"]), status: try required("status"),
             message: string(f["message"]), products: products)
+    }
+}
+
+extension ProductRecord {
+    /// The product as the lock file and `report.json` write it.
+    var jsonValue: JSONValue {
+        .object([
+            "id": .integer(id),
+            "identifier": .string(identifier),
+            "message": message.map { .string($0) } ?? .null,
+            "output": output.map { .string($0) } ?? .null,
+            "status": .string(status),
+        ])
     }
 }

@@ -136,3 +136,19 @@ struct CommandTests {
         #expect(try await sandbox.orderNames().count == 1)
     }
 }
+
+struct RemovedOrderTests {
+    @Test func `an order whose manifest is gone is planned as remove and dropped from the lock by apply`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        #expect(try await CLI.run(["apply", "--quiet"], in: project.root).code == 0)
+        try FileManager.default.removeItem(atPath: project.path("manifests/s2-t47vlh.yaml"))
+        let plan = try await CLI.run(["plan", "--detailed-exitcode", "--no-color"], in: project.root)
+        #expect(plan.code == 2, "\(plan.output)")
+        #expect(plan.stdout.contains("- remove  s2-t47vlh"))
+        let apply = try await CLI.run(["apply"], in: project.root)
+        #expect(apply.code == 0, "\(apply.output)")
+        #expect(apply.stderr.contains("s2-t47vlh: no longer in the manifests"))
+        #expect(!(try project.read("manifests/hookctl.sandbox.lock")).contains(#""s2-t47vlh""#))
+        #expect(try await CLI.run(["plan", "--detailed-exitcode"], in: project.root).code == 0)
+    }
+}

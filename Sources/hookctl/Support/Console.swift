@@ -91,7 +91,7 @@ final class Console: Sendable {
         case let .downloaded(key, path): info("\(key): downloaded \(path)")
         case let .warning(text): warning(text)
         case let .progress(counts):
-            status(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            status("waiting: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         }
     }
 }

@@ -36,12 +36,9 @@ struct Invocation {
         return bench
     }
 
-    /// Prints diagnostics on stderr (warnings only without `--quiet`), and as annotations in GitHub Actions.
+    /// Prints diagnostics as `validate` does (warnings hidden by `--quiet`; annotations in GitHub Actions).
     func report(_ diagnostics: [Diagnostic]) {
-        for diagnostic in diagnostics where diagnostic.severity == .error || !global.quiet {
-            FileHandle.standardError.write(Data(diagnostic.rendered(color: console.color).utf8))
-            if inGitHubActions, let annotation = diagnostic.githubAnnotation { print(annotation) }
-        }
+        DiagnosticOutput(global: global, environment: environment).report(diagnostics)
     }
 
     /// Writes `report.json`, `report.md` and `junit.xml` into `directory` (and the markdown to the GitHub step

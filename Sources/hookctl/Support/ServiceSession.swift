@@ -51,7 +51,12 @@ struct ServiceSession {
             retries.count(message)
             console.detail("retry: \(message)")
         }) { service in
-            try await body(ServiceSession(service: service, orders: ServiceAdapter(service: service)))
+            do {
+                return try await body(ServiceSession(service: service, orders: ServiceAdapter(service: service)))
+            } catch let error as ClientError {
+                if case .unauthorized = error, console.verbose { console.detail(await service.verifyToken()) }
+                throw error
+            }
         }
     }
 

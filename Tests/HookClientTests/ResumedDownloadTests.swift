@@ -1,0 +1,77 @@
+import Foundation
+import HookClient
+import HookS3
+import HookSandbox
+import Logging
+import Synchronization
+import Testing
+
+/// Product downloads against the sandbox: streamed to a file, resumed with `Range` from a partial file.
+struct ResumedDownloadTests {
+    static let identifier = "S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE"
+
+    static func completedOrder(_ service: HookService) async throws -> (order: Int, product: Int) {
+        let body = """
+            {"Name": "download-test", "WorkflowName": "data-harvest", "IdentifierList": ["\(identifier)"],
+             "WorkflowOptions": [{"Name": "output_storage", "Value": "TEMPORARY"}, {"Name": "source_type", "Value": "DESP"},
+               {"Name": "desp_source_username", "Value": "demo"}, {"Name": "desp_source_password", "Value": "demo"},
+               {"Name": "desp_source_collection", "Value": "EO.ESA.DAT.SENTINEL-2.MSI.L1C"}]}
+            """
+        let order = try await service.submitOrder(json: Array(body.utf8))
+        for _ in 0..<200 {
+            let items = try await service.products(batchOrderID: order.id)
+            if let item = items.first, item.status.rawValue == "completed" { return (order.id, item.id) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw SetupFailed()
+    }
+
+    struct SetupFailed: Error {}
+
+    @Test func `a download resumes from a partial file and ends identical to a whole one`() async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let sandbox = try await RunningSandbox.start(SandboxConfiguration(pace: .milliseconds(200)), logger: logger)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hookctl-dl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let configuration = ServiceConfiguration(
+            serviceURL: sandbox.serviceURL, identity: IdentityConfiguration(despURL: sandbox.despURL, dedlTokenURL: sandbox.dedlTokenURL),
+            credentials: .desp(username: "demo", password: Secret("demo"), otp: nil))
+        do {
+            try await HookService.with(configuration, logger: logger) { service in
+                let (order, product) = try await Self.completedOrder(service)
+                let whole = folder.appendingPathComponent("whole.zip")
+                let size = try await service.downloadProduct(batchOrderID: order, productID: product, to: whole)
+                let bytes = try Data(contentsOf: whole)
+                #expect(size == Int64(bytes.count) && size > 100)
+                #expect(bytes.prefix(2) == Data("PK".utf8))
+
+                let resumed = folder.appendingPathComponent("resumed.zip")
+                try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: resumed.path + ".part"))
+                let progress = ProgressLog()
+                let resumedSize = try await service.downloadProduct(
+                    batchOrderID: order, productID: product, to: resumed, expectedSize: size, progress: progress.record)
+                #expect(resumedSize == size)
+                #expect(try Data(contentsOf: resumed) == bytes)
+                #expect(!FileManager.default.fileExists(atPath: resumed.path + ".part"))
+                #expect(progress.first.map { $0 > Int64(bytes.count / 3) } == true, "resumed after the partial bytes")
+
+                let wrongSize = folder.appendingPathComponent("wrong.zip")
+                await #expect(throws: ClientError.self) {
+                    try await service.downloadProduct(batchOrderID: order, productID: product, to: wrongSize, expectedSize: size + 1)
+                }
+                #expect(!FileManager.default.fileExists(atPath: wrongSize.path))
+            }
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+        await sandbox.stop()
+    }
+}
+
+final class ProgressLog: Sendable {
+    private let values = Mutex<[Int64]>([])
+    var first: Int64? { values.withLock { $0.first } }
+    func record(_ written: Int64, _ total: Int64?) { values.withLock { $0.append(written) } }
+}
