@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 @Suite(.serialized)
@@ -53,6 +56,22 @@ struct StorageAndFaultTests {
         #expect(report.contains(#""completed": 12"#))
         let names = try await sandbox.orderNames()
         #expect(names.count == 12, "\(names)")
+        #expect(Set(names).count == names.count, "an order was submitted twice: \(names)")
+    }
+
+    @Test func `submissions whose answers are lost are adopted by name, never sent twice`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "1", "--seed", "5"], in: folder.root)
+        var request = URLRequest(url: URL(string: sandbox.baseURL + "/sandbox/faults")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(#"{"lostResponseRate": 0.5, "seed": 5}"#.utf8)
+        _ = try await URLSession.shared.data(for: request)
+        let project = try LocalSandboxTests.project(sandbox, orders: 10)
+        let run = try await CLI.run(["apply"], in: project.root)
+        #expect(run.code == 0, "\(run.output)")
+        #expect(run.stderr.contains("adopted"), "\(run.stderr)")
+        let names = try await sandbox.orderNames()
+        #expect(names.count == 10, "\(names)")
         #expect(Set(names).count == names.count, "an order was submitted twice: \(names)")
     }
 }
