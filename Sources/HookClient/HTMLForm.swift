@@ -18,6 +18,11 @@ struct HTMLPage {
         var tags: [Tag] = []
         var index = text.startIndex
         while let open = text[index...].firstIndex(of: "<") {
+            if text[open...].hasPrefix("<!--") {
+                // Comments hold no tags.
+                index = text[open...].range(of: "-->")?.upperBound ?? text.endIndex
+                continue
+            }
             var cursor = text.index(after: open)
             let name = String(text[cursor...].prefix { $0.isLetter || $0.isNumber }).lowercased()
             cursor = text.index(cursor, offsetBy: name.count)
@@ -46,6 +51,10 @@ struct HTMLPage {
             let end = cursor < text.endIndex ? text.index(after: cursor) : cursor
             if !name.isEmpty { tags.append(Tag(name: name, attributes: attributes, end: end)) }
             index = end
+            if name == "script" || name == "style" {
+                // Their content is text, even when it looks like markup.
+                index = text[end...].range(of: "</\(name)", options: .caseInsensitive)?.lowerBound ?? text.endIndex
+            }
         }
         self.tags = tags
     }
