@@ -4,7 +4,7 @@ import ArgumentParser
 extension ExitCode {
     /// All orders completed, or nothing to do.
     static let done = ExitCode(0)
-    /// Invalid input, auth failure, unreachable service.
+    /// Invalid input (a malformed command line included), auth failure, unreachable service.
     static let error = ExitCode(1)
     /// `plan --detailed-exitcode`: the plan has changes.
     static let planHasChanges = ExitCode(2)

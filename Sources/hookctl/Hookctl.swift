@@ -25,14 +25,14 @@ struct Hookctl: AsyncParsableCommand {
     )
 
     /// Parses and runs the command. Failures of the work itself (a refused login, an unreachable service, a bad
-    /// lock file...) print as one `error: ...` line, like diagnostics, and exit 1; exit codes and command-line
-    /// mistakes are ArgumentParser's.
+    /// lock file...) print as one `error: ...` line, like diagnostics, and exit 1; so do command-line mistakes
+    /// (ArgumentParser's message and usage), since SPEC gives every error exit code 1.
     static func main() async {
         let command: any ParsableCommand
         do {
             command = try parseAsRoot()
         } catch {
-            exit(withError: error)
+            fail(error)
         }
         do {
             if var asynchronous = command as? any AsyncParsableCommand {
@@ -42,11 +42,14 @@ struct Hookctl: AsyncParsableCommand {
                 try synchronous.run()
             }
         } catch let error as ExitCode {
-            exit(withError: error)
+            fail(error)
         } catch let error as CleanExit {
-            exit(withError: error)
+            fail(error)
         } catch let error as ValidationError {
-            exit(withError: error)
+            fail(error)
+        } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            // Help and usage (e.g. `hookctl help validate` runs a command that throws to print help).
+            fail(error)
         } catch {
             let message = (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
             let label = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
@@ -54,5 +57,13 @@ struct Hookctl: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(label) \(message)\n".utf8))
             Foundation.exit(ExitCode.error.rawValue)
         }
+    }
+
+    /// ArgumentParser's own exit (help, usage, exit codes), except that a usage error exits 1 (SPEC: every error is
+    /// 1), not 64.
+    static func fail(_ error: any Error) -> Never {
+        guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(ExitCode.error.rawValue)
     }
 }

@@ -152,3 +152,25 @@ struct RemovedOrderTests {
         #expect(try await CLI.run(["plan", "--detailed-exitcode"], in: project.root).code == 0)
     }
 }
+
+struct HelpTests {
+    @Test(arguments: ["validate", "render", "plan", "apply", "status", "wait", "report", "outputs", "workflows", "sandbox"])
+    func `every command's help teaches with examples`(_ command: String) async throws {
+        let project = try ProjectFolder()
+        let help = try await CLI.run([command, "--help"], in: project.root)
+        #expect(help.code == 0, "\(help.output)")
+        #expect(help.stdout.contains("Examples:"), "\(help.stdout)")
+        #expect(!help.output.contains("CommandError"))
+    }
+
+    @Test func `the root help, version and shell completions work`() async throws {
+        let project = try ProjectFolder()
+        let help = try await CLI.run(["--help"], in: project.root)
+        #expect(help.code == 0 && help.stdout.contains("SUBCOMMANDS"))
+        let completion = try await CLI.run(["--generate-completion-script", "bash"], in: project.root)
+        #expect(completion.code == 0 && completion.stdout.contains("complete"))
+        let usage = try await CLI.run(["apply", "--concurrency", "0"], in: project.root)
+        #expect(usage.code == 1, "a malformed command line is an error (SPEC: 1), with usage: \(usage.output)")
+        #expect(usage.stderr.contains("Usage: hookctl apply"))
+    }
+}
