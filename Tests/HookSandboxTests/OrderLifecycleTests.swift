@@ -187,7 +187,9 @@ struct OrderLifecycleTests {
                 if status == "completed" { break }
                 try await Task.sleep(for: .milliseconds(40))
             }
-            #expect(seen == ["queued", "in_progress", "completed"])
+            // On a loaded machine a poll can miss the in_progress window; the order of what is seen must hold.
+            #expect(seen.first == "queued" && seen.last == "completed", "\(seen)")
+            #expect(seen == ["queued", "in_progress", "completed"] || seen == ["queued", "completed"], "\(seen)")
         }
     }
 
