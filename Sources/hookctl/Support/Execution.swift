@@ -31,9 +31,9 @@ struct Execution {
         } else {
             outcome = try await interruptible(store: store) { service in
                 let runner = makeRunner(service, store, concurrency: concurrency)
-                var result = try await runner.apply(plan, payloads: payloads, state: state, wait: wait, timeout: timeout,
+                let result = try await runner.apply(plan, payloads: payloads, state: state, wait: wait, timeout: timeout,
                                                     cancelRemoved: cancelRemoved)
-                result.state = try await download(plan: plan, state: result.state, service: service)
+                try await download(plan: plan, state: result.state, service: service)
                 return result
             }
         }
@@ -54,11 +54,9 @@ struct Execution {
         if !open.isEmpty {
             let payloads = try bench.payloads(
                 for: Set(open.filter { state.orders[$0]?.id == nil }), environment: invocation.environment)
+            let ownTimeouts = Dictionary(bench.desiredOrders.map { ($0.key, $0.timeout) }) { first, _ in first }
             var timeouts: [String: Duration] = [:]
-            for order in bench.desiredOrders where open.contains(order.key) {
-                if let limit = timeout ?? order.timeout { timeouts[order.key] = limit }
-            }
-            if let timeout { for key in open { timeouts[key] = timeout } }
+            for key in open { timeouts[key] = timeout ?? ownTimeouts[key] ?? nil }
             outcome = try await interruptible(store: store) { [timeouts] service in
                 let runner = makeRunner(service, store)
                 return try await runner.wait(for: open, payloads: payloads, state: state, timeouts: timeouts)
@@ -108,12 +106,11 @@ struct Execution {
     }
 
     /// Downloads the archives of completed orders whose manifests say `download: true` (skipping those present).
-    private func download(plan: [PlanItem], state: RunState, service: any OrderService) async throws -> RunState {
+    private func download(plan: [PlanItem], state: RunState, service: any OrderService) async throws {
         for (key, id, product, path) in missingDownloads(plan: plan, state: state) {
             try await service.download(orderID: id, productID: product, to: path)
             console.event(.downloaded(key: key, path: bench.relative(path)))
         }
-        return state
     }
 
     /// Archives that `download: true` asks for and that are not on disk yet: (order key, order id, product id, path).
