@@ -6,13 +6,13 @@ import Logging
 import Testing
 
 struct SecretTests {
-    static let password = "pw-Zq81-secret"
-    static let otp = "918273"
-    static let clientSecret = "cs-Xy77-secret"
-    static let staticToken = "st-Kp55-token"
+    let password = "pw-Zq81-secret"
+    let otp = "918273"
+    let clientSecret = "cs-Xy77-secret"
+    let staticToken = "st-Kp55-token"
 
     /// Whether `text` shows any secret of these tests, or a bearer token.
-    static func leaks(_ text: String) -> [String] {
+    func leaks(_ text: String) -> [String] {
         [password, otp, clientSecret, staticToken, "Bearer ", "eyJ"].filter { text.contains($0) }
     }
 
@@ -68,7 +68,7 @@ struct SecretTests {
             #expect(errors.count == 15)
             for (label, lines) in [("log", logs.all), ("retry", retries.all), ("error", errors), ("dump", configurationDump)] {
                 for line in lines {
-                    #expect(Self.leaks(line).isEmpty, "\(label) line shows a secret: \(line)")
+                    #expect(leaks(line).isEmpty, "\(label) line shows a secret: \(line)")
                 }
             }
         }
