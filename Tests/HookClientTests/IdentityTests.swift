@@ -129,20 +129,24 @@ struct IdentityTests {
     }
 
     @Test func `a token the service refuses triggers one fresh login and the call then succeeds`() async throws {
-        // The client keeps a token while the sandbox restarts on the same port with a new signing key: the cached
+        // The client keeps a token while the sandbox restarts on the same port with another signing key: the cached
         // token (valid for an hour by its claims) is refused, the client logs in once more and carries on.
         let first = try await RunningSandbox.start(Self.sandbox, logger: Bench.quietLogger)
         let port = try #require(first.baseURL.port)
         let bench = Bench(sandbox: first)
         let retries = Lines()
         var second: RunningSandbox?
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("hookclient-state-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: state) }
         do {
             try await HookService.with(bench.configuration(), logger: Bench.quietLogger, onRetry: retries.append) { service in
                 _ = try await service.workflows(expandOptions: false)
                 #expect(try await bench.dedlLogins() == 1)
                 await first.stop()
+                // A fresh state directory gives the restarted sandbox its own signing key.
                 var restarted = Self.sandbox
                 restarted.port = port
+                restarted.stateDirectory = state
                 let sandbox = try await RunningSandbox.start(restarted, logger: Bench.quietLogger)
                 second = sandbox
                 #expect(try await service.workflow(named: "data-harvest") != nil)
