@@ -79,7 +79,7 @@ let package = Package(
         ),
         .testTarget(name: "HookManifestTests", dependencies: ["HookManifest"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "HookS3Tests", dependencies: ["HookS3"], swiftSettings: swiftSettings),
-        .testTarget(name: "HookClientTests", dependencies: ["HookClient", "HookS3", "HookSandbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "HookClientTests", dependencies: ["HookClient", "HookS3", "HookSandbox", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(
             name: "HookSandboxTests",
             dependencies: [

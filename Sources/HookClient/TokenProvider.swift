@@ -95,7 +95,8 @@ actor TokenProvider {
             answer = try await call(.POST, otpAction, form: [("otp", otp.reveal()), ("login", "Sign In")], cookies: &cookies)
             if answer.status == 200 {
                 let retry = HTMLPage(String(decoding: answer.body, as: UTF8.self))
-                throw ClientError.invalidCredentials(retry.text(ofID: "input-error") ?? "the one-time password was refused")
+                throw ClientError.invalidCredentials(retry.text(ofID: "input-error-otp-code") ?? retry.text(ofID: "input-error")
+                    ?? "the one-time password was refused")
             }
         }
         guard answer.status == 302 || answer.status == 303, let location = answer.header("location"),

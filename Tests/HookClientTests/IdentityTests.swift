@@ -4,103 +4,163 @@ import HookS3
 import HookSandbox
 import Testing
 
-/// Every way a user logs in, against the sandbox's DESP and DEDL realms over HTTP.
 struct IdentityTests {
-    static let otpSandbox = SandboxConfiguration(
-        pace: .milliseconds(300), users: [(name: "otpuser", password: "otp-pass-1")], otps: ["otpuser": "654321"])
+    static let users = [(name: "alice", password: "wonder land"), (name: "otpuser", password: "otp-pass")]
+    static let sandbox = SandboxConfiguration(pace: .milliseconds(300), users: users, otps: ["otpuser": "123456"])
 
-    @Test func `a DESP user logs in through the form and the token exchange`() async throws {
-        try await ClientHarness.with { harness in
-            try await harness.client { service in
-                let workflows = try await service.workflows(expandOptions: false)
-                #expect(workflows.contains { $0.name == "data-harvest" })
-            }
-            #expect(try await harness.count(route: "/auth/realms/dedl/protocol/openid-connect/token") == 1)
+    @Test func `the demo DESP login reaches the service through the code and token exchanges`() async throws {
+        try await Bench.with(Self.sandbox) { bench in
+            let workflows = try await bench.client { try await $0.workflows(expandOptions: false) }
+            #expect(workflows.contains { $0.name == "data-harvest" })
+            #expect(try await bench.count("POST", "/realms/desp/protocol/openid-connect/token", status: 200) == 1)
+            #expect(try await bench.dedlLogins() == 1)
         }
     }
 
-    @Test func `a wrong password is a clear error with the realm's message, tried once`() async throws {
-        try await ClientHarness.with { harness in
-            let retries = RetryLog()
-            let error = try await #require(throws: ClientError.self) {
-                try await harness.client(.desp(username: "demo", password: Secret("not-the-Pa55word"), otp: nil), retries: retries) {
-                    _ = try await $0.workflows(expandOptions: false)
-                }
-            }
+    @Test func `an extra DESP user with a space in the password logs in`() async throws {
+        try await Bench.with(Self.sandbox) { bench in
+            let credentials = Credentials.desp(username: "alice", password: Secret("wonder land"), otp: nil)
+            let workflows = try await bench.client(credentials) { try await $0.workflows(expandOptions: false) }
+            #expect(!workflows.isEmpty)
+        }
+    }
+
+    @Test func `a wrong password is invalid credentials with the page's message and is not retried`() async throws {
+        try await Bench.with(Self.sandbox) { bench in
+            let retries = Lines()
+            let credentials = Credentials.desp(username: "alice", password: Secret("wrong"), otp: nil)
+            let error = await clientError { _ = try await bench.client(credentials, onRetry: retries.append) { try await $0.workflows(expandOptions: false) } }
             #expect(error == .invalidCredentials("Invalid username or password."))
-            #expect(!(error.errorDescription ?? "").contains("not-the-Pa55word"))
             #expect(retries.all.isEmpty)
+            let observed35 = try await bench.count("POST", "/realms/desp/login-actions/authenticate")
+            #expect(observed35 == 1)
+            let observed36 = try await bench.count("GET", "/odata/v1/Workflows")
+            #expect(observed36 == 0)
+            let observed37 = try await bench.dedlLogins()
+            #expect(observed37 == 0)
         }
     }
 
-    @Test func `an OTP login needs the code, and refuses a wrong one`() async throws {
-        try await ClientHarness.with(Self.otpSandbox) { harness in
-            let missing = try await #require(throws: ClientError.self) {
-                try await harness.client(.desp(username: "otpuser", password: Secret("otp-pass-1"), otp: nil)) {
-                    _ = try await $0.workflows(expandOptions: false)
-                }
-            }
+    @Test func `a user with an OTP needs it, logs in with it, and is refused with a wrong one`() async throws {
+        try await Bench.with(Self.sandbox) { bench in
+            let without = Credentials.desp(username: "otpuser", password: Secret("otp-pass"), otp: nil)
+            let missing = await clientError { _ = try await bench.client(without) { try await $0.workflows(expandOptions: false) } }
             #expect(missing == .otpRequired)
-            let wrong = try await #require(throws: ClientError.self) {
-                try await harness.client(.desp(username: "otpuser", password: Secret("otp-pass-1"), otp: Secret("111111"))) {
-                    _ = try await $0.workflows(expandOptions: false)
-                }
-            }
-            guard case .invalidCredentials = wrong else { Issue.record("expected invalid credentials, got \(wrong)"); return }
-            try await harness.client(.desp(username: "otpuser", password: Secret("otp-pass-1"), otp: Secret("654321"))) { service in
-                let workflows = try await service.workflows(expandOptions: false)
-                #expect(workflows.count > 3)
-            }
+
+            let right = Credentials.desp(username: "otpuser", password: Secret("otp-pass"), otp: Secret("123456"))
+            let workflows = try await bench.client(right) { try await $0.workflows(expandOptions: false) }
+            #expect(!workflows.isEmpty)
+
+            let wrong = Credentials.desp(username: "otpuser", password: Secret("otp-pass"), otp: Secret("000000"))
+            let refused = await clientError { _ = try await bench.client(wrong) { try await $0.workflows(expandOptions: false) } }
+            #expect(refused == .invalidCredentials("Invalid authenticator code."))
         }
     }
 
-    @Test func `a service account logs in with client credentials; a bad secret is refused`() async throws {
-        try await ClientHarness.with { harness in
-            try await harness.client(.serviceAccount(clientID: "hookctl-ci", clientSecret: Secret("hookctl-ci-secret"))) { service in
-                let lai = try await service.workflow(named: "lai")
-                #expect(lai?.options?.isEmpty == false)
+    @Test func `the sandbox's service account and a static token both reach the service`() async throws {
+        try await Bench.with(Self.sandbox) { bench in
+            let account = Credentials.serviceAccount(clientID: "hookctl-ci", clientSecret: Secret("hookctl-ci-secret"))
+            let token = try await bench.client(account) { service in
+                #expect(try await service.workflow(named: "data-harvest") != nil)
+                return try await bench.dedlLogins()
             }
-            let error = try await #require(throws: ClientError.self) {
-                try await harness.client(.serviceAccount(clientID: "hookctl-ci", clientSecret: Secret("wrong"))) {
-                    _ = try await $0.workflows(expandOptions: false)
-                }
-            }
-            guard case .invalidCredentials = error else { Issue.record("expected invalid credentials, got \(error)"); return }
+            #expect(token == 1)
+            #expect(try await bench.count("POST", "/realms/desp/protocol/openid-connect/token") == 0)
         }
     }
 
-    @Test func `short-lived tokens are renewed before they expire, not on every call`() async throws {
-        var configuration = SandboxConfiguration(pace: .milliseconds(300))
-        configuration.tokenTTL = .seconds(2)
-        try await ClientHarness.with(configuration) { harness in
-            let start = ContinuousClock.now
-            try await harness.client { service in
-                for _ in 0..<40 {
-                    _ = try await service.productionOrders(filter: "Status eq 'queued'")
-                    try await Task.sleep(for: .milliseconds(100))
-                }
-            }
-            let elapsed = start.duration(to: .now)
-            let logins = try await harness.count(route: "/auth/realms/dedl/protocol/openid-connect/token")
-            #expect(logins >= 2, "a 2-second token must have been renewed over \(elapsed)")
-            // A token lives 2 s (its `exp` is in whole seconds, so really 1-2 s) and is renewed with a fifth of its life
-            // left: at most one login per 0.8 s (plus the first), however slow the machine, and far fewer than one a call.
-            let bound = Int(Double(elapsed.components.seconds) / 0.8) + 3
-            #expect(logins <= bound && logins < 40, "\(logins) logins for 40 calls in \(elapsed)")
-            #expect(try await harness.count(route: "/odata/v1/ProductionOrders") == 40)
+    @Test func `a static token is used as given, without any login`() async throws {
+        try await Bench.with(Self.sandbox) { bench in
+            let token = try await bench.serviceAccountToken()
+            let before = try await bench.dedlLogins()
+            let workflows = try await bench.client(.token(Secret(token))) { try await $0.workflows(expandOptions: true) }
+            #expect(!workflows.isEmpty)
+            #expect(try await bench.dedlLogins() == before)
         }
     }
 
-    @Test func `a refused static token gets one fresh attempt, never a loop`() async throws {
-        try await ClientHarness.with { harness in
-            let retries = RetryLog()
-            let error = try await #require(throws: ClientError.self) {
-                try await harness.client(.token(Secret("not.a.token")), retries: retries) { _ = try await $0.workflows(expandOptions: false) }
+    @Test func `a bad client secret is invalid credentials`() async throws {
+        try await Bench.with(Self.sandbox) { bench in
+            let account = Credentials.serviceAccount(clientID: "hookctl-ci", clientSecret: Secret("not-the-secret"))
+            let error = await clientError { _ = try await bench.client(account) { try await $0.workflows(expandOptions: false) } }
+            guard case .invalidCredentials(let message)? = error else {
+                Issue.record("expected invalid credentials, got \(String(describing: error))")
+                return
             }
-            guard case .unauthorized = error else { Issue.record("expected unauthorized, got \(error)"); return }
+            #expect(!message.contains("not-the-secret"))
+            let observed88 = try await bench.count("GET", "/odata/v1/Workflows")
+            #expect(observed88 == 0)
+        }
+    }
+
+    @Test func `an invalid static token is unauthorized after exactly one more attempt`() async throws {
+        try await Bench.with(Self.sandbox) { bench in
+            let retries = Lines()
+            let error = await clientError {
+                _ = try await bench.client(.token(Secret("not.a.token")), onRetry: retries.append) { try await $0.workflows(expandOptions: false) }
+            }
+            guard case .unauthorized? = error else {
+                Issue.record("expected unauthorized, got \(String(describing: error))")
+                return
+            }
+            let observed102 = try await bench.count("GET", "/odata/v1/Workflows")
+            #expect(observed102 == 2)
             #expect(retries.all.count == 1)
-            #expect(try await harness.count(route: "/odata/v1/Workflows") == 2)
-            #expect(!retries.all.joined().contains("not.a.token"))
+            #expect(retries.all.first?.contains("401") == true)
         }
+    }
+
+    @Test func `tokens are renewed before they expire, not fetched for every call`() async throws {
+        try await Bench.with(SandboxConfiguration(pace: .milliseconds(300), tokenTTL: .seconds(2))) { bench in
+            let account = Credentials.serviceAccount(clientID: "hookctl-ci", clientSecret: Secret("hookctl-ci-secret"))
+            let calls = 12
+            try await bench.client(account) { service in
+                for _ in 0..<calls {
+                    #expect(try await service.workflows(expandOptions: false).count > 0)
+                    try await Task.sleep(for: .milliseconds(400))
+                }
+            }
+            // ~4.8 s of calls with 2 s tokens: more than one login, far fewer than one per call.
+            let logins = try await bench.dedlLogins()
+            #expect(logins >= 2)
+            #expect(logins <= 6)
+            #expect(try await bench.count("GET", "/odata/v1/Workflows", status: 200) == calls)
+        }
+    }
+
+    @Test func `a token the service refuses triggers one fresh login and the call then succeeds`() async throws {
+        // The client keeps a token while the sandbox restarts on the same port with another signing key: the cached
+        // token (valid for an hour by its claims) is refused, the client logs in once more and carries on.
+        let first = try await RunningSandbox.start(Self.sandbox, logger: Bench.quietLogger)
+        let port = try #require(first.baseURL.port)
+        let bench = Bench(sandbox: first)
+        let retries = Lines()
+        var second: RunningSandbox?
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("hookclient-state-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: state) }
+        do {
+            try await HookService.with(bench.configuration(), logger: Bench.quietLogger, onRetry: retries.append) { service in
+                _ = try await service.workflows(expandOptions: false)
+                #expect(try await bench.dedlLogins() == 1)
+                await first.stop()
+                // A fresh state directory gives the restarted sandbox its own signing key.
+                var restarted = Self.sandbox
+                restarted.port = port
+                restarted.stateDirectory = state
+                let sandbox = try await RunningSandbox.start(restarted, logger: Bench.quietLogger)
+                second = sandbox
+                #expect(try await service.workflow(named: "data-harvest") != nil)
+                let again = Bench(sandbox: sandbox)
+                #expect(try await again.dedlLogins() == 1)
+                #expect(try await again.count("GET", "/odata/v1/Workflows", status: 401) == 1)
+            }
+        } catch {
+            await first.stop()
+            await second?.stop()
+            throw error
+        }
+        await first.stop()
+        await second?.stop()
+        #expect(retries.all.filter { $0.contains("401") }.count == 1)
     }
 }
