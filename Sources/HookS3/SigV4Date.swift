@@ -1,7 +1,7 @@
 import Foundation
 
 /// The two date spellings SigV4 uses: `yyyyMMdd` (scope) and `yyyyMMdd'T'HHmmss'Z'` (`x-amz-date`), in UTC.
-struct SigV4Date: Sendable, Equatable {
+package struct SigV4Date: Sendable, Equatable {
     let date: String
     let dateTime: String
 
@@ -20,7 +20,7 @@ struct SigV4Date: Sendable, Equatable {
     }
 
     /// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+    package static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -1,4 +1,5 @@
 import Foundation
+import HookS3
 
 /// The status values of orders and items on the wire.
 enum OrderStatus: String, Sendable, Codable {
@@ -129,17 +130,10 @@ enum Timestamp {
     static func string(ms: Int64) -> String {
         let millis = Int(((ms % 1000) + 1000) % 1000)
         let totalSeconds = (ms - Int64(millis)) / 1000
-        var days = Int(totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400)
+        let days = Int(totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400)
         let secondsOfDay = Int(totalSeconds - Int64(days) * 86_400)
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (civilYear, civilMonth, civilDay) = SigV4Date.civil(fromDays: Int64(days))
+        let (year, month, day) = (Int(civilYear), Int(civilMonth), Int(civilDay))
         var out: [UInt8] = []
         out.reserveCapacity(24)
         func put(_ value: Int, _ width: Int) {

@@ -43,9 +43,7 @@ struct DiagnosticOutput {
     let global: GlobalOptions
     let environment: [String: String]
 
-    var color: Bool {
-        !global.noColor && environment["NO_COLOR"] == nil && isatty(STDERR_FILENO) == 1
-    }
+    var color: Bool { Console.useColor(global: global, environment: environment) }
 
     /// Warnings are hidden by `--quiet`.
     func visible(_ diagnostics: [Diagnostic]) -> [Diagnostic] {

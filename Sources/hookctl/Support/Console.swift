@@ -18,10 +18,15 @@ final class Console: Sendable {
 
     init(global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment) {
         isTerminal = isatty(STDERR_FILENO) == 1
-        color = isTerminal && !global.noColor && environment["NO_COLOR"].map(\.isEmpty) ?? true
-            && environment["TERM"] != "dumb"
+        color = Self.useColor(global: global, environment: environment)
         quiet = global.quiet
         verbose = global.verbose
+    }
+
+    /// Colour only on a terminal, never with `--no-color`, a non-empty `NO_COLOR`, or `TERM=dumb`.
+    static func useColor(global: GlobalOptions, environment: [String: String]) -> Bool {
+        isatty(STDERR_FILENO) == 1 && !global.noColor && (environment["NO_COLOR"].map(\.isEmpty) ?? true)
+            && environment["TERM"] != "dumb"
     }
 
     /// A result line, on stdout.
