@@ -8,6 +8,8 @@ struct CatalogueItem: Sendable, Equatable {
     var productType: String
     var datetime: String
     var bbox: [Double]
+    /// The size, in bytes, of the data file in this product's archives, when declared (else 16-48 KiB).
+    var size: Int? = nil
 }
 
 /// A STAC collection of the catalogue.
@@ -104,7 +106,7 @@ final class ProductCatalogue: Sendable {
     }
 
     /// Deterministic product identifiers in the naming scheme of a collection, numbered from `start`.
-    static func generate(collection: CatalogueCollection, count: Int, start: Int, prefix: String?) -> [CatalogueItem] {
+    static func generate(collection: CatalogueCollection, count: Int, start: Int, prefix: String?, size: Int? = nil) -> [CatalogueItem] {
         (0..<count).map { i in
             let n = start + i
             let day = n % 28 + 1
@@ -123,7 +125,7 @@ final class ProductCatalogue: Sendable {
             return CatalogueItem(
                 id: (prefix ?? "") + id, collection: collection.id, productType: collection.productType,
                 datetime: String(format: "2024-%02d-%02dT%02d:%02d:%02d.000Z", month, day, n % 24, (n / 24) % 60, n % 60),
-                bbox: [lon, lat, lon + 1, lat + 1])
+                bbox: [lon, lat, lon + 1, lat + 1], size: size)
         }
     }
 }

@@ -45,14 +45,16 @@ struct ItemProcessor: Sendable {
             try lookUpInDESP(identifier, order: order, workflow: workflow)
         }
         let processedName = ProductArchive.processedName(identifier: identifier, workflow: workflow.name, outputType: workflow.outputProductType)
-        let archive = ProductArchive.make(orderID: order.id, itemID: work.item.id, identifier: identifier, workflow: workflow.name, processedName: processedName)
+        let archive = ProductArchive(
+            orderID: order.id, itemID: work.item.id, identifier: identifier, workflow: workflow.name, processedName: processedName,
+            declaredSize: catalogue.find(identifier)?.size)
         guard order.storage == "PRIVATE" else { return (processedName, archive.count, nil) }
         guard let path = order.stringOption("output_s3_path").flatMap(S3OutputPath.init), let endpoint = order.stringOption("output_s3_endpoint_url"),
             let accessKey = order.stringOption("output_s3_access_key"), let secretKey = order.stringOption("output_s3_secret_key")
         else { throw Failure(message: "Output storage is PRIVATE but the output_s3_* options are incomplete") }
         let key = (path.prefix.isEmpty ? "" : path.prefix + "/") + processedName + ".zip"
         do {
-            try await uploader.put(endpoint: endpoint, accessKey: accessKey, secretKey: secretKey, bucket: path.bucket, key: key, body: archive)
+            try await uploader.put(endpoint: endpoint, accessKey: accessKey, secretKey: secretKey, bucket: path.bucket, key: key, body: archive.bytes)
         } catch {
             let reason = ((error as? any LocalizedError)?.errorDescription ?? String(describing: error))
                 .replacingOccurrences(of: "S3 PUT s3://\(path.bucket)/\(key) failed: ", with: "")
@@ -145,7 +147,7 @@ struct ItemProcessor: Sendable {
         download.headers.add(name: order.stringOption("source_auth_header_name") ?? "Authorization", value: "Bearer \(token)")
         do {
             let response = try await httpClient.execute(download, timeout: .seconds(60))
-            _ = try await response.body.collect(upTo: 256 << 20)
+            for try await _ in response.body {}  // read through, however large, keeping nothing
             guard response.status.code == 200 else {
                 throw Failure(message: "Download of '\(identifier)' from \(downloadURL) failed: HTTP \(response.status.code)")
             }

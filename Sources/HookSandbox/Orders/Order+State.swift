@@ -56,10 +56,12 @@ extension Order {
 
 extension CatalogueItem {
     var stateJSON: JSONValue {
-        .object([
+        var pairs: [(String, JSONValue)] = [
             ("id", .string(id)), ("collection", .string(collection)), ("productType", .string(productType)), ("datetime", .string(datetime)),
             ("bbox", .array(bbox.map { .double($0) })),
-        ])
+        ]
+        if let size { pairs.append(("size", .int(size))) }
+        return .object(pairs)
     }
 
     init?(stateJSON j: JSONValue) {
@@ -72,6 +74,7 @@ extension CatalogueItem {
                 case let .int(i): Double(i)
                 default: nil
                 }
-            })
+            },
+            size: j["size"]?.intValue)
     }
 }

@@ -25,7 +25,7 @@ struct OrderScheduler: Service {
     func run() async throws {
         let httpClient = Self.makeHTTPClient()
         let processor = makeProcessor(httpClient)
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await runOnce(processor)
                 do { try await Task.sleep(for: tick) } catch { break }

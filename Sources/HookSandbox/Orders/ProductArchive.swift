@@ -1,7 +1,18 @@
 import Foundation
+import NIOCore
 
-/// The deterministic output archive of one item: the same order, item and input always give the same bytes.
-enum ProductArchive {
+/// The deterministic output archive of one item: the same order, item and input always give the same bytes. A stored
+/// ZIP of a small XML manifest and a data file of pseudo-random bytes, 16-48 KiB unless the input product declares a
+/// size (`POST /sandbox/catalogue` with `size`); data beyond a mebibyte repeats its first mebibyte, so a gigabyte
+/// archive is held as a few KiB plus one block, and streamed from any offset.
+struct ProductArchive: Sendable {
+    static let blockSize = 1 << 20
+    /// The largest size a catalogue item may declare (the archive stays below ZIP64's 4 GiB).
+    static let maxDeclaredSize = 3 << 30
+
+    let segments: [ZipSegment]
+    let count: Int
+
     /// The name of the processed product for an input of a workflow.
     static func processedName(identifier: String, workflow: String, outputType: String?) -> String {
         guard workflow != "data-harvest", let outputType else { return identifier }
@@ -9,15 +20,15 @@ enum ProductArchive {
         return "\(base)_\(outputType.replacingOccurrences(of: "-", with: "_"))"
     }
 
-    static func make(orderID: Int, itemID: Int, identifier: String, workflow: String, processedName: String) -> [UInt8] {
+    init(orderID: Int, itemID: Int, identifier: String, workflow: String, processedName: String, declaredSize: Int? = nil) {
         var zip = ZipWriter()
         let folder = processedName.hasSuffix(".SAFE") ? processedName : processedName + ".SAFE"
         let manifest = """
             <?xml version="1.0" encoding="UTF-8"?>
             <hookSandboxProduct>
-              <workflow>\(xmlEscape(workflow))</workflow>
-              <input>\(xmlEscape(identifier))</input>
-              <output>\(xmlEscape(processedName))</output>
+              <workflow>\(Self.xmlEscape(workflow))</workflow>
+              <input>\(Self.xmlEscape(identifier))</input>
+              <output>\(Self.xmlEscape(processedName))</output>
               <batchOrder>\(orderID)</batchOrder>
               <item>\(itemID)</item>
               <note>Synthetic product written by the hookctl sandbox; not real data.</note>
@@ -25,20 +36,59 @@ enum ProductArchive {
 
             """
         zip.add("\(folder)/manifest.safe", Array(manifest.utf8))
-        // A pseudo-random but deterministic payload whose size varies per input (16-48 KiB).
         var generator = SeededGenerator(seed: SeededGenerator.hash(identifier) ^ UInt64(itemID))
-        let size = 16_384 + Int(generator.next() % 32_768)
-        var payload = [UInt8](repeating: 0, count: size)
+        let size = min(declaredSize ?? (16_384 + Int(generator.next() % 32_768)), Self.maxDeclaredSize)
+        var block = [UInt8](repeating: 0, count: min(size, Self.blockSize))
         var i = 0
-        while i < size {
+        while i < block.count {
             let word = generator.next()
-            for shift in stride(from: 0, to: 64, by: 8) where i < size {
-                payload[i] = UInt8(truncatingIfNeeded: word >> UInt64(shift))
+            for shift in stride(from: 0, to: 64, by: 8) where i < block.count {
+                block[i] = UInt8(truncatingIfNeeded: word >> UInt64(shift))
                 i += 1
             }
         }
-        zip.add("\(folder)/measurement/data.bin", payload)
-        return zip.finish()
+        zip.add("\(folder)/measurement/data.bin", repeating: block, size: size)
+        segments = zip.finish()
+        count = segments.reduce(0) { $0 + $1.count }
+    }
+
+    /// The CRC-32 of the whole archive, computed from its segments without building it.
+    var crc: UInt32 {
+        segments.reduce(0) { CRC32.combine($0, $1.crc, length2: $1.count) }
+    }
+
+    /// The archive's bytes in `range`, as buffers of at most one block; repeated data shares one buffer.
+    func buffers(in range: Range<Int>) -> [ByteBuffer] {
+        var out: [ByteBuffer] = []
+        var start = 0
+        for segment in segments {
+            defer { start += segment.count }
+            let lower = max(range.lowerBound, start)
+            let upper = min(range.upperBound, start + segment.count)
+            guard lower < upper else { continue }
+            switch segment {
+            case let .bytes(bytes):
+                out.append(ByteBuffer(bytes: bytes[(lower - start)..<(upper - start)]))
+            case let .repeating(block, _):
+                let buffer = ByteBuffer(bytes: block)
+                var position = lower
+                while position < upper {
+                    let inBlock = (position - start) % block.count
+                    let length = min(block.count - inBlock, upper - position)
+                    out.append(buffer.getSlice(at: inBlock, length: length)!)
+                    position += length
+                }
+            }
+        }
+        return out
+    }
+
+    /// The whole archive in memory (for S3 uploads).
+    var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        for buffer in buffers(in: 0..<count) { out += buffer.readableBytesView }
+        return out
     }
 
     private static func xmlEscape(_ s: String) -> String {

@@ -114,13 +114,20 @@ extension SandboxResponder {
     }
 
     /// `POST /sandbox/catalogue`: `{"collection": "...", "identifiers": [...]}` adds those products, and/or
-    /// `{"collection": "...", "count": N, "prefix": "..."}` generates N products named like the collection's.
-    /// Answers `{"added": N, "identifiers": [...]}` (the identifiers only when at most 1000).
+    /// `{"collection": "...", "count": N, "prefix": "..."}` generates N products named like the collection's; `"size": B`
+    /// makes the data file in their archives B bytes (streamed; for download benchmarks). Answers `{"added": N, "identifiers": [...]}` (the identifiers only when at most 1000).
     func addToCatalogue(_ call: Call) async throws -> Response {
         let bytes = try await body(call, limit: 16 << 20)
         guard let json = try? JSONParser.parse(bytes), case .object = json else { return badRequest("Body must be a JSON object") }
         guard let collectionID = json["collection"]?.stringValue, let collection = ProductCatalogue.collection(collectionID) else {
             return badRequest("'collection' must be one of: \(ProductCatalogue.collections.map(\.id).joined(separator: ", "))")
+        }
+        var size: Int?
+        if let value = json["size"] {
+            guard let bytes = value.intValue, (0...ProductArchive.maxDeclaredSize).contains(bytes) else {
+                return badRequest("'size' must be a number of bytes 0...\(ProductArchive.maxDeclaredSize)")
+            }
+            size = bytes
         }
         var items: [CatalogueItem] = []
         if let value = json["identifiers"] {
@@ -129,7 +136,7 @@ extension SandboxResponder {
                 ids.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 512 && !$0.contains("/") })
             else { return badRequest("'identifiers' must be a list of at most \(ProductCatalogue.maxAddedPerCall) non-empty strings without '/'") }
             items += ids.enumerated().map { i, id in
-                CatalogueItem(id: id, collection: collection.id, productType: collection.productType, datetime: "2024-01-01T00:00:00.000Z", bbox: [Double(i % 360) - 180, 0, Double(i % 360) - 179, 1])
+                CatalogueItem(id: id, collection: collection.id, productType: collection.productType, datetime: "2024-01-01T00:00:00.000Z", bbox: [Double(i % 360) - 180, 0, Double(i % 360) - 179, 1], size: size)
             }
         }
         if let value = json["count"] {
@@ -139,7 +146,7 @@ extension SandboxResponder {
             let prefix = json["prefix"]?.stringValue
             if let prefix, prefix.contains("/") || prefix.utf8.count > 100 { return badRequest("'prefix' must be at most 100 characters without '/'") }
             let start = service.catalogue.items(in: collection.id).count
-            items += ProductCatalogue.generate(collection: collection, count: count, start: start, prefix: prefix)
+            items += ProductCatalogue.generate(collection: collection, count: count, start: start, prefix: prefix, size: size)
         }
         guard !items.isEmpty else { return badRequest("Give 'identifiers' or 'count'") }
         let added = service.catalogue.add(items)

@@ -185,30 +185,38 @@ extension SandboxResponder {
         if order.storage == "PRIVATE" {
             return HTTPReply.detail("Product \(item.id) was written to private storage (\(item.outcome?.output ?? "")); it cannot be downloaded from the service", status: .notFound)
         }
-        let archive = ProductArchive.make(orderID: order.id, itemID: item.id, identifier: item.identifier, workflow: order.workflowName, processedName: name)
+        let size = service.catalogue.find(item.identifier)?.size
+        let archive = ProductArchive(
+            orderID: order.id, itemID: item.id, identifier: item.identifier, workflow: order.workflowName, processedName: name, declaredSize: size)
+        return archiveResponse(archive, filename: name, call: call)
+    }
+
+    /// An archive as a download: `Range` (one bytes range) and `HEAD` honoured, an ETag from its CRC and size, and the
+    /// body streamed in blocks, never built whole.
+    func archiveResponse(_ archive: ProductArchive, filename: String, call: Call) -> Response {
         var headers: HTTPFields = [
             .contentType: "application/zip", .acceptRanges: "bytes",
-            .contentDisposition: "attachment; filename=\"\(name.replacingOccurrences(of: "\"", with: "")).zip\"",
-            .eTag: "\"\(String(CRC32.checksum(archive), radix: 16))-\(archive.count)\"",
+            .contentDisposition: "attachment; filename=\"\(filename.replacingOccurrences(of: "\"", with: "")).zip\"",
+            .eTag: "\"\(String(archive.crc, radix: 16))-\(archive.count)\"",
         ]
         let total = archive.count
-        var slice = archive[...]
+        var range = 0..<total
         var status = HTTPResponse.Status.ok
-        if let range = call.header(.range) {
-            switch ByteRange.parse(range, length: total) {
+        if let header = call.header(.range) {
+            switch ByteRange.parse(header, length: total) {
             case nil: break  // not a single bytes range: serve everything, as servers may
             case .unsatisfiable?:
                 headers[.contentRange] = "bytes */\(total)"
                 return Response(status: .rangeNotSatisfiable, headers: headers, body: .init())
             case let .range(lower, upper)?:
-                slice = archive[lower...upper]
+                range = lower..<(upper + 1)
                 status = .partialContent
                 headers[.contentRange] = "bytes \(lower)-\(upper)/\(total)"
             }
         }
-        headers[.contentLength] = String(slice.count)
+        headers[.contentLength] = String(range.count)
         if call.method == .head { return Response(status: status, headers: headers, body: .init()) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: slice)))
+        return Response(status: status, headers: headers, body: .init(contentsOf: archive.buffers(in: range)))
     }
 
     func orderValue(_ order: Order, _ property: String, now: Int64) -> FilterValue {

@@ -121,10 +121,8 @@ extension SandboxResponder {
         guard let item = service.catalogue.find(id, in: collection) else {
             return HTTPReply.json(.object([("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found"))]), status: .notFound)
         }
-        let archive = ProductArchive.make(orderID: 0, itemID: 0, identifier: item.id, workflow: "stac", processedName: item.id)
-        return Response(
-            status: .ok, headers: [.contentType: "application/zip", .contentLength: String(archive.count)],
-            body: .init(byteBuffer: ByteBuffer(bytes: archive)))
+        let archive = ProductArchive(orderID: 0, itemID: 0, identifier: item.id, workflow: "stac", processedName: item.id, declaredSize: item.size)
+        return archiveResponse(archive, filename: item.id, call: call)
     }
 
     func stacSearch(_ call: Call) async throws -> Response {
