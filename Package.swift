@@ -77,6 +77,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // bench/client/run.sh: sequential status calls through HookClient.
+        .executableTarget(
+            name: "client-bench", dependencies: ["HookClient", "HookS3", .product(name: "Logging", package: "swift-log")],
+            path: "bench/client/Sources", swiftSettings: swiftSettings
+        ),
         .testTarget(name: "HookManifestTests", dependencies: ["HookManifest"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "HookS3Tests", dependencies: ["HookS3"], swiftSettings: swiftSettings),
         .testTarget(name: "HookClientTests", dependencies: ["HookClient", "HookS3", "HookSandbox", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),

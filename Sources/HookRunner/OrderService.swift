@@ -14,8 +14,9 @@ public protocol OrderService: Sendable {
     func products(orderID: Int, storage: OutputLocation) async throws -> [ProductRecord]
     /// Cancels an order that is not finished.
     func cancel(orderID: Int) async throws
-    /// Streams a TEMPORARY product's archive to `path` (written whole or not at all).
-    func download(orderID: Int, productID: Int, to path: String) async throws
+    /// Streams a TEMPORARY product's archive to `path` (written whole or not at all), telling `progress` the bytes
+    /// written so far and the total when known.
+    func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws
 }
 
 /// The service's view of an order at one moment.

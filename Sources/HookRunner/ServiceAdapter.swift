@@ -61,8 +61,8 @@ public struct ServiceAdapter: OrderService {
         try await service.cancel(productionOrderID: orderID)
     }
 
-    public func download(orderID: Int, productID: Int, to path: String) async throws {
-        try await service.downloadProduct(batchOrderID: orderID, productID: productID, to: URL(fileURLWithPath: path))
+    public func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {
+        try await service.downloadProduct(batchOrderID: orderID, productID: productID, to: URL(fileURLWithPath: path), progress: progress)
     }
 
     private func quote(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }

@@ -70,7 +70,7 @@ final class ScriptedService: OrderService {
         script.withLock { $0.orders[orderID]?.snapshot.status = "cancelled" }
     }
 
-    func download(orderID: Int, productID: Int, to path: String) async throws {}
+    func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {}
 }
 
 final class MemoryStore: StateStore {

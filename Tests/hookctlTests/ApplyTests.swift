@@ -9,6 +9,8 @@ struct ApplyTests {
         let first = try await CLI.run(["apply"], in: project.root)
         #expect(first.code == 0, "\(first.output)")
         #expect(first.stdout.contains("completed"))
+        #expect(!first.stderr.contains("\u{1B}"), "no live lines or colours off a terminal: \(first.stderr)")
+        #expect(first.stderr.contains(": downloaded "))
         let lock = try project.read("manifests/hookctl.sandbox.lock")
         let reports = try ["report.json", "report.md", "junit.xml"].map { try project.read("manifests/reports/" + $0) }
         let json = try JSONSerialization.jsonObject(with: Data(reports[0].utf8)) as? [String: Any]
@@ -24,5 +26,38 @@ struct ApplyTests {
 
         let plan = try await CLI.run(["plan", "--detailed-exitcode"], in: project.root)
         #expect(plan.code == 0, "\(plan.output)")
+    }
+
+    @Test func `on a terminal, waits and downloads redraw one live line, cleared before the report`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        // util-linux `script` gives hookctl a pseudo-terminal and copies what it writes there to stdout.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qfec", "'\(CLI.binary)' apply", "/dev/null"]
+        process.currentDirectoryURL = URL(fileURLWithPath: project.root)
+        process.environment = CLI.environment(["TERM": "xterm"])
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let watchdog = Task.detached {  // a hung run fails the test instead of hanging it
+            try? await Task.sleep(for: .seconds(120))
+            if !Task.isCancelled, process.isRunning { process.terminate() }
+        }
+        defer { watchdog.cancel() }
+        let data = try await Task.detached { () throws -> Data in
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }.value
+        let screen = String(decoding: data, as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(screen)")
+        let clear = "\r\u{1B}[K"
+        #expect(screen.contains(clear + "waiting: "), "\(screen)")
+        let lastProgress = try #require(screen.range(of: ": downloading ", options: .backwards), "\(screen)")
+        let after = screen[lastProgress.upperBound...]
+        #expect(after.contains(clear), "the live line is cleared after the download: \(screen)")
+        let table = try #require(after.range(of: "ORDER"))
+        #expect(!screen[table.lowerBound...].contains(": downloading "))
     }
 }

@@ -92,7 +92,9 @@ struct Outputs: AsyncParsableCommand {
                 guard let productID = item.productID, let identifier = item.identifier else { continue }
                 let target = (folder as NSString).appendingPathComponent(item.folderName + "/" + identifier + ".zip")
                 if FileManager.default.fileExists(atPath: target) { continue }
-                try await session.orders.download(orderID: item.orderID, productID: productID, to: target)
+                try await session.orders.download(orderID: item.orderID, productID: productID, to: target,
+                                                  progress: invocation.console.transferProgress(item.key))
+                invocation.console.endStatus()
                 invocation.console.info("\(item.key): \(target)")
             }
         }

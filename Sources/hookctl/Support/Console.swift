@@ -31,7 +31,7 @@ final class Console: Sendable {
 
     /// A result line, on stdout.
     func output(_ text: String) {
-        clearLive()
+        endStatus()
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
@@ -62,6 +62,18 @@ final class Console: Sendable {
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
     }
 
+    /// A progress callback for one transfer that redraws "key: 312.0 of 1024.0 MiB (30%)" at most ten times a second
+    /// (terminals only; elsewhere the transfer's start and end lines are enough). The line goes at the next message.
+    func transferProgress(_ key: String) -> @Sendable (Int64, Int64?) -> Void {
+        guard isTerminal, !quiet else { return { _, _ in } }
+        let throttle = Throttle(interval: .milliseconds(100))
+        return { [self] written, total in
+            guard throttle.due() else { return }
+            let mib = { (bytes: Int64) in String(format: "%.1f", Double(bytes) / 1_048_576) }
+            status("\(key): downloading " + mib(written) + (total.map { " of \(mib($0)) MiB (\(written * 100 / max($0, 1))%)" } ?? " MiB"))
+        }
+    }
+
     func paint(_ text: String, _ code: String) -> String {
         color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
@@ -73,7 +85,8 @@ final class Console: Sendable {
         if isTerminal, let line { FileHandle.standardError.write(Data(line.utf8)) }
     }
 
-    private func clearLive() {
+    /// Clears the live status line (terminals only).
+    func endStatus() {
         let had = live.withLock { line in
             defer { line = nil }
             return line != nil
@@ -97,6 +110,23 @@ final class Console: Sendable {
         case let .warning(text): warning(text)
         case let .progress(counts):
             status("waiting: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        }
+    }
+}
+
+/// Lets a caller through at most once per interval.
+private final class Throttle: Sendable {
+    private let interval: Duration
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(interval: Duration) { self.interval = interval }
+
+    func due() -> Bool {
+        let now = ContinuousClock.now
+        return last.withLock { last in
+            guard last.map({ now - $0 >= interval }) ?? true else { return false }
+            last = now
+            return true
         }
     }
 }

@@ -108,7 +108,8 @@ struct Execution {
     /// Downloads the archives of completed orders whose manifests say `download: true` (skipping those present).
     private func download(plan: [PlanItem], state: RunState, service: any OrderService) async throws {
         for (key, id, product, path) in missingDownloads(plan: plan, state: state) {
-            try await service.download(orderID: id, productID: product, to: path)
+            try await service.download(orderID: id, productID: product, to: path, progress: console.transferProgress(key))
+            console.endStatus()
             console.event(.downloaded(key: key, path: bench.relative(path)))
         }
     }
