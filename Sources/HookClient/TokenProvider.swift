@@ -2,17 +2,28 @@ import Foundation
 import HookS3
 import NIOHTTP1
 
+/// An access token, its expiry, and the refresh token the realm gave with it, if any.
+struct TokenGrant: Sendable {
+    var token: Secret
+    var expires: Date
+    var refreshToken: Secret?
+    var refreshExpires: Date?
+}
+
 /// Gets DEDL access tokens the way `destinelab` does, keeps the current one, and gets a new one shortly before it
-/// expires or when the service refuses it. One login at a time, however many calls wait for it.
+/// expires or when the service refuses it: with the refresh token the realm gave (one call), else by logging in again.
+/// One renewal at a time, however many calls wait for it.
 actor TokenProvider {
     private let identity: IdentityConfiguration
     private let credentials: Credentials
     private let http: HTTPCaller
     private let timeout: Duration
-    private var current: (token: Secret, expires: Date)?
+    private var current: TokenGrant?
+    /// Kept when the access token is forgotten after a 401, to try before a full login.
+    private var refreshable: TokenGrant?
     /// When the current token was obtained: tokens are renewed when a fifth of their life (at most 30 s) is left.
     private var obtained = Date.distantPast
-    private var pending: Task<(token: Secret, expires: Date), any Error>?
+    private var pending: Task<TokenGrant, any Error>?
 
     init(identity: IdentityConfiguration, credentials: Credentials, http: HTTPCaller, timeout: Duration) {
         self.identity = identity
@@ -32,6 +43,7 @@ actor TokenProvider {
         defer { pending = nil }
         let fresh = try await task.value
         current = fresh
+        refreshable = fresh
         obtained = Date()
         return fresh.token
     }
@@ -41,10 +53,16 @@ actor TokenProvider {
         if current?.token == token { current = nil }
     }
 
-    private func obtain() async throws -> (token: Secret, expires: Date) {
+    private func obtain() async throws -> TokenGrant {
+        if let previous = refreshable, let refreshToken = previous.refreshToken,
+            (previous.refreshExpires ?? .distantFuture).timeIntervalSinceNow > 10,
+            let renewed = try? await dedlToken(refreshClient + [("grant_type", "refresh_token"), ("refresh_token", refreshToken.reveal())])
+        {
+            return renewed
+        }
         switch credentials {
         case .token(let token):
-            return (token, Self.expiry(of: token.reveal()) ?? .distantFuture)
+            return TokenGrant(token: token, expires: Self.expiry(of: token.reveal()) ?? .distantFuture)
         case .serviceAccount(let clientID, let secret):
             return try await dedlToken([("client_id", clientID), ("client_secret", secret.reveal()),
                                         ("grant_type", "client_credentials"), ("scope", "openid")])
@@ -58,7 +76,15 @@ actor TokenProvider {
         }
     }
 
-    private func dedlToken(_ form: [(String, String)]) async throws -> (token: Secret, expires: Date) {
+    /// The client fields of a refresh at the DEDL realm: the client the token was issued to.
+    private var refreshClient: [(String, String)] {
+        switch credentials {
+        case .serviceAccount(let clientID, let secret): [("client_id", clientID), ("client_secret", secret.reveal())]
+        case .desp, .token: [("client_id", identity.exchangeClientID)]
+        }
+    }
+
+    private func dedlToken(_ form: [(String, String)]) async throws -> TokenGrant {
         guard let url = identity.dedlTokenURL else { throw ClientError.identity("the profile has no DEDL token URL") }
         let response = try await post(url.absoluteString, form: form, cookies: nil)
         guard response.status == 200 else {
@@ -145,12 +171,16 @@ actor TokenProvider {
         return String(text.prefix(160))
     }
 
-    static func accessToken(_ body: [UInt8]) throws -> (token: Secret, expires: Date) {
+    static func accessToken(_ body: [UInt8]) throws -> TokenGrant {
         guard let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
             let token = json["access_token"] as? String
         else { throw ClientError.decoding(what: "a token answer", reason: "no access_token") }
         let lifetime = (json["expires_in"] as? NSNumber)?.doubleValue
-        return (Secret(token), expiry(of: token) ?? Date(timeIntervalSinceNow: lifetime ?? 300))
+        let refresh = (json["refresh_token"] as? String).flatMap { $0.isEmpty ? nil : Secret($0) }
+        let refreshLifetime = (json["refresh_expires_in"] as? NSNumber)?.doubleValue
+        return TokenGrant(token: Secret(token), expires: expiry(of: token) ?? Date(timeIntervalSinceNow: lifetime ?? 300), refreshToken: refresh,
+                          // Keycloak's 0 means "as long as the session": let the realm decide by trying.
+                          refreshExpires: refreshLifetime.flatMap { $0 > 0 ? Date(timeIntervalSinceNow: $0) : nil })
     }
 
     /// The `exp` claim of a JWT (read, not verified: the service verifies it).

@@ -128,6 +128,21 @@ struct IdentityTests {
         }
     }
 
+    @Test func `a DESP user's tokens are renewed with the realm's refresh token, without logging in again`() async throws {
+        try await Bench.with(SandboxConfiguration(pace: .milliseconds(300), tokenTTL: .seconds(2))) { bench in
+            try await bench.client(.desp(username: "demo", password: Secret("demo"), otp: nil)) { service in
+                for _ in 0..<8 {
+                    #expect(try await service.workflows(expandOptions: false).count > 0)
+                    try await Task.sleep(for: .milliseconds(400))
+                }
+            }
+            // One login through the DESP form and code exchange; every renewal after it is one refresh at the DEDL realm.
+            #expect(try await bench.count("GET", "/realms/desp/protocol/openid-connect/auth") == 1)
+            #expect(try await bench.count("POST", "/realms/desp/protocol/openid-connect/token") == 1)
+            #expect(try await bench.dedlLogins() >= 2)
+        }
+    }
+
     @Test func `a token the service refuses triggers one fresh login and the call then succeeds`() async throws {
         // The client keeps a token while the sandbox restarts on the same port with another signing key: the cached
         // token (valid for an hour by its claims) is refused, the client logs in once more and carries on.
