@@ -14,6 +14,9 @@ public protocol OrderService: Sendable {
     func products(orderID: Int, storage: OutputLocation) async throws -> [ProductRecord]
     /// Cancels an order that is not finished.
     func cancel(orderID: Int) async throws
+    /// Whether a failure is the service being unavailable for a while (unreachable, 5xx or throttled after the client's
+    /// own retries), which a long wait outlasts, rather than a refusal that waiting does not mend.
+    func isTransient(_ error: any Error) -> Bool
     /// Streams a TEMPORARY product's archive to `path` (written whole or not at all), telling `progress` the bytes
     /// written so far and the total when known.
     func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws

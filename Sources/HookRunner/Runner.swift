@@ -1,3 +1,4 @@
+import Foundation
 import HookManifest
 
 /// Carries out plans: submits orders, waits for them, records every step in the state store.
@@ -13,6 +14,9 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
     /// First pause between polls; it grows while nothing changes, up to `maxPollInterval`.
     public var pollInterval: Duration
     public var maxPollInterval: Duration
+    /// How long a wait outlasts a service that cannot be polled (each poll already retried by the client) before it
+    /// gives up with the service's error; state is saved and `wait` picks up from there.
+    public var outageTolerance: Duration = .seconds(30 * 60)
     /// Crash-test hook (see `Failpoint`); nil in normal use.
     public var failpoint: Failpoint?
 
@@ -104,6 +108,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         var timedOut: Set<String> = []
         var rejected: [String: String] = [:]
         var waited: [String: Duration] = [:]
+        var outageStart: C.Instant?
         while true {
             let open = keys.filter { key in !timedOut.contains(key) && (state.orders[key].map { !$0.isFinished } ?? false) }
             let elapsed = start.duration(to: clock.now)
@@ -116,7 +121,17 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             try await clock.sleep(for: interval)
             let before = state
             state = try await settle(waiting, payloads: payloads, state: state, prior: [:], rejected: &rejected)
-            state = try await poll(waiting, state: state)
+            do {
+                state = try await poll(waiting, state: state)
+                outageStart = nil
+            } catch where service.isTransient(error) {
+                let since = outageStart ?? clock.now
+                outageStart = since
+                guard since.duration(to: clock.now) < outageTolerance else { throw error }
+                interval = min(interval * 2, maxPollInterval)
+                events(.warning("cannot get the orders' status (\(Self.describe(error))); still waiting, next try in \(interval)"))
+                continue
+            }
             for key in waiting where state.orders[key]?.isFinished == true { waited[key] = start.duration(to: clock.now) }
             try save(state, since: before)
             var counts: [String: Int] = [:]
@@ -221,10 +236,11 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         guard !ids.isEmpty else { return state }
         let snapshots = try await service.orders(ids: ids)
         var finished: [(key: String, id: Int, output: OutputLocation)] = []
+        var changes: [RunEvent] = []
         for key in keys {
             guard var record = state.orders[key], let id = record.id, let snapshot = snapshots[id] else { continue }
             if snapshot.status != record.status {
-                events(.statusChanged(key: key, from: record.status, to: snapshot.status, message: snapshot.message))
+                changes.append(.statusChanged(key: key, from: record.status, to: snapshot.status, message: snapshot.message))
             }
             record.status = snapshot.status
             record.message = snapshot.message
@@ -243,7 +259,13 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             }
             for (key, items) in products { state.orders[key]?.products = items }
         }
+        // Announced once the round has succeeded whole: a round that fails is repeated, not half-reported.
+        changes.forEach(events)
         return state
+    }
+
+    static func describe(_ error: any Error) -> String {
+        (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
     }
 
     private func save(_ state: RunState, since before: RunState) throws {

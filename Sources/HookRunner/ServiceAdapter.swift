@@ -61,6 +61,14 @@ public struct ServiceAdapter: OrderService {
         try await service.cancel(productionOrderID: orderID)
     }
 
+    public func isTransient(_ error: any Error) -> Bool {
+        switch error as? ClientError {
+        case .unreachable?: true
+        case .unexpectedStatus(let status, _)?: status == 429 || status >= 500
+        default: false
+        }
+    }
+
     public func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {
         try await service.downloadProduct(batchOrderID: orderID, productID: productID, to: URL(fileURLWithPath: path), progress: progress)
     }

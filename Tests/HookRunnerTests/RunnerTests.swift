@@ -19,7 +19,11 @@ final class ScriptedService: OrderService {
         var failNames: Set<String> = []
         var pollsToFinish = 2
         var neverFinish = false
+        /// Status polls that fail as an unreachable service does, before polls answer again.
+        var unavailablePolls = 0
     }
+
+    struct Unavailable: Error {}
 
     let script: Mutex<Script>
     init(_ script: Script = Script()) { self.script = Mutex(script) }
@@ -43,7 +47,11 @@ final class ScriptedService: OrderService {
     }
 
     func orders(ids: [Int]) async throws -> [Int: OrderSnapshot] {
-        script.withLock { s in
+        try script.withLock { s in
+            if s.unavailablePolls > 0 {
+                s.unavailablePolls -= 1
+                throw Unavailable()
+            }
             var result: [Int: OrderSnapshot] = [:]
             for id in ids {
                 guard var order = s.orders[id] else { continue }
@@ -69,6 +77,8 @@ final class ScriptedService: OrderService {
     func cancel(orderID: Int) async throws {
         script.withLock { $0.orders[orderID]?.snapshot.status = "cancelled" }
     }
+
+    func isTransient(_ error: any Error) -> Bool { error is Unavailable }
 
     func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {}
 }
@@ -128,6 +138,31 @@ struct RunnerTests {
         let outcome = try await Self.run(service, orders: [order], state: state)
         #expect(service.script.withLock { $0.submissions } == 1)
         #expect(outcome.state.orders["a"]?.id == 100)
+    }
+
+    @Test func `a wait outlasts a service that cannot be polled for a while, warning at each failed poll`() async throws {
+        var script = ScriptedService.Script()
+        script.unavailablePolls = 5
+        let service = ScriptedService(script)
+        let log = EventLog()
+        let outcome = try await Self.run(service, orders: [PlanTests.desired("a")], log: log)
+        #expect(outcome.state.orders["a"]?.status == "completed")
+        let warnings = log.all.filter { if case .warning(let text) = $0 { text.contains("still waiting") } else { false } }
+        #expect(warnings.count == 5)
+        // Announced once each, though the first polls failed.
+        #expect(log.all.filter { if case .statusChanged(_, _, "completed", _) = $0 { true } else { false } }.count == 1)
+    }
+
+    @Test func `a wait gives up on a service down longer than its tolerance, with the order still recorded`() async throws {
+        var script = ScriptedService.Script()
+        script.unavailablePolls = 10_000
+        let store = MemoryStore()
+        await #expect(throws: ScriptedService.Unavailable.self) {
+            _ = try await Self.run(ScriptedService(script), orders: [PlanTests.desired("a")], store: store)
+        }
+        let saved = try #require(store.saved.withLock { $0.last })
+        #expect(saved.orders["a"]?.id == 100)
+        #expect(saved.orders["a"]?.isFinished == false)
     }
 
     @Test func `a refused order is reported and leaves no record`() async throws {

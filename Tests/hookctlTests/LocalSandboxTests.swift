@@ -70,6 +70,39 @@ struct LocalSandboxTests {
         #expect(try await sandbox.orderNames().count == 1)
     }
 
+    @Test func `a wait outlasts the service going away and coming back, submitting nothing twice`() async throws {
+        let folder = try ProjectFolder()
+        let state = folder.path("sandbox-state")
+        var sandbox: SandboxProcess? = try await SandboxProcess(["--pace", "3", "--state", state], in: folder.root)
+        let port = try #require(sandbox?.port)
+        let project = try Self.project(try #require(sandbox), orders: 1)
+        let process = try CLI.start(["apply"], in: project.root)
+        let log = project.path("apply.err")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try process.run()
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        func recorded() -> Bool {
+            guard let lock = try? project.read("hookctl.local.lock") else { return false }
+            return lock.contains(#""id": "#) && !lock.contains(#""id": null"#)
+        }
+        while ContinuousClock.now < deadline, process.isRunning, !recorded() {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        sandbox = nil  // stopped (its state saved) while apply waits
+        while ContinuousClock.now < deadline, process.isRunning, !((try? project.read("apply.err"))?.contains("still waiting") ?? false) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let restarted = try await SandboxProcess(["--pace", "3", "--state", state], in: folder.root, port: port)
+        try await waitForExit(process, timeout: .seconds(60))
+        let output = try project.read("apply.err")
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("cannot get the orders' status"), "\(output)")
+        #expect(try await restarted.orderNames().count == 1)
+        #expect(try project.read("reports/report.json").contains(#""status": "completed""#))
+    }
+
     @Test func `SIGINT stops a wait with exit 130 and the next apply resumes`() async throws {
         let folder = try ProjectFolder()
         let sandbox = try await SandboxProcess(["--pace", "5"], in: folder.root)

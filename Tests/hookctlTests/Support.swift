@@ -115,8 +115,9 @@ final class SandboxProcess: @unchecked Sendable {
     let port: Int
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(_ flags: [String] = [], in folder: String) async throws {
-        port = try freePort()
+    init(_ flags: [String] = [], in folder: String, port: Int? = nil) async throws {
+        let port = try port ?? freePort()
+        self.port = port
         process = try CLI.start(["sandbox", "--port", String(port)] + flags, in: folder)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
