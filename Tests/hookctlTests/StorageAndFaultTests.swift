@@ -43,6 +43,40 @@ struct StorageAndFaultTests {
         #expect(files.contains { $0.hasSuffix(".zip") }, "\(files)")
     }
 
+    @Test func `every example in examples/ completes on a local sandbox and S3 server, as examples/README.md says`() async throws {
+        let moto = try MotoProcess()
+        try await moto.createBucket("my-harvest-bucket")
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)
+        // The batch list names two products beyond the sandbox's samples: add them, as the README shows.
+        var request = URLRequest(url: URL(string: sandbox.baseURL + "/sandbox/catalogue")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(#"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","identifiers":["S2B_MSIL1C_20240110T101319_N0510_R022_T33UUP_20240110T105917.SAFE","S2A_MSIL1C_20240115T101401_N0510_R022_T33UUP_20240115T105902.SAFE"]}"#.utf8)
+        _ = try await URLSession.shared.data(for: request)
+        try FileManager.default.copyItem(atPath: CLI.packageRoot + "/examples", toPath: folder.path("examples"))
+        let projectFile = try folder.read("examples/hookctl.yaml")
+        #expect(projectFile.contains("http://127.0.0.1:8080"))
+        try folder.write("examples/hookctl.yaml", projectFile.replacingOccurrences(of: "http://127.0.0.1:8080", with: sandbox.baseURL))
+        let env = [
+            "EXTERNAL_STAC_URL": sandbox.baseURL + "/stac",
+            "EXTERNAL_TOKEN_URL": sandbox.baseURL + "/auth/realms/dedl/protocol/openid-connect/token",
+            "EXTERNAL_USERNAME": "demo", "EXTERNAL_PASSWORD": "demo",
+            "EXTERNAL_CLIENT_ID": "hookctl-ci", "EXTERNAL_CLIENT_SECRET": "hookctl-ci-secret",
+            "HOOK_OUTPUT_STORAGE_ENDPOINT": moto.endpoint,
+            "HOOK_OUTPUT_STORAGE_ACCESS_KEY": "AKIATESTKEY", "HOOK_OUTPUT_STORAGE_SECRET_KEY": "test-secret-key",
+            "INPUT_S3_ACCESS_KEY": "AKIAINPUT", "INPUT_S3_SECRET_KEY": "input-secret",
+        ]
+        let run = try await CLI.run(["apply", "--profile", "local", "examples/"], in: folder.root, environment: env)
+        #expect(run.code == 0, "\(run.output)")
+        let report = try JSONSerialization.jsonObject(with: Data(try folder.read("examples/reports/report.json").utf8)) as? [String: Any]
+        let orders = report?["orders"] as? [[String: Any]] ?? []
+        #expect(orders.count == 7)
+        #expect(orders.allSatisfy { $0["status"] as? String == "completed" }, "\(orders)")
+        let outputs = try await CLI.run(["outputs", "--profile", "local", "examples/"], in: folder.root, environment: env)
+        #expect(outputs.stdout.contains("s3://my-harvest-bucket/harvests/external/"), "\(outputs.output)")
+        #expect(outputs.stdout.contains("s3://my-harvest-bucket/dedl-data-harvest-s2-private/"), "\(outputs.output)")
+    }
+
     @Test func `with 5xx, 429, dropped connections and 3-second tokens every order completes once`() async throws {
         let folder = try ProjectFolder()
         let sandbox = try await SandboxProcess(
