@@ -109,6 +109,13 @@ public final class HookService: Sendable {
     /// - Parameter progress: told the bytes written so far and the total, when known.
     /// - Returns: the size of the file.
     @discardableResult
+    /// Whether two URLs share scheme, host and port: credentials go no further than the origin they were meant for.
+    static func sameOrigin(_ a: String, _ b: String) -> Bool {
+        guard let x = URLComponents(string: a), let y = URLComponents(string: b) else { return false }
+        func port(_ c: URLComponents) -> Int? { c.port ?? (c.scheme?.lowercased() == "https" ? 443 : c.scheme?.lowercased() == "http" ? 80 : nil) }
+        return x.scheme?.lowercased() == y.scheme?.lowercased() && x.host?.lowercased() == y.host?.lowercased() && port(x) == port(y)
+    }
+
     public func downloadProduct(
         batchOrderID: Int, productID: Int, to path: URL, expectedSize: Int64? = nil,
         progress: (@Sendable (Int64, Int64?) -> Void)? = nil
@@ -124,11 +131,26 @@ public final class HookService: Sendable {
             attempt += 1
             let have = FileWriter.size(of: partial) ?? 0
             let token = try await tokens.token()
-            var headers = [("Authorization", "Bearer \(token.reveal())")]
-            if have > 0 { headers.append(("Range", "bytes=\(have)-")) }
             var failure: String
             do {
-                let response = try await http.stream(target, headers: headers, timeout: max(policy.requestTimeout, .seconds(3600)))
+                // The service may serve the archive or redirect to its temporary URL (another host, signed): follow a
+                // few hops, sending the bearer token only to the service's own origin.
+                var location = target
+                var response: HTTPClientResponse
+                var hops = 0
+                while true {
+                    var headers: [(String, String)] = []
+                    if Self.sameOrigin(location, target) { headers.append(("Authorization", "Bearer \(token.reveal())")) }
+                    if have > 0 { headers.append(("Range", "bytes=\(have)-")) }
+                    response = try await http.stream(location, headers: headers, timeout: max(policy.requestTimeout, .seconds(3600)))
+                    guard [301, 302, 303, 307, 308].contains(response.status.code), let next = response.headers.first(name: "location"),
+                        let resolved = URL(string: next, relativeTo: URL(string: location))?.absoluteString
+                    else { break }
+                    _ = try? await response.body.collect(upTo: 1 << 16)
+                    hops += 1
+                    guard hops <= 5 else { throw ClientError.unexpectedStatus(status: Int(response.status.code), detail: "more than 5 redirects") }
+                    location = resolved
+                }
                 let status = Int(response.status.code)
                 if status == 200 || status == 206 {
                     let resumed = status == 206

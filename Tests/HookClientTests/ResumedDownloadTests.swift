@@ -1,10 +1,14 @@
 import Foundation
-import HookClient
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import HookS3
 import HookSandbox
 import Logging
 import Synchronization
 import Testing
+
+@testable import HookClient
 
 /// Product downloads against the sandbox: streamed to a file, resumed with `Range` from a partial file.
 struct ResumedDownloadTests {
@@ -67,6 +71,50 @@ struct ResumedDownloadTests {
             throw error
         }
         await sandbox.stop()
+    }
+}
+
+extension ResumedDownloadTests {
+    @Test func `a redirect to the product's temporary URL is followed, and resumed with Range`() async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let sandbox = try await RunningSandbox.start(SandboxConfiguration(pace: .milliseconds(200)), logger: logger)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hookctl-dl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let configuration = ServiceConfiguration(
+            serviceURL: sandbox.serviceURL, identity: IdentityConfiguration(despURL: sandbox.despURL, dedlTokenURL: sandbox.dedlTokenURL),
+            credentials: .desp(username: "demo", password: Secret("demo"), otp: nil))
+        do {
+            try await HookService.with(configuration, logger: logger) { service in
+                let (order, product) = try await Self.completedOrder(service)
+                let direct = folder.appendingPathComponent("direct.zip")
+                let size = try await service.downloadProduct(batchOrderID: order, productID: product, to: direct)
+                var request = URLRequest(url: sandbox.baseURL.appendingPathComponent("sandbox/faults"))
+                request.httpMethod = "POST"
+                request.httpBody = Data(#"{"redirectDownloads": true}"#.utf8)
+                _ = try await URLSession.shared.data(for: request)
+
+                let redirected = folder.appendingPathComponent("redirected.zip")
+                try Data(contentsOf: direct).prefix(Int(size) / 2).write(to: URL(fileURLWithPath: redirected.path + ".part"))
+                #expect(try await service.downloadProduct(batchOrderID: order, productID: product, to: redirected, expectedSize: size) == size)
+                #expect(try Data(contentsOf: redirected) == Data(contentsOf: direct))
+                let stats = try JSONSerialization.jsonObject(with: try await URLSession.shared.data(from: sandbox.baseURL.appendingPathComponent("sandbox/stats")).0) as? [String: Any]
+                let routes = (stats?["requests"] as? [[String: Any]] ?? []).map { "\($0["route"] ?? "") \($0["status"] ?? "")" }
+                #expect(routes.contains("/odata/v1/BatchOrder({id})/Product({id})/$value 302"), "\(routes)")
+                #expect(routes.contains("/swift/v1/tmp-storage/{file} 206"), "\(routes)")
+            }
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+        await sandbox.stop()
+    }
+
+    @Test func `the bearer token goes only to the service's own origin`() {
+        #expect(HookService.sameOrigin("https://odp.example/odata/v1/x", "https://odp.example:443/odata/v1/BatchOrder(1)"))
+        #expect(!HookService.sameOrigin("https://s3.central.example/swift/v1/tmp-storage/a.zip", "https://odp.example/odata/v1/"))
+        #expect(!HookService.sameOrigin("http://odp.example/x", "https://odp.example/x"))
+        #expect(!HookService.sameOrigin("http://127.0.0.1:8081/x", "http://127.0.0.1:8080/x"))
     }
 }
 

@@ -77,9 +77,9 @@ extension Order {
         ])
     }
 
-    /// Link to an item's archive on this sandbox.
+    /// The public temporary URL of an item's archive, as the real service gives it (see `TempURL`).
     func downloadLink(_ item: Item, baseURL: String) -> String {
-        "\(baseURL)/odata/v1/BatchOrder(\(id))/Product(\(item.id))/$value"
+        TempURL.link(baseURL: baseURL, orderID: id, itemID: item.id, completedMs: completedMs(of: item) ?? submittedMs)
     }
 
     /// The BatchorderItem entity (`GET BatchOrder(N)/Products`).

@@ -12,6 +12,8 @@ struct FaultSettings: Sendable {
     var itemFailRate: Double
     var failingIdentifiers: Set<String>
     var lostResponseRate: Double
+    /// `$value` answers 302 to the item's `DownloadLink` instead of serving the archive itself.
+    var redirectDownloads = false
 
     init(_ configuration: SandboxConfiguration) {
         failRate = configuration.failRate
@@ -32,7 +34,7 @@ struct FaultSettings: Sendable {
             ("slowRate", .double(slowRate)), ("slowSeconds", .double(slowDelay.seconds)),
             ("retryAfter", .int(retryAfterSeconds)), ("tokenTTL", .double(tokenTTL.seconds)),
             ("itemFailRate", .double(itemFailRate)), ("lostResponseRate", .double(lostResponseRate)),
-            ("failingIdentifiers", .array(failingIdentifiers.sorted().map { .string($0) })),
+            ("failingIdentifiers", .array(failingIdentifiers.sorted().map { .string($0) })), ("redirectDownloads", .bool(redirectDownloads)),
         ])
     }
 }

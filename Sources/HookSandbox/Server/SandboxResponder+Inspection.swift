@@ -57,7 +57,7 @@ extension SandboxResponder {
     func updateFaults(_ call: Call) async throws -> Response {
         let bytes = try await body(call, limit: 1 << 20)
         guard let json = try? JSONParser.parse(bytes), case let .object(pairs) = json else { return badRequest("Body must be a JSON object") }
-        let known: Set<String> = ["failRate", "throttleRate", "dropRate", "slowRate", "slowSeconds", "retryAfter", "tokenTTL", "itemFailRate", "failingIdentifiers", "lostResponseRate", "seed"]
+        let known: Set<String> = ["failRate", "throttleRate", "dropRate", "slowRate", "slowSeconds", "retryAfter", "tokenTTL", "itemFailRate", "failingIdentifiers", "lostResponseRate", "redirectDownloads", "seed"]
         if let unknown = pairs.first(where: { !known.contains($0.0) }) {
             return badRequest("Unknown field '\(unknown.0.prefix(60))' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -86,6 +86,11 @@ extension SandboxResponder {
                 guard let s = value.intValue, s >= 0 else { throw FaultInputError(message: "seed must be a non-negative integer") }
                 service.faults.reseed(UInt64(s))
             }
+            var redirect: Bool?
+            if let value = json["redirectDownloads"] {
+                guard case let .bool(b) = value else { throw FaultInputError(message: "redirectDownloads must be true or false") }
+                redirect = b
+            }
             if let ttl, ttl < .seconds(1) { throw FaultInputError(message: "tokenTTL must be at least 1 second") }
             let settings = service.faults.update { s in
                 if let failRate { s.failRate = failRate }
@@ -98,6 +103,7 @@ extension SandboxResponder {
                 if let ttl { s.tokenTTL = ttl }
                 if let retryAfter { s.retryAfterSeconds = retryAfter }
                 if let failing { s.failingIdentifiers = failing }
+                if let redirect { s.redirectDownloads = redirect }
             }
             return HTTPReply.json(settings.json)
         } catch let error as FaultInputError {

@@ -185,9 +185,40 @@ extension SandboxResponder {
         if order.storage == "PRIVATE" {
             return HTTPReply.detail("Product \(item.id) was written to private storage (\(item.outcome?.output ?? "")); it cannot be downloaded from the service", status: .notFound)
         }
+        if service.faults.settings.redirectDownloads {
+            return Response(status: .found, headers: [.location: order.downloadLink(item, baseURL: call.baseURL), .contentLength: "0"])
+        }
         let size = service.catalogue.find(item.identifier)?.size
         let archive = ProductArchive(
             orderID: order.id, itemID: item.id, identifier: item.identifier, workflow: order.workflowName, processedName: name, declaredSize: size)
+        return archiveResponse(archive, filename: name, call: call)
+    }
+
+    /// `GET /swift/v1/tmp-storage/{file}`: an item's archive by its public `DownloadLink`, no token; a link that is
+    /// tampered with or past `temp_url_expires` gets Swift's 401, an unknown file 404.
+    func temporaryDownload(_ call: Call) -> Response {
+        let file = call.route.arguments[0]
+        let path = TempURL.folder + file
+        guard let signature = call.queryValue("temp_url_sig"), let expires = call.queryValue("temp_url_expires").flatMap({ Int64($0) }),
+            signature == TempURL.signature(path: path, expires: expires), expires >= Timestamp.nowMs / 1000
+        else {
+            return HTTPReply.html(
+                "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>",
+                status: .unauthorized)
+        }
+        let notFound = HTTPReply.html("<html><h1>Not Found</h1><p>The resource could not be found.</p></html>", status: .notFound)
+        guard let itemID = TempURL.itemID(inFileName: file) else { return notFound }
+        let now = Timestamp.nowMs
+        let found = service.store.withOrders { list, _, _ in
+            list.lazy.compactMap { order in order.items.first { $0.id == itemID }.map { (order, $0) } }.first
+        }
+        guard let (order, item) = found, order.storage != "PRIVATE", order.status(of: item, now: now) == .completed,
+            let name = item.outcome?.processedName,
+            file == TempURL.fileName(orderID: order.id, itemID: item.id, completedMs: order.completedMs(of: item) ?? order.submittedMs)
+        else { return notFound }
+        let archive = ProductArchive(
+            orderID: order.id, itemID: item.id, identifier: item.identifier, workflow: order.workflowName, processedName: name,
+            declaredSize: service.catalogue.find(item.identifier)?.size)
         return archiveResponse(archive, filename: name, call: call)
     }
 

@@ -111,6 +111,7 @@ struct SandboxResponder: HTTPResponder {
         case .products where get: return try await authorized(call) { try products(call, claims: $0) }
         case .product where get: return try await authorized(call) { try product(call, claims: $0) }
         case .productValue where get: return try await authorized(call) { try productValue(call, claims: $0) }
+        case .tempDownload where get: return temporaryDownload(call)
         case .productionOrders where get: return try await authorized(call) { try productionOrders(call, claims: $0) }
         case .productionOrder where get: return try await authorized(call) { try productionOrder(call, claims: $0) }
         case .cancel where get || method == .post: return try await authorized(call) { try cancel(call, claims: $0) }

@@ -7,6 +7,7 @@ struct SandboxRoute: Sendable {
         case dedlToken, dedlCerts, dedlConfiguration
         case stacLanding, stacCollections, stacCollection, stacItems, stacItem, stacDownload, stacSearch
         case sandboxOrders, sandboxStats, sandboxFaults, sandboxCatalogue, sandboxRoot
+        case tempDownload
     }
 
     var name: Name
@@ -14,7 +15,8 @@ struct SandboxRoute: Sendable {
     /// Path arguments: ids in parentheses and STAC path segments, decoded.
     var arguments: [String]
 
-    var isAPI: Bool { pattern.hasPrefix("/odata/v1") }
+    /// The service's calls and its temporary-storage downloads: what faults apply to.
+    var isAPI: Bool { pattern.hasPrefix("/odata/v1") || name == .tempDownload }
 
     /// Splits a raw path into decoded segments, tolerating `//` and a trailing slash.
     static func segments(_ path: String) -> [String] {
@@ -35,6 +37,9 @@ struct SandboxRoute: Sendable {
         if s.first == "realms", s.count >= 2, s[1] == "desp" { return matchDESP(Array(s.dropFirst(2))) }
         if s.count >= 3, s[0] == "auth", s[1] == "realms", s[2] == "dedl" { return matchDEDL(Array(s.dropFirst(3))) }
         if s.first == "stac" { return matchSTAC(Array(s.dropFirst())) }
+        if s.count == 4, s[0] == "swift", s[1] == "v1", s[2] == "tmp-storage" {
+            return .init(name: .tempDownload, pattern: TempURL.folder + "{file}", arguments: [s[3]])
+        }
         if s.first == "sandbox" {
             switch s.count {
             case 1: return .init(name: .sandboxRoot, pattern: "/sandbox", arguments: [])
