@@ -45,6 +45,24 @@ struct CommandTests {
         #expect(render.stderr.contains("warning:"))
     }
 
+    @Test func `without a path, commands read manifests/, else the project file's folder`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        let inRoot = try await CLI.run(["validate"], in: project.root)
+        #expect(inRoot.code == 0, "\(inRoot.output)")
+        // Inside the folder that holds hookctl.yaml and the orders, and in a folder below it.
+        try FileManager.default.createDirectory(atPath: project.path("manifests/notes"), withIntermediateDirectories: true)
+        for folder in ["manifests", "manifests/notes"] {
+            let run = try await CLI.run(["validate"], in: project.path(folder))
+            #expect(run.code == 0, "\(folder): \(run.output)")
+            #expect(run.stderr.contains("6 orders"), "\(folder): \(run.output)")
+        }
+        // No manifests/ and no project file: the default is reported missing.
+        let empty = try ProjectFolder()
+        let missing = try await CLI.run(["validate"], in: empty.root)
+        #expect(missing.code == 1)
+        #expect(missing.stderr.contains("`manifests`: no such file or directory"), "\(missing.output)")
+    }
+
     @Test func `plan shows a replaced body with its diff and --detailed-exitcode says so`() async throws {
         let project = try ProjectFolder.shippedManifests()
         let apply = try await CLI.run(["apply"], in: project.root)

@@ -2,16 +2,31 @@ import Dispatch
 
 /// Reads manifests and the project file into a `Workspace`: no network, no environment needed.
 /// - Parameters:
-///   - paths: manifest files or folders (recursive); empty means `manifests`.
+///   - paths: manifest files or folders (recursive); empty means `defaultManifestPath(projectFile:)`.
 ///   - projectFile: explicit project file (`--project`); else `hookctl.yaml` is looked for walking up from the first path.
 ///   - profile: explicit profile (`--profile`); else `environment["HOOKCTL_PROFILE"]`, else the project's `defaultProfile`.
 ///   - environment: variable values; non-secret references are resolved with it, unset ones are warned about.
 ///   - limits: YAML reading limits.
+/// Where commands look when given no path: `manifests/` in the working folder; without one, the project's
+/// `manifests/`, else the project file's own folder (orders kept beside `hookctl.yaml`, as in the shipped
+/// `manifests/`); without a project either, `manifests` (reported missing).
+public func defaultManifestPath(projectFile: String? = nil) -> String {
+    guard FileSystem.kind("manifests") != .directory,
+        let project = projectFile ?? ProjectLoader.find(startingAt: FileSystem.currentDirectory())
+    else { return "manifests" }
+    let folder = FileSystem.directory(of: FileSystem.absolute(project))
+    let beside = FileSystem.join(folder, "manifests")
+    let chosen = FileSystem.kind(beside) == .directory ? beside : folder
+    let cwd = FileSystem.currentDirectory()
+    if chosen == cwd { return "." }
+    return chosen.hasPrefix(cwd + "/") ? String(chosen.dropFirst(cwd.count + 1)) : chosen
+}
+
 public func loadWorkspace(
     paths: [String], projectFile: String? = nil, profile: String? = nil, environment: [String: String] = [:],
     limits: YAMLLimits = YAMLLimits()
 ) -> Workspace {
-    let paths = paths.isEmpty ? ["manifests"] : paths
+    let paths = paths.isEmpty ? [defaultManifestPath(projectFile: projectFile)] : paths
     var diagnostics: [Diagnostic] = []
     let projectPath = projectFile ?? ProjectLoader.find(startingAt: paths[0])
     var loaded = ProjectLoader.Loaded()

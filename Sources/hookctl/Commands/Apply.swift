@@ -22,7 +22,7 @@ struct Apply: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Add how long each order was waited on to the reports (which then differ from run to run).")
     var timings = false
-    @Argument(help: "Manifest files or folders (default: manifests/).") var paths: [String] = []
+    @Argument(help: "Manifest files or folders (default: manifests/, else the project file's folder).") var paths: [String] = []
     @Flag(help: "Submit and return without waiting for the orders to finish.") var noWait = false
     @Option(help: "Requests in flight at once (orders being waited on are polled together regardless).")
     var concurrency = 8

@@ -22,7 +22,7 @@ struct Plan: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "Manifest files or folders (default: manifests/).") var paths: [String] = []
+    @Argument(help: "Manifest files or folders (default: manifests/, else the project file's folder).") var paths: [String] = []
     @Flag(help: "Exit 2 when the plan has changes (0 when there is nothing to do).") var detailedExitcode = false
 
     func run() async throws {

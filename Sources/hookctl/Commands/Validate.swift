@@ -19,7 +19,7 @@ struct Validate: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Manifest files or folders (default: manifests/).")
+    @Argument(help: "Manifest files or folders (default: manifests/, else the project file's folder).")
     var paths: [String] = []
 
     func run() async throws {

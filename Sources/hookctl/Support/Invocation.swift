@@ -29,7 +29,7 @@ struct Invocation {
     /// - Throws: `ExitCode.error` after printing, when any manifest has an error.
     func workbench(_ paths: [String], strict: Bool = true) throws -> Workbench {
         let bench = try Workbench(
-            paths: paths.isEmpty ? ["manifests"] : paths, projectFile: global.project, profile: global.profile,
+            paths: paths, projectFile: global.project, profile: global.profile,
             sandbox: global.sandbox, environment: environment)
         report(bench.workspace.diagnostics)
         if strict, bench.workspace.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode.error }
