@@ -89,6 +89,20 @@ struct RenderGoldenTests {
         #expect(a.digest.count == 64)
     }
 
+    @Test func `digest and name do not depend on the environment, though render shows resolved values`() throws {
+        // MY_DESP_USER is a non-secret reference: resolved for render when set, kept as written for the digest, so a
+        // plan run without the variable (a fork's pull request) still sees the order unchanged.
+        let text = try String(contentsOfFile: fixtures.appendingPathComponent("golden/desp-private.yaml").path, encoding: .utf8)
+        #expect(text.contains("${env:MY_DESP_USER}"))
+        let withUser = try #require(decode(text, environment: ["MY_DESP_USER": "alice"]).orders.first?.first?.body)
+        let without = try #require(decode(text).orders.first?.first?.body)
+        #expect(withUser.digest == without.digest && withUser.name == without.name)
+        #expect(withUser.renderedJSON().contains("\"alice\""))
+        #expect(without.renderedJSON().contains("${env:MY_DESP_USER}"))
+        let edited = try #require(decode(text.replacingOccurrences(of: "${env:MY_DESP_USER}", with: "${env:OTHER_USER}"), environment: ["OTHER_USER": "alice"]).orders.first?.first?.body)
+        #expect(edited.digest != withUser.digest, "editing the reference in the manifest is a change")
+    }
+
     @Test func `a batch split gives keys name#N and names without the hash`() throws {
         let text = try String(contentsOfFile: fixtures.appendingPathComponent("golden/batch-split.yaml").path, encoding: .utf8)
         let orders = decode(text).orders.flatMap { $0 }

@@ -11,7 +11,8 @@ public struct OrderBody: Hashable, Sendable {
     public let identifiers: [String]
     /// `WorkflowOptions`, in contract order: storage, source, extra options in manifest order.
     public let options: [WorkflowOption]
-    /// SHA-256 (lowercase hex) of the canonical body without `Name`, secrets as their references.
+    /// SHA-256 (lowercase hex) of the canonical body without `Name`, every reference as written (secrets, and values
+    /// resolved at load alike): the same manifest gives the same digest in any environment.
     public let digest: String
     /// The order's `Name`: `hookctl-<key with # as ->-<first 10 hex of digest>`, deterministic per (manifest, body).
     public let name: String
@@ -43,7 +44,20 @@ public struct OrderBody: Hashable, Sendable {
         BodyWriter.writeUnnamed(workflowName, identifiers, options, into: &out, openingBrace: false)
         var hasher = SHA256()
         hasher.update(data: [UInt8(ascii: "{")])
-        out.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[restStart...])) }
+        let resolvedAtLoad = options.contains { option in
+            if case .string(let template) = option.value { template.written != nil } else { false }
+        }
+        if resolvedAtLoad {
+            let asWritten = options.map { option -> WorkflowOption in
+                guard case .string(let template) = option.value, let written = template.written else { return option }
+                return WorkflowOption(name: option.name, value: .string(Template(literal: written)), isSecret: option.isSecret)
+            }
+            var unresolved: [UInt8] = []
+            BodyWriter.writeUnnamed(workflowName, identifiers, asWritten, into: &unresolved, openingBrace: false)
+            hasher.update(data: unresolved)
+        } else {
+            out.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[restStart...])) }
+        }
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
         for byte in hasher.finalize() {

@@ -10,8 +10,19 @@ public struct Template: Hashable, Sendable, CustomStringConvertible {
 
     /// The pieces of a text with references; nil for literal text (no array to allocate on the hot path).
     private let referenceParts: [Part]?
-    /// The text as written in the manifest.
+    /// The text as written in the manifest (for a template resolved at load, the resolved text).
     public let description: String
+    /// For a literal resolved from references when the manifest was loaded, the references as written. Digests and
+    /// order names use it, so that `plan` gives the same answer whatever environment it runs in.
+    public let written: String?
+
+    /// Equal when they read the same; where a resolved value came from is not part of it.
+    public static func == (a: Template, b: Template) -> Bool { a.referenceParts == b.referenceParts && a.description == b.description }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(referenceParts)
+        hasher.combine(description)
+    }
 
     /// The pieces in order.
     public var parts: [Part] { referenceParts ?? (description.isEmpty ? [] : [.literal(description)]) }
@@ -20,9 +31,18 @@ public struct Template: Hashable, Sendable, CustomStringConvertible {
     public init(literal text: String) {
         referenceParts = nil
         description = text
+        written = nil
+    }
+
+    /// `value`, resolved from `template`'s references.
+    init(resolved value: String, from template: Template) {
+        referenceParts = nil
+        description = value
+        written = template.written ?? template.description
     }
 
     init(parts: [Part], text: String) {
+        written = nil
         let hasReference = parts.contains { if case .reference = $0 { true } else { false } }
         self.referenceParts = hasReference ? parts : nil
         self.description = hasReference ? text : parts.map { if case .literal(let t) = $0 { t } else { "" } }.joined()

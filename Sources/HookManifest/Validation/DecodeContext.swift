@@ -71,13 +71,13 @@ final class DecodeContext {
             let names = unset.map { "`\($0)`" }.joined(separator: ", ")
             sink.warning("reference.unset", "`\(path())`: variable\(unset.count == 1 ? "" : "s") \(names) not set; shown as the reference", at: node.mark)
         }
-        if !secret, unset.isEmpty, case .success(let value) = parsed.resolve(in: environment) { return Template(literal: value) }
+        if !secret, unset.isEmpty, case .success(let value) = parsed.resolve(in: environment) { return Template(resolved: value, from: parsed) }
         return parsed
     }
 
     /// A non-secret template with its references resolved when every variable is set (or has a default).
     func resolvedIfSet(_ template: Template) -> Template {
         guard template.hasReferences, case .success(let value) = template.resolve(in: environment) else { return template }
-        return Template(literal: value)
+        return Template(resolved: value, from: template)
     }
 }
