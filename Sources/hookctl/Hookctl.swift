@@ -30,7 +30,7 @@ struct Hookctl: AsyncParsableCommand {
     static func main() async {
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
         } catch {
             fail(error)
         }
@@ -57,6 +57,31 @@ struct Hookctl: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(label) \(message)\n".utf8))
             Foundation.exit(ExitCode.error.rawValue)
         }
+    }
+
+    /// Global options may come before the command (`hookctl --profile dedl apply`), as users write them: they are
+    /// moved after it, where every command reads them.
+    static func movingGlobalOptions(_ arguments: [String]) -> [String] {
+        let valued: Set<String> = ["--profile", "--project", "--format"]
+        let flags: Set<String> = ["--sandbox", "--quiet", "-q", "--verbose", "-v", "--no-color"]
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = String(argument.prefix { $0 != "=" })
+            if flags.contains(argument) || (valued.contains(name) && argument.contains("=")) {
+                leading.append(argument)
+                index += 1
+            } else if valued.contains(argument), index + 1 < arguments.count {
+                leading += arguments[index...(index + 1)]
+                index += 2
+            } else {
+                break
+            }
+        }
+        let commands = Set(configuration.subcommands.map { $0._commandName })
+        guard !leading.isEmpty, index < arguments.count, commands.contains(arguments[index]) else { return arguments }
+        return [arguments[index]] + leading + arguments[(index + 1)...]
     }
 
     /// ArgumentParser's own exit (help, usage, exit codes), except that a usage error exits 1 (SPEC: every error is

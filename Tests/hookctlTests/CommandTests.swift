@@ -63,6 +63,17 @@ struct CommandTests {
         #expect(missing.stderr.contains("`manifests`: no such file or directory"), "\(missing.output)")
     }
 
+    @Test func `global options work before the command as well as after it`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        let before = try await CLI.run(["--profile", "sandbox", "--quiet", "--format=json", "validate"], in: project.root)
+        let after = try await CLI.run(["validate", "--profile", "sandbox", "--quiet", "--format=json"], in: project.root)
+        #expect(before.code == 0, "\(before.output)")
+        #expect(before.stdout == after.stdout && before.stdout.hasPrefix("["))
+        let unknown = try await CLI.run(["--profile", "nope", "plan"], in: project.root)
+        #expect(unknown.code == 1)
+        #expect(unknown.stderr.contains("nope"), "\(unknown.output)")
+    }
+
     @Test func `plan shows a replaced body with its diff and --detailed-exitcode says so`() async throws {
         let project = try ProjectFolder.shippedManifests()
         let apply = try await CLI.run(["apply"], in: project.root)
