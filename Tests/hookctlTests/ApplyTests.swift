@@ -28,6 +28,36 @@ struct ApplyTests {
         #expect(plan.code == 0, "\(plan.output)")
     }
 
+    @Test func `SPEC's example manifest, extra option included, completes on the embedded sandbox`() async throws {
+        let project = try ProjectFolder()
+        try project.write("hookctl.yaml", try String(contentsOfFile: CLI.packageRoot + "/manifests/hookctl.yaml", encoding: .utf8))
+        try project.write("manifests/s2.yaml", """
+            apiVersion: hookctl/v1
+            kind: Order
+            metadata:
+              name: s2-t47vlh
+              labels: {campaign: demo}
+            spec:
+              workflow: data-harvest
+              identifiers:
+                - S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE
+              source:
+                type: DESP
+                collection: EO.ESA.DAT.SENTINEL-2.MSI.L1C
+              storage:
+                type: TEMPORARY
+              options:
+                resolution: 20
+              wait: {timeout: 6h}
+              download: true
+
+            """)
+        let run = try await CLI.run(["apply"], in: project.root)
+        #expect(run.code == 0, "\(run.output)")
+        #expect(try project.read("reports/report.json").contains(#""status": "completed""#))
+        #expect(project.exists("downloads/s2-t47vlh/S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE.zip"))
+    }
+
     @Test func `on a terminal, waits and downloads redraw one live line, cleared before the report`() async throws {
         let project = try ProjectFolder.shippedManifests()
         // util-linux `script` gives hookctl a pseudo-terminal and copies what it writes there to stdout.

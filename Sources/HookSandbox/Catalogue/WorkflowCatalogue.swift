@@ -120,7 +120,7 @@ enum WorkflowCatalogue {
             .init(name: "source_s3_access_key", description: "Access key of the input bucket.", type: .str),
             .init(name: "source_s3_secret_key", description: "Secret key of the input bucket.", type: .str),
         ],
-        kind: .anyInput, acceptsExtraOptions: true)
+        kind: .anyInput)
 
     static let maja = WorkflowDefinition(
         id: 46, name: "maja", displayName: "Sentinel-2: MAJA Atmospheric Correction", documentation: "",

@@ -45,8 +45,6 @@ struct WorkflowDefinition: Sendable {
     var inputProductStatusOffline: Bool = false
     var options: [WorkflowOptionSpec]
     var kind: Kind
-    /// Custom hooks define their own parameters: options the catalogue does not list are passed through unchecked.
-    var acceptsExtraOptions = false
 
     func option(_ name: String) -> WorkflowOptionSpec? { options.first { $0.name == name } }
 

@@ -82,11 +82,9 @@ struct OrderValidator: Sendable {
         for option in rawOptions {
             let loc: [ValidationIssue.Location] = [.key("body"), .key("WorkflowOptions"), .index(option.index)]
             if Self.serviceOptions.contains(option.name) { continue }
+            // Options the catalogue does not list are passed to the workflow unchecked: SPEC's own example order gives
+            // data-harvest an extra option, and how the real service treats unlisted options was never captured.
             let spec = workflow.option(option.name)
-            guard spec != nil || workflow.acceptsExtraOptions else {
-                issues.append(.init(loc: loc + [.key("Name")], msg: "Unknown option '\(option.name)' for workflow '\(workflow.name)'", type: "value_error"))
-                continue
-            }
             guard seen.insert(option.name).inserted else {
                 issues.append(.init(loc: loc + [.key("Name")], msg: "Option '\(option.name)' is given more than once", type: "value_error"))
                 continue
