@@ -58,6 +58,29 @@ struct ApplyTests {
         #expect(project.exists("downloads/s2-t47vlh/S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE.zip"))
     }
 
+    @Test func `an order the service rejects exits 1 and is reported as failed with the service's reason`() async throws {
+        let project = try ProjectFolder()
+        try project.write("hookctl.yaml", try String(contentsOfFile: CLI.packageRoot + "/manifests/hookctl.yaml", encoding: .utf8))
+        try project.write("manifests/coh.yaml", """
+            apiVersion: hookctl/v1
+            kind: Order
+            metadata: {name: coh}
+            spec:
+              workflow: card_cohinf
+              identifiers: [S1A_IW_SLC__1SDV_20230910T050517_20230910T050544_050261_060D7F_3C4D.SAFE]
+              source: {type: DESP, collection: EO.ESA.DAT.SENTINEL-1.L1_SLC}
+              options: {timespan: "24"}
+
+            """)
+        let run = try await CLI.run(["apply"], in: project.root)
+        #expect(run.code == 1, "\(run.output)")
+        #expect(run.stderr.contains("coh: rejected by the service"), "\(run.output)")
+        let report = try project.read("reports/report.json")
+        #expect(report.contains(#""status": "failed""#) && report.contains("rejected by the service"), "\(report)")
+        #expect(try project.read("reports/junit.xml").contains("<failure"))
+        #expect(!(try project.read("hookctl.sandbox.lock").contains("coh")), "nothing was created, so nothing is recorded")
+    }
+
     @Test func `on a terminal, waits and downloads redraw one live line, cleared before the report`() async throws {
         let project = try ProjectFolder.shippedManifests()
         // util-linux `script` gives hookctl a pseudo-terminal and copies what it writes there to stdout.

@@ -37,7 +37,17 @@ struct Execution {
                 return result
             }
         }
-        try finish(Report(state: outcome.state, keys: keys, timedOut: Set(outcome.timedOut), timings: timings ? outcome.waited : nil),
+        // An order the service refused is not recorded (nothing was created), but the reports show it as failed, with
+        // the service's reason, so that a CI view never shows it as absent.
+        var reported = outcome.state
+        for item in plan {
+            guard let reason = outcome.rejected[item.key], let desired = item.desired else { continue }
+            reported.orders[item.key] = OrderRecord(
+                manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels, digest: desired.digest,
+                body: desired.body, name: desired.name(attempt: item.attempt), attempt: item.attempt, status: "failed",
+                message: "rejected by the service: \(reason)")
+        }
+        try finish(Report(state: reported, keys: keys, timedOut: Set(outcome.timedOut), timings: timings ? outcome.waited : nil),
                    rejected: outcome.rejected, waited: wait)
     }
 
