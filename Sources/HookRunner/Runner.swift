@@ -228,7 +228,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         return state
     }
 
-    /// One round of status: every unfinished order with an id, in as few calls as the service allows; products
+    /// One round of status for the orders `keys` that have an id, in as few calls as the service allows; products
     /// are fetched once, when an order finishes, `concurrency` at a time.
     func poll(_ keys: [String], state initial: RunState) async throws -> RunState {
         var state = initial
@@ -239,13 +239,15 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         var changes: [RunEvent] = []
         for key in keys {
             guard var record = state.orders[key], let id = record.id, let snapshot = snapshots[id] else { continue }
-            if snapshot.status != record.status {
+            let changed = snapshot.status != record.status
+            if changed {
                 changes.append(.statusChanged(key: key, from: record.status, to: snapshot.status, message: snapshot.message))
             }
             record.status = snapshot.status
             record.message = snapshot.message
             state.orders[key] = record
-            if record.isFinished { finished.append((key, id, OutputLocation(body: record.body))) }
+            // Items are read once per finish: an order found finished as it was recorded keeps its items.
+            if record.isFinished && (changed || record.products.isEmpty) { finished.append((key, id, OutputLocation(body: record.body))) }
         }
         for start in stride(from: 0, to: finished.count, by: concurrency) {
             let batch = finished[start..<min(start + concurrency, finished.count)]

@@ -56,6 +56,17 @@ struct LocalSandboxTests {
         let report = try project.read("reports/report.json")
         #expect(report.contains("S2A_MSIL1C_NO_SUCH_PRODUCT.SAFE"))
         #expect(report.contains(#""status": "failed""#))
+        // `status` asks the service again, finished orders included, and exits as the run did.
+        func odataCalls() async throws -> Int {
+            let stats = try await sandbox.get("/sandbox/stats") as? [String: Any]
+            return (stats?["requests"] as? [[String: Any]] ?? []).filter { ($0["route"] as? String ?? "").hasPrefix("/odata/") }
+                .reduce(0) { $0 + ($1["count"] as? Int ?? 0) }
+        }
+        let before = try await odataCalls()
+        let status = try await CLI.run(["status"], in: project.root)
+        #expect(status.code == 3, "\(status.output)")
+        #expect(status.stdout.contains("failed"))
+        #expect(try await odataCalls() > before)
     }
 
     @Test func `a wait timeout exits 4 with the state saved, and wait picks it up`() async throws {

@@ -76,23 +76,26 @@ struct Execution {
                    rejected: outcome.rejected, waited: true)
     }
 
-    /// `status`: one refresh of the recorded orders, then the table.
+    /// `status`: one refresh of every recorded order from the service (finished ones too: the service is the truth),
+    /// then the table; exits as a run would (3 if an order failed).
     func status(keys requested: [String]?) async throws {
         let store = FileStateStore(path: bench.lockPath)
         let lock = try await ProjectLock(path: projectLockPath)
         defer { withExtendedLifetime(lock) {} }
         let state = try store.load()
         let keys = (requested ?? state.orders.keys.sorted()).filter { state.orders[$0] != nil }
-        let open = keys.filter { !(state.orders[$0]?.isFinished ?? true) }
+        let known = keys.filter { state.orders[$0]?.id != nil }
         var refreshed = state
-        if !open.isEmpty {
+        if !known.isEmpty {
             refreshed = try await interruptible(store: store) { service in
                 let runner = makeRunner(service, store)
-                return try await runner.refresh(open, state: state)
+                return try await runner.refresh(known, state: state)
             }
         }
         let report = Report(state: refreshed, keys: keys)
         print(report: report)
+        let code = ExitCode.of(report)
+        if code != .done { throw code }
     }
 
     /// Prints the report in the format asked (a table by default).
