@@ -48,11 +48,6 @@ struct StorageAndFaultTests {
         try await moto.createBucket("my-harvest-bucket")
         let folder = try ProjectFolder()
         let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)
-        // The batch list names two products beyond the sandbox's samples: add them, as the README shows.
-        var request = URLRequest(url: URL(string: sandbox.baseURL + "/sandbox/catalogue")!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(#"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","identifiers":["S2B_MSIL1C_20240110T101319_N0510_R022_T33UUP_20240110T105917.SAFE","S2A_MSIL1C_20240115T101401_N0510_R022_T33UUP_20240115T105902.SAFE"]}"#.utf8)
-        _ = try await URLSession.shared.data(for: request)
         try FileManager.default.copyItem(atPath: CLI.packageRoot + "/examples", toPath: folder.path("examples"))
         let projectFile = try folder.read("examples/hookctl.yaml")
         #expect(projectFile.contains("http://127.0.0.1:8080"))
