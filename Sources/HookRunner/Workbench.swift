@@ -16,7 +16,8 @@ public struct Workbench: Sendable {
     ///     under the profile name `sandbox`.
     public init(paths: [String], projectFile: String?, profile: String?, sandbox: Bool, environment: [String: String]) throws {
         var requested = profile ?? environment["HOOKCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
-        var workspace = loadWorkspace(paths: paths, projectFile: projectFile, profile: requested, environment: environment)
+        var workspace = loadWorkspace(
+            paths: paths, projectFile: projectFile, profile: requested, environment: environment, embeddedSandbox: sandbox)
         if sandbox, let project = workspace.project, workspace.profile?.sandbox != true {
             // `--sandbox` works under the project's sandbox profile (its bodies, its lock file), never under a real one.
             if let name = project.profiles.values.filter(\.sandbox).map(\.name).sorted().first {

@@ -81,6 +81,14 @@ struct ApplyTests {
         #expect(!(try project.read("hookctl.sandbox.lock").contains("coh")), "nothing was created, so nothing is recorded")
     }
 
+    @Test func `apply --sandbox needs no project file and no environment`() async throws {
+        let project = try ProjectFolder()
+        try project.write("order.yaml", try String(contentsOfFile: CLI.packageRoot + "/manifests/s2-t47vlh.yaml", encoding: .utf8))
+        let run = try await CLI.run(["apply", "--sandbox", "order.yaml"], in: project.root)
+        #expect(run.code == 0, "\(run.output)")
+        #expect(try project.read("reports/report.json").contains(#""status": "completed""#))
+    }
+
     @Test func `on a terminal, waits and downloads redraw one live line, cleared before the report`() async throws {
         let project = try ProjectFolder.shippedManifests()
         // util-linux `script` gives hookctl a pseudo-terminal and copies what it writes there to stdout.

@@ -1,12 +1,5 @@
 import Dispatch
 
-/// Reads manifests and the project file into a `Workspace`: no network, no environment needed.
-/// - Parameters:
-///   - paths: manifest files or folders (recursive); empty means `defaultManifestPath(projectFile:)`.
-///   - projectFile: explicit project file (`--project`); else `hookctl.yaml` is looked for walking up from the first path.
-///   - profile: explicit profile (`--profile`); else `environment["HOOKCTL_PROFILE"]`, else the project's `defaultProfile`.
-///   - environment: variable values; non-secret references are resolved with it, unset ones are warned about.
-///   - limits: YAML reading limits.
 /// Where commands look when given no path: `manifests/` in the working folder; without one, the project's
 /// `manifests/`, else the project file's own folder (orders kept beside `hookctl.yaml`, as in the shipped
 /// `manifests/`); without a project either, `manifests` (reported missing).
@@ -22,9 +15,18 @@ public func defaultManifestPath(projectFile: String? = nil) -> String {
     return chosen.hasPrefix(cwd + "/") ? String(chosen.dropFirst(cwd.count + 1)) : chosen
 }
 
+/// Reads manifests and the project file into a `Workspace`: no network, no environment needed.
+/// - Parameters:
+///   - paths: manifest files or folders (recursive); empty means `defaultManifestPath(projectFile:)`.
+///   - projectFile: explicit project file (`--project`); else `hookctl.yaml` is looked for walking up from the first path.
+///   - profile: explicit profile (`--profile`); else `environment["HOOKCTL_PROFILE"]`, else the project's `defaultProfile`.
+///   - environment: variable values; non-secret references are resolved with it, unset ones are warned about.
+///   - limits: YAML reading limits.
+///   - embeddedSandbox: the run goes to an embedded sandbox (`--sandbox`): without a project file, DESP sources default
+///     to the sandbox's demo login, as a `sandbox: true` profile gives.
 public func loadWorkspace(
     paths: [String], projectFile: String? = nil, profile: String? = nil, environment: [String: String] = [:],
-    limits: YAMLLimits = YAMLLimits()
+    limits: YAMLLimits = YAMLLimits(), embeddedSandbox: Bool = false
 ) -> Workspace {
     let paths = paths.isEmpty ? [defaultManifestPath(projectFile: projectFile)] : paths
     var diagnostics: [Diagnostic] = []
@@ -33,6 +35,8 @@ public func loadWorkspace(
     if let projectPath {
         loaded = ProjectLoader.load(projectPath, explicitProfile: profile, environment: environment, limits: limits)
         diagnostics += loaded.diagnostics
+    } else if embeddedSandbox {
+        loaded.context.despLogin = ProjectLoader.despLogin(for: nil, projectHasProfile: false)
     } else if let profile {
         diagnostics.append(.error("project.missing", "profile `\(profile)` was asked for but no project file `hookctl.yaml` was found", at: nil))
     }
