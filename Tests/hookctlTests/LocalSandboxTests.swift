@@ -173,6 +173,22 @@ struct LocalSandboxTests {
         #expect(try await sandbox.orderNames().isEmpty)
     }
 
+    @Test func `a login with a one-time password (sandbox --otp) needs the profile's otp`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "1", "--user", "olga:Pa55:word", "--otp", "olga:246810"], in: folder.root)
+        let project = try ProjectFolder()
+        try project.write("hookctl.yaml", sandbox.projectFile().replacingOccurrences(
+            of: #"password: "${env:DESP_PASSWORD:-demo}"}"#, with: #"password: "${env:DESP_PASSWORD:-demo}", otp: "${env:DESP_OTP:-}"}"#))
+        try project.write("manifests/o1.yaml", Self.order("o1"))
+        let login = ["DESP_USERNAME": "olga", "DESP_PASSWORD": "Pa55:word"]
+        let missing = try await CLI.run(["apply"], in: project.root, environment: login)
+        #expect(missing.code == 1, "\(missing.output)")
+        #expect(missing.stderr.contains("one-time password"), "\(missing.output)")
+        let run = try await CLI.run(["apply"], in: project.root, environment: login.merging(["DESP_OTP": "246810"]) { a, _ in a })
+        #expect(run.code == 0, "\(run.output)")
+        #expect(!run.output.contains("246810") && !run.output.contains("Pa55:word"))
+    }
+
     @Test func `an unreachable service exits 1 with one clear line`() async throws {
         let project = try ProjectFolder()
         let port = try freePort()

@@ -47,6 +47,9 @@ struct Sandbox: AsyncParsableCommand {
     @Option(name: .customLong("user"), help: "An extra login, NAME:PASSWORD (repeatable; demo:demo always works).")
     var users: [String] = []
 
+    @Option(name: .customLong("otp"), help: "NAME:CODE: the login NAME must also give this one-time password (the DESP OTP step; repeatable).")
+    var otps: [String] = []
+
     @Option(help: "Seed that makes injected faults and failing items repeatable.")
     var seed: UInt64?
 
@@ -62,15 +65,23 @@ struct Sandbox: AsyncParsableCommand {
         guard tokenTtl >= 1, tokenTtl <= 30 * 86_400 else { throw ValidationError("--token-ttl must be between 1 and 2592000 seconds") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         _ = try parsedUsers()
+        _ = try parsedOTPs()
     }
 
     private func parsedUsers() throws -> [(name: String, password: String)] {
-        try users.map { entry in
-            guard let colon = entry.firstIndex(of: ":"), colon != entry.startIndex else {
-                throw ValidationError("--user must be NAME:PASSWORD, got '\(entry.prefix(while: { $0 != ":" }))'")
-            }
-            return (String(entry[..<colon]), String(entry[entry.index(after: colon)...]))
+        try users.map { try Self.pair($0, flag: "--user", shape: "NAME:PASSWORD") }
+    }
+
+    private func parsedOTPs() throws -> [String: String] {
+        Dictionary(try otps.map { try Self.pair($0, flag: "--otp", shape: "NAME:CODE") }) { _, last in last }
+    }
+
+    /// `NAME:VALUE`, split at the first colon (values may hold colons); only the name is ever echoed back.
+    private static func pair(_ entry: String, flag: String, shape: String) throws -> (String, String) {
+        guard let colon = entry.firstIndex(of: ":"), colon != entry.startIndex else {
+            throw ValidationError("\(flag) must be \(shape), got '\(entry.prefix(while: { $0 != ":" }))'")
         }
+        return (String(entry[..<colon]), String(entry[entry.index(after: colon)...]))
     }
 
     func run() async throws {
@@ -78,7 +89,7 @@ struct Sandbox: AsyncParsableCommand {
         logger.logLevel = global.verbose ? .debug : (global.quiet ? .error : .notice)
         let configuration = SandboxConfiguration(
             host: host, port: port, pace: .milliseconds(Int64(pace * 1000)), failRate: failRate, throttleRate: throttleRate,
-            dropRate: dropRate, tokenTTL: .milliseconds(Int64(tokenTtl * 1000)), users: try parsedUsers(), seed: seed,
+            dropRate: dropRate, tokenTTL: .milliseconds(Int64(tokenTtl * 1000)), users: try parsedUsers(), otps: try parsedOTPs(), seed: seed,
             stateDirectory: state.map { URL(fileURLWithPath: $0, isDirectory: true) })
         let quiet = global.quiet
         let server = try SandboxServer(configuration: configuration, logger: logger) { url in
