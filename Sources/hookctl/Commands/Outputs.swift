@@ -63,16 +63,16 @@ struct Outputs: AsyncParsableCommand {
     }
 
     private func s3Client(_ spec: PrivateStorage, environment: [String: String], key: String) throws -> S3Client {
-        func resolve(_ template: Template, _ field: String) throws -> String {
-            switch template.resolve(in: environment) {
-            case .success(let value): return value
-            case .failure(let unset): throw RunnerError.unsetVariables(order: key, names: unset.names)
-            }
+        let unset = [spec.endpoint, spec.accessKey, spec.secretKey].flatMap { $0.unsetVariables(in: environment) }
+        guard unset.isEmpty else {
+            let names = UnresolvedVariables(names: unset).names.map { "$" + $0 }.joined(separator: ", ")
+            throw RunnerError.io("\(key): listing its S3 outputs needs \(names), not set")
         }
-        let endpoint = try resolve(spec.endpoint, "endpoint")
+        // Every variable is set (checked above), so each resolves.
+        func resolve(_ template: Template) -> String { (try? template.resolve(in: environment).get()) ?? "" }
+        let endpoint = resolve(spec.endpoint)
         guard let url = URL(string: endpoint) else { throw RunnerError.io("\(key): storage endpoint \(endpoint) is not a URL") }
-        let credentials = AWSCredentials(accessKeyID: try resolve(spec.accessKey, "accessKey"),
-                                         secretAccessKey: Secret(try resolve(spec.secretKey, "secretKey")))
+        let credentials = AWSCredentials(accessKeyID: resolve(spec.accessKey), secretAccessKey: Secret(resolve(spec.secretKey)))
         return S3Client(configuration: S3Configuration(endpoint: url, credentials: credentials))
     }
 
