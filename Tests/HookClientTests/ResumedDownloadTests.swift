@@ -32,7 +32,8 @@ struct ResumedDownloadTests {
 
     struct SetupFailed: Error {}
 
-    @Test func `a download resumes from a partial file and ends identical to a whole one`() async throws {
+    /// Runs `body` with a client of a fresh sandbox (stopped afterwards) and a scratch folder.
+    static func withSandbox(_ body: (RunningSandbox, HookService, URL) async throws -> Void) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let sandbox = try await RunningSandbox.start(SandboxConfiguration(pace: .milliseconds(200)), logger: logger)
@@ -42,72 +43,62 @@ struct ResumedDownloadTests {
             serviceURL: sandbox.serviceURL, identity: IdentityConfiguration(despURL: sandbox.despURL, dedlTokenURL: sandbox.dedlTokenURL),
             credentials: .desp(username: "demo", password: Secret("demo"), otp: nil))
         do {
-            try await HookService.with(configuration, logger: logger) { service in
-                let (order, product) = try await Self.completedOrder(service)
-                let whole = folder.appendingPathComponent("whole.zip")
-                let size = try await service.downloadProduct(batchOrderID: order, productID: product, to: whole)
-                let bytes = try Data(contentsOf: whole)
-                #expect(size == Int64(bytes.count) && size > 100)
-                #expect(bytes.prefix(2) == Data("PK".utf8))
-
-                let resumed = folder.appendingPathComponent("resumed.zip")
-                try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: resumed.path + ".part"))
-                let progress = ProgressLog()
-                let resumedSize = try await service.downloadProduct(
-                    batchOrderID: order, productID: product, to: resumed, expectedSize: size, progress: progress.record)
-                #expect(resumedSize == size)
-                #expect(try Data(contentsOf: resumed) == bytes)
-                #expect(!FileManager.default.fileExists(atPath: resumed.path + ".part"))
-                #expect(progress.first.map { $0 > Int64(bytes.count / 3) } == true, "resumed after the partial bytes")
-
-                let wrongSize = folder.appendingPathComponent("wrong.zip")
-                await #expect(throws: ClientError.self) {
-                    try await service.downloadProduct(batchOrderID: order, productID: product, to: wrongSize, expectedSize: size + 1)
-                }
-                #expect(!FileManager.default.fileExists(atPath: wrongSize.path))
-            }
+            try await HookService.with(configuration, logger: logger) { try await body(sandbox, $0, folder) }
         } catch {
             await sandbox.stop()
             throw error
         }
         await sandbox.stop()
     }
+
+    @Test func `a download resumes from a partial file and ends identical to a whole one`() async throws {
+        try await Self.withSandbox { _, service, folder in
+            let (order, product) = try await Self.completedOrder(service)
+            let whole = folder.appendingPathComponent("whole.zip")
+            let size = try await service.downloadProduct(batchOrderID: order, productID: product, to: whole)
+            let bytes = try Data(contentsOf: whole)
+            #expect(size == Int64(bytes.count) && size > 100)
+            #expect(bytes.prefix(2) == Data("PK".utf8))
+
+            let resumed = folder.appendingPathComponent("resumed.zip")
+            try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: resumed.path + ".part"))
+            let progress = ProgressLog()
+            let resumedSize = try await service.downloadProduct(
+                batchOrderID: order, productID: product, to: resumed, expectedSize: size, progress: progress.record)
+            #expect(resumedSize == size)
+            #expect(try Data(contentsOf: resumed) == bytes)
+            #expect(!FileManager.default.fileExists(atPath: resumed.path + ".part"))
+            #expect(progress.first.map { $0 > Int64(bytes.count / 3) } == true, "resumed after the partial bytes")
+
+            let wrongSize = folder.appendingPathComponent("wrong.zip")
+            await #expect(throws: ClientError.self) {
+                try await service.downloadProduct(batchOrderID: order, productID: product, to: wrongSize, expectedSize: size + 1)
+            }
+            #expect(!FileManager.default.fileExists(atPath: wrongSize.path))
+        }
+    }
 }
 
 extension ResumedDownloadTests {
     @Test func `a redirect to the product's temporary URL is followed, and resumed with Range`() async throws {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let sandbox = try await RunningSandbox.start(SandboxConfiguration(pace: .milliseconds(200)), logger: logger)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hookctl-dl-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let configuration = ServiceConfiguration(
-            serviceURL: sandbox.serviceURL, identity: IdentityConfiguration(despURL: sandbox.despURL, dedlTokenURL: sandbox.dedlTokenURL),
-            credentials: .desp(username: "demo", password: Secret("demo"), otp: nil))
-        do {
-            try await HookService.with(configuration, logger: logger) { service in
-                let (order, product) = try await Self.completedOrder(service)
-                let direct = folder.appendingPathComponent("direct.zip")
-                let size = try await service.downloadProduct(batchOrderID: order, productID: product, to: direct)
-                var request = URLRequest(url: sandbox.baseURL.appendingPathComponent("sandbox/faults"))
-                request.httpMethod = "POST"
-                request.httpBody = Data(#"{"redirectDownloads": true}"#.utf8)
-                _ = try await URLSession.shared.data(for: request)
+        try await Self.withSandbox { sandbox, service, folder in
+            let (order, product) = try await Self.completedOrder(service)
+            let direct = folder.appendingPathComponent("direct.zip")
+            let size = try await service.downloadProduct(batchOrderID: order, productID: product, to: direct)
+            var request = URLRequest(url: sandbox.baseURL.appendingPathComponent("sandbox/faults"))
+            request.httpMethod = "POST"
+            request.httpBody = Data(#"{"redirectDownloads": true}"#.utf8)
+            _ = try await URLSession.shared.data(for: request)
 
-                let redirected = folder.appendingPathComponent("redirected.zip")
-                try Data(contentsOf: direct).prefix(Int(size) / 2).write(to: URL(fileURLWithPath: redirected.path + ".part"))
-                #expect(try await service.downloadProduct(batchOrderID: order, productID: product, to: redirected, expectedSize: size) == size)
-                #expect(try Data(contentsOf: redirected) == Data(contentsOf: direct))
-                let stats = try JSONSerialization.jsonObject(with: try await URLSession.shared.data(from: sandbox.baseURL.appendingPathComponent("sandbox/stats")).0) as? [String: Any]
-                let routes = (stats?["requests"] as? [[String: Any]] ?? []).map { "\($0["route"] ?? "") \($0["status"] ?? "")" }
-                #expect(routes.contains("/odata/v1/BatchOrder({id})/Product({id})/$value 302"), "\(routes)")
-                #expect(routes.contains("/swift/v1/tmp-storage/{file} 206"), "\(routes)")
-            }
-        } catch {
-            await sandbox.stop()
-            throw error
+            let redirected = folder.appendingPathComponent("redirected.zip")
+            try Data(contentsOf: direct).prefix(Int(size) / 2).write(to: URL(fileURLWithPath: redirected.path + ".part"))
+            #expect(try await service.downloadProduct(batchOrderID: order, productID: product, to: redirected, expectedSize: size) == size)
+            #expect(try Data(contentsOf: redirected) == Data(contentsOf: direct))
+            let stats = try JSONSerialization.jsonObject(with: try await URLSession.shared.data(from: sandbox.baseURL.appendingPathComponent("sandbox/stats")).0) as? [String: Any]
+            let routes = (stats?["requests"] as? [[String: Any]] ?? []).map { "\($0["route"] ?? "") \($0["status"] ?? "")" }
+            #expect(routes.contains("/odata/v1/BatchOrder({id})/Product({id})/$value 302"), "\(routes)")
+            #expect(routes.contains("/swift/v1/tmp-storage/{file} 206"), "\(routes)")
         }
-        await sandbox.stop()
     }
 
     @Test func `the bearer token goes only to the service's own origin`() {
