@@ -173,4 +173,15 @@ struct BadInputTests {
             #expect(!(diagnostic.rendered().contains("hunter")))
         }
     }
+
+    @Test func `the caret stays under its column after a masked secret on the same line`() throws {
+        let line = "  source: {type: DESP, collection: c, username: u, password: averylongliteralsecret, bogus: 1}"
+        let diagnostics = decode(header + "spec:\n  workflow: w\n" + ids + line + "\n").diagnostics
+        let error = try #require(diagnostics.first { $0.id == "key.unknown" })
+        let masked = "  source: {type: DESP, collection: c, username: u, password: ****, bogus: 1}"
+        #expect(error.location == SourceLocation(file: "m.yaml", line: 8, column: 86))  // the file's own position
+        let caret = String(repeating: " ", count: 67) + "^"  // under `bogus` in the masked line
+        #expect(error.rendered().hasSuffix("\n" + masked + "\n" + caret + "\n"))
+        #expect(Diagnostic.jsonArray([error]).contains("\"sourceColumn\": 68"))
+    }
 }

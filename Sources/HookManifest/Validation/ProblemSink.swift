@@ -33,10 +33,10 @@ final class ProblemSink {
         for problem in problems {
             var diagnostic = Diagnostic(
                 severity: problem.severity, id: problem.id, message: problem.message, location: files.location(problem.mark),
-                sourceLine: files.line(problem.mark, masking: secretSpans))
+                quoted: files.line(problem.mark, masking: secretSpans))
             diagnostic.notes = problem.notes.map { note in
                 Diagnostic(severity: .note, id: "note", message: note.0, location: files.location(note.1),
-                           sourceLine: files.line(note.1, masking: secretSpans))
+                           quoted: files.line(note.1, masking: secretSpans))
             }
             out.append(diagnostic)
         }
@@ -65,27 +65,41 @@ struct FileTable: Sendable {
         return SourceLocation(file: path, line: Int(mark.line), column: Int(mark.column))
     }
 
-    /// The quoted source line of `mark`, with secret spans of the same file replaced by `****`.
-    func line(_ mark: Mark, masking spans: [(Mark, Mark)]) -> String? {
+    /// The quoted source line of `mark`, with secret spans of the same file replaced by `****`, and the caret's
+    /// column in that text (masks change the length of the line before the column).
+    func line(_ mark: Mark, masking spans: [(Mark, Mark)]) -> QuotedLine? {
         let index = Int(mark.file)
         guard index >= 0, index < contents.count else { return nil }
         guard let text = SourceText.line(Int(mark.line), in: contents[index]) else { return nil }
+        var caret = Int(mark.column) - 1  // 0-based, in scalars of the current text
         let masks = spans.filter { $0.0.file == mark.file && $0.0.line <= mark.line && $0.1.line >= mark.line }
-        guard !masks.isEmpty else { return text }
+        guard !masks.isEmpty else { return QuotedLine(text: text, caret: caret + 1) }
         var scalars = Array(text.unicodeScalars)
-        // Replace from the right so earlier columns stay valid.
+        // Replace from the right so earlier columns (and the caret, left of the replaced part) stay valid.
+        // `limit` keeps a span that overlaps one already replaced (the same node masked twice) from eating the mask.
+        var limit = scalars.count
         for (start, end) in masks.sorted(by: { $0.0.column > $1.0.column }) {
             let from = start.line == mark.line ? Int(start.column) - 1 : 0
             let to = end.line == mark.line ? Int(end.column) - 1 : scalars.count
-            let lower = max(0, min(from, scalars.count))
-            let upper = max(lower, min(to, scalars.count))
+            let lower = max(0, min(from, limit))
+            let upper = max(lower, min(to, limit))
             guard upper > lower else { continue }
             scalars.replaceSubrange(lower..<upper, with: "****".unicodeScalars)
+            limit = lower
+            if caret >= upper { caret += 4 - (upper - lower) } else if caret >= lower { caret = lower }
         }
         var out = ""
         out.unicodeScalars.append(contentsOf: scalars)
-        return out
+        return QuotedLine(text: out, caret: caret + 1)
     }
+}
+
+/// A source line as quoted under a diagnostic, and where its caret goes.
+struct QuotedLine {
+    var text: String
+    /// 1-based column of the caret in `text`, in Unicode scalars; differs from the file position when the line
+    /// was masked.
+    var caret: Int
 }
 
 /// Extracting one line of a file's bytes.
