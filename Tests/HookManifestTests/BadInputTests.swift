@@ -184,4 +184,20 @@ struct BadInputTests {
         #expect(error.rendered().hasSuffix("\n" + masked + "\n" + caret + "\n"))
         #expect(Diagnostic.jsonArray([error]).contains("\"sourceColumn\": 68"))
     }
+
+    @Test(arguments: [
+        "  options: { client_secret: {nested: TOPSECRET4} }\n",
+        "  options:\n    client_secret:\n      nested: TOPSECRET4\n      more: [TOPSECRET4]\n  wait: {timeout: 6h}\n",
+        "  options: {api_token: [a, TOPSECRET4]}\n",
+        "  storage: {type: PRIVATE, bucket: b, accessKey: {k: TOPSECRET4}, secretKey: [TOPSECRET4]}\n",
+        "  storage: {type: TEMPORARY, secretKey: TOPSECRET4}\n",
+    ])
+    func `a secret given as a mapping or list is masked whole, wherever it is quoted`(_ spec: String) throws {
+        let diagnostics = decode(order(spec: spec)).diagnostics
+        #expect(diagnostics.contains { $0.severity == .error })
+        for diagnostic in diagnostics {
+            #expect(!diagnostic.rendered().contains("TOPSECRET4"), "\(diagnostic.rendered())")
+        }
+        #expect(!Diagnostic.jsonArray(diagnostics).contains("TOPSECRET4"))
+    }
 }

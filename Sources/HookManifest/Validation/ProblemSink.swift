@@ -23,8 +23,23 @@ final class ProblemSink {
 
     func add(_ problem: YAMLProblem) { error(problem.id, problem.message, at: problem.mark) }
 
-    /// Marks `node`'s text as a secret: any quoted line that shows it masks it as `****`.
-    func maskSecret(_ node: YAMLNode) { secretSpans.append((node.mark, node.end)) }
+    /// Marks `node`'s text as a secret: any quoted line that shows it masks it as `****`. Works for any kind of
+    /// node: a mapping or list given where a secret belongs holds the secret too.
+    func maskSecret(_ node: YAMLNode) { secretSpans.append((node.mark, Self.textEnd(node))) }
+
+    /// Where `node`'s own text ends. A block collection's end mark lies at the next token (often the next line's
+    /// indentation), so it ends with its last item instead; a flow collection ends after its closing bracket.
+    private static func textEnd(_ node: YAMLNode) -> Mark {
+        let last: YAMLNode?
+        switch node.content {
+        case .scalar: return node.end
+        case .mapping(let pairs): last = pairs.last?.value
+        case .sequence(let items): last = items.last
+        }
+        guard let last else { return node.end.line == node.mark.line ? node.end : node.mark }
+        let lastEnd = textEnd(last)
+        return node.end.line > lastEnd.line ? lastEnd : node.end
+    }
 
     /// Turns the problems into diagnostics with locations and masked source lines.
     func diagnostics(files: FileTable) -> [Diagnostic] {
