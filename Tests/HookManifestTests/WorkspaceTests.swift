@@ -112,6 +112,27 @@ struct WorkspaceTests {
         #expect(workspace.orders.map(\.manifestPath) == [root + "/a.yaml"])
     }
 
+    @Test func `the duplicate name error and its note quote their source lines with a caret`() throws {
+        let root = try temporaryFolder([
+            "hookctl.yaml": Self.project,
+            "a.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "same"),
+            "b.yml": Self.minimal.replacingOccurrences(of: "NAME", with: "same"),
+        ])
+        let error = try #require(loadWorkspace(paths: [root]).errors.first)
+        let note = try #require(error.notes.first)
+        #expect(error.rendered() == """
+            \(root)/b.yml:3:18: error: order name `same` is already used; names must be unique in a run
+            metadata: {name: same}
+                             ^
+            \(root)/a.yaml:3:18: note: first used here
+            metadata: {name: same}
+                             ^
+
+            """)
+        #expect(error.sourceLine != nil && note.sourceLine != nil)
+        #expect(Diagnostic.jsonArray([error]).contains("\"sourceLine\": \"metadata: {name: same}\""))
+    }
+
     @Test func `identifiersFile is read relative to the manifest and its problems point into it`() throws {
         let root = try temporaryFolder([
             "hookctl.yaml": Self.project,

@@ -2,6 +2,8 @@
 struct OrderDraft: Sendable {
     var name: String
     var nameMark: Mark
+    /// The quoted line of `nameMark`, for the run-wide duplicate-name check (which no longer has the file's bytes).
+    var nameLine: QuotedLine?
     var start: Mark
     var labels: [String: String]
     var workflow: String
@@ -110,7 +112,7 @@ struct OrderDecoder {
         }
         guard sink.errorCount == errors, let name, let workflow, let identifiers, let storage, let source, let extra else { return nil }
         return OrderDraft(
-            name: name.0, nameMark: name.1.mark, start: top.node.mark, labels: labels, workflow: workflow.0,
+            name: name.0, nameMark: name.1.mark, nameLine: nil, start: top.node.mark, labels: labels, workflow: workflow.0,
             identifiers: identifiers, batchSize: batchSize, storage: storage.0, sourceType: source.type,
             options: storage.1 + source.options + extra, waitTimeout: timeout, download: download)
     }
