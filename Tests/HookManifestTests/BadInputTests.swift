@@ -200,4 +200,17 @@ struct BadInputTests {
         }
         #expect(!Diagnostic.jsonArray(diagnostics).contains("TOPSECRET4"))
     }
+
+    @Test func `an explicit empty secret is accepted, a non-empty literal is not`() throws {
+        let auth = "{tokenUrl: https://t, grantType: CLIENT_CREDENTIALS, clientId: me, clientSecret: SECRET}"
+        let source = "  source:\n    type: EXTERNAL\n    catalogue: {url: https://c, collection: C}\n    auth: \(auth)\n"
+        func decoded(_ secret: String) -> FileOutcome {
+            decode(header + "spec:\n  workflow: w\n" + ids + source.replacing("SECRET", with: secret))
+        }
+        let empty = decoded("\"\"")
+        #expect(empty.diagnostics.filter { $0.severity == .error }.isEmpty, "\(empty.diagnostics.map(\.description))")
+        #expect(empty.orders.count == 1)
+        #expect(decoded("hunter2").diagnostics.contains { $0.id == "secret.literal" })
+        #expect(decoded("\"${env:CS}\"").diagnostics.filter { $0.severity == .error }.isEmpty)
+    }
 }

@@ -39,8 +39,8 @@ final class DecodeContext {
         return false
     }
 
-    /// Parses a string value with references, reporting malformed references at their column, literal secrets
-    /// (masked), and unset variables (warning). Non-secret references with set variables come back resolved.
+    /// Parses a string value with references, reporting malformed references at their column, non-empty literal
+    /// secrets (masked), and unset variables (warning). Non-secret references with set variables come back resolved.
     func template(_ node: YAMLNode, path: @autoclosure () -> String, secret: Bool) -> Template? {
         guard let text = node.stringValue else {
             if secret { sink.maskSecret(node) }
@@ -60,7 +60,9 @@ final class DecodeContext {
             return nil
         case .success(let template): parsed = template
         }
-        if secret && !parsed.isReferenceOnly {
+        // An explicit empty value reveals nothing (SPEC: source_client_secret may be empty), so only non-empty
+        // literals are refused.
+        if secret && !text.isEmpty && !parsed.isReferenceOnly {
             sink.maskSecret(node)
             sink.error("secret.literal", "`\(path())` is a secret and must be a reference such as `${env:NAME}`, not a literal value (manifests live in version control)", at: node.mark)
             return nil
