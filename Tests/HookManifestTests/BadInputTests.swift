@@ -213,4 +213,14 @@ struct BadInputTests {
         #expect(decoded("hunter2").diagnostics.contains { $0.id == "secret.literal" })
         #expect(decoded("\"${env:CS}\"").diagnostics.filter { $0.severity == .error }.isEmpty)
     }
+
+    @Test func `a leading byte order mark is skipped and line 1 columns count from after it`() throws {
+        let valid = decodeBytes([0xEF, 0xBB, 0xBF] + Array(order().utf8))
+        #expect(valid.diagnostics.filter { $0.severity == .error }.isEmpty, "\(valid.diagnostics.map(\.description))")
+        #expect(valid.orders.count == 1)
+        let bad = decodeBytes([0xEF, 0xBB, 0xBF] + Array("apiVersion: hookctl/v2\nkind: Order\n".utf8))
+        let error = try #require(bad.diagnostics.first { $0.id == "document.apiVersion" })
+        #expect(error.location?.line == 1 && error.location?.column == 13)
+        #expect(error.rendered().hasSuffix("\napiVersion: hookctl/v2\n" + String(repeating: " ", count: 12) + "^\n"))
+    }
 }

@@ -21,7 +21,7 @@ final class IdentifierFiles {
         case .failure(let error):
             sink.error("spec.identifiersFile", "cannot read identifiers file `\(relative)`: \(error.reason)", at: node.mark)
             return nil
-        case .success(let content): bytes = content
+        case .success(let content): bytes = SourceText.droppingBOM(content)
         }
         let file = files.add(path: path, bytes: bytes)
         let text = bytes.withUnsafeBufferPointer { ByteScanner.problems(in: $0).first { $0.id != "yaml.tab" } }

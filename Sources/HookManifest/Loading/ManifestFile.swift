@@ -17,6 +17,7 @@ struct ManifestFile {
 
     /// Decodes the file's bytes (`path` names it in diagnostics and anchors `identifiersFile`).
     func decode(_ bytes: [UInt8]) -> FileOutcome {
+        let bytes = SourceText.droppingBOM(bytes)
         var outcome = FileOutcome(path: path)
         let sink = ProblemSink()
         let files = FileTable(paths: [path, project.projectPath ?? ""], contents: [bytes, project.projectBytes ?? []])

@@ -119,6 +119,12 @@ struct QuotedLine {
 
 /// Extracting one line of a file's bytes.
 enum SourceText {
+    /// `bytes` without a leading UTF-8 byte order mark. Editors on Windows add one; it is valid YAML but no content,
+    /// so it is dropped before reading, and columns on line 1 count from the first character after it.
+    static func droppingBOM(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+    }
+
     /// The 1-based `line` of `bytes` without its line break, or nil past the end. Invalid UTF-8 is repaired.
     static func line(_ line: Int, in bytes: [UInt8]) -> String? {
         guard line >= 1 else { return nil }
