@@ -74,22 +74,38 @@ struct FileTable: Sendable {
         return Int32(paths.count - 1)
     }
 
+    /// Where `mark` is, moved to the end of the file's last line when it lies past the end (as the quoted line is).
     func location(_ mark: Mark) -> SourceLocation {
         let index = Int(mark.file)
         let path = index >= 0 && index < paths.count ? paths[index] : "?"
+        let mark = clamped(mark)
         return SourceLocation(file: path, line: Int(mark.line), column: Int(mark.column))
     }
 
-    /// The quoted source line of `mark`, with secret spans of the same file replaced by `****`, and the caret's
-    /// column in that text (masks change the length of the line before the column).
+    /// `mark`, or the end of the last line with text when `mark` lies past the end of its file (a reader's
+    /// end-of-input position), so every diagnostic can quote a line.
+    func clamped(_ mark: Mark) -> Mark {
+        let index = Int(mark.file)
+        guard index >= 0, index < contents.count else { return mark }
+        let bytes = contents[index]
+        if SourceText.start(ofLine: Int(mark.line), in: bytes) != nil { return mark }
+        if mark.line < 1 { return Mark(line: 1, column: 1, file: mark.file) }
+        var last = bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+        if last > 1, bytes.last == 0x0A { last -= 1 }
+        let text = SourceText.line(last, in: bytes) ?? ""
+        return Mark(line: Int32(last), column: Int32(text.unicodeScalars.count + 1), file: mark.file)
+    }
+
+    /// The quoted source line of `mark` (see `QuotedLine`), with secret spans of the same file replaced by `****`,
+    /// and the caret's column in that text (masks change the length of the line before the column).
     func line(_ mark: Mark, masking spans: [(Mark, Mark)]) -> QuotedLine? {
         let index = Int(mark.file)
         guard index >= 0, index < contents.count else { return nil }
+        let mark = clamped(mark)
         guard let text = SourceText.line(Int(mark.line), in: contents[index]) else { return nil }
         var caret = Int(mark.column) - 1  // 0-based, in scalars of the current text
-        let masks = spans.filter { $0.0.file == mark.file && $0.0.line <= mark.line && $0.1.line >= mark.line }
-        guard !masks.isEmpty else { return QuotedLine(text: text, caret: caret + 1) }
         var scalars = Array(text.unicodeScalars)
+        let masks = spans.filter { $0.0.file == mark.file && $0.0.line <= mark.line && $0.1.line >= mark.line }
         // Replace from the right so earlier columns (and the caret, left of the replaced part) stay valid.
         // `limit` keeps a span that overlaps one already replaced (the same node masked twice) from eating the mask.
         var limit = scalars.count
@@ -103,44 +119,6 @@ struct FileTable: Sendable {
             limit = lower
             if caret >= upper { caret += 4 - (upper - lower) } else if caret >= lower { caret = lower }
         }
-        var out = ""
-        out.unicodeScalars.append(contentsOf: scalars)
-        return QuotedLine(text: out, caret: caret + 1)
-    }
-}
-
-/// A source line as quoted under a diagnostic, and where its caret goes.
-struct QuotedLine {
-    var text: String
-    /// 1-based column of the caret in `text`, in Unicode scalars; differs from the file position when the line
-    /// was masked.
-    var caret: Int
-}
-
-/// Extracting one line of a file's bytes.
-enum SourceText {
-    /// `bytes` without a leading UTF-8 byte order mark. Editors on Windows add one; it is valid YAML but no content,
-    /// so it is dropped before reading, and columns on line 1 count from the first character after it.
-    static func droppingBOM(_ bytes: [UInt8]) -> [UInt8] {
-        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
-    }
-
-    /// The 1-based `line` of `bytes` without its line break, or nil past the end. Invalid UTF-8 is repaired.
-    static func line(_ line: Int, in bytes: [UInt8]) -> String? {
-        guard line >= 1 else { return nil }
-        var current = 1
-        var start = 0
-        var i = 0
-        while current < line {
-            guard let newline = bytes[i...].firstIndex(of: 0x0A) else { return nil }
-            i = newline + 1
-            current += 1
-        }
-        start = i
-        var end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-        if end > start, bytes[end - 1] == 0x0D { end -= 1 }
-        if start == bytes.count && line > 1 && bytes.last == 0x0A { return "" }
-        let slice = bytes[start..<end].map { $0 == 0 ? UInt8(ascii: "?") : $0 }
-        return String(decoding: slice.prefix(400), as: UTF8.self)
+        return QuotedLine(scalars, caret: caret)
     }
 }
