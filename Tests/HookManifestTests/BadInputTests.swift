@@ -107,6 +107,18 @@ let badCases: [BadCase] = [
     BadCase(name: "spec is a list", yaml: header + "spec: 1️⃣[a]\n", message: "`spec` must be a mapping, found a list"),
     BadCase(name: "mapping used as a key", yaml: header + "spec:\n  ? 1️⃣{a: b}\n  : c\n", message: "mapping keys must be plain text"),
     BadCase(name: "unsupported tag", yaml: header + "spec:\n  workflow: 1️⃣!!binary aGVsbG8=\n", message: "YAML tag `tag:yaml.org,2002:binary` is not supported"),
+    BadCase(name: "unknown reference scheme in an identifier",
+            yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - ok\n    - S2A_1️⃣${nope:X}\n" + desp, message: "unknown reference `${nope:...}`"),
+    BadCase(name: "unterminated reference in an identifier",
+            yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - \"1️⃣${env:ID\"\n" + desp, message: "`spec.identifiers[0]`: unterminated reference"),
+    BadCase(name: "empty variable name in a label value",
+            yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: a\n  labels: {campaign: \"x-1️⃣${env:}\"}\nspec:\n  workflow: w\n" + ids + desp,
+            message: "`metadata.labels.campaign`: bad variable name"),
+    BadCase(name: "a reference in metadata.name says references are not allowed there",
+            yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: 1️⃣x-${env:N}\nspec:\n  workflow: w\n" + ids + desp,
+            message: "`metadata.name` cannot hold references"),
+    BadCase(name: "a reference in spec.workflow says references are not allowed there",
+            yaml: header + "spec:\n  workflow: 1️⃣${env:WF}\n" + ids + desp, message: "`spec.workflow` cannot hold references"),
     BadCase(name: "non-finite number option", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    x: 1️⃣.nan\n", message: "must be a finite number"),
 ]
 

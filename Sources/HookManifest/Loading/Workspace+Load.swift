@@ -122,7 +122,9 @@ enum OrderAssembler {
             return Order(
                 key: key, name: draft.name, manifestPath: path, location: start, labels: draft.labels, workflow: draft.workflow,
                 batchIndex: index + 1, batchCount: chunks.count,
-                body: OrderBody(key: key, workflowName: draft.workflow, identifiers: identifiers, options: draft.options),
+                body: OrderBody(
+                    key: key, workflowName: draft.workflow, identifiers: identifiers, options: draft.options,
+                    identifierVariables: draft.identifierVariables),
                 waitTimeout: draft.waitTimeout, download: draft.download, storage: draft.storage, sourceType: draft.sourceType)
         }
     }
