@@ -107,6 +107,18 @@ let badCases: [BadCase] = [
     BadCase(name: "spec is a list", yaml: header + "spec: 1️⃣[a]\n", message: "`spec` must be a mapping, found a list"),
     BadCase(name: "mapping used as a key", yaml: header + "spec:\n  ? 1️⃣{a: b}\n  : c\n", message: "mapping keys must be plain text"),
     BadCase(name: "unsupported tag", yaml: header + "spec:\n  workflow: 1️⃣!!binary aGVsbG8=\n", message: "YAML tag `tag:yaml.org,2002:binary` is not supported"),
+    BadCase(name: "unknown reference scheme in an identifier",
+            yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - ok\n    - S2A_1️⃣${nope:X}\n" + desp, message: "unknown reference `${nope:...}`"),
+    BadCase(name: "unterminated reference in an identifier",
+            yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - \"1️⃣${env:ID\"\n" + desp, message: "`spec.identifiers[0]`: unterminated reference"),
+    BadCase(name: "empty variable name in a label value",
+            yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: a\n  labels: {campaign: \"x-1️⃣${env:}\"}\nspec:\n  workflow: w\n" + ids + desp,
+            message: "`metadata.labels.campaign`: bad variable name"),
+    BadCase(name: "a reference in metadata.name says references are not allowed there",
+            yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: 1️⃣x-${env:N}\nspec:\n  workflow: w\n" + ids + desp,
+            message: "`metadata.name` cannot hold references"),
+    BadCase(name: "a reference in spec.workflow says references are not allowed there",
+            yaml: header + "spec:\n  workflow: 1️⃣${env:WF}\n" + ids + desp, message: "`spec.workflow` cannot hold references"),
     BadCase(name: "non-finite number option", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    x: 1️⃣.nan\n", message: "must be a finite number"),
 ]
 
@@ -172,5 +184,55 @@ struct BadInputTests {
             #expect(!diagnostic.message.contains("hunter"))
             #expect(!(diagnostic.rendered().contains("hunter")))
         }
+    }
+
+    @Test func `the caret stays under its column after a masked secret on the same line`() throws {
+        let line = "  source: {type: DESP, collection: c, username: u, password: averylongliteralsecret, bogus: 1}"
+        let diagnostics = decode(header + "spec:\n  workflow: w\n" + ids + line + "\n").diagnostics
+        let error = try #require(diagnostics.first { $0.id == "key.unknown" })
+        let masked = "  source: {type: DESP, collection: c, username: u, password: ****, bogus: 1}"
+        #expect(error.location == SourceLocation(file: "m.yaml", line: 8, column: 86))  // the file's own position
+        let caret = String(repeating: " ", count: 67) + "^"  // under `bogus` in the masked line
+        #expect(error.rendered().hasSuffix("\n" + masked + "\n" + caret + "\n"))
+        #expect(Diagnostic.jsonArray([error]).contains("\"sourceColumn\": 68"))
+    }
+
+    @Test(arguments: [
+        "  options: { client_secret: {nested: TOPSECRET4} }\n",
+        "  options:\n    client_secret:\n      nested: TOPSECRET4\n      more: [TOPSECRET4]\n  wait: {timeout: 6h}\n",
+        "  options: {api_token: [a, TOPSECRET4]}\n",
+        "  storage: {type: PRIVATE, bucket: b, accessKey: {k: TOPSECRET4}, secretKey: [TOPSECRET4]}\n",
+        "  storage: {type: TEMPORARY, secretKey: TOPSECRET4}\n",
+    ])
+    func `a secret given as a mapping or list is masked whole, wherever it is quoted`(_ spec: String) throws {
+        let diagnostics = decode(order(spec: spec)).diagnostics
+        #expect(diagnostics.contains { $0.severity == .error })
+        for diagnostic in diagnostics {
+            #expect(!diagnostic.rendered().contains("TOPSECRET4"), "\(diagnostic.rendered())")
+        }
+        #expect(!Diagnostic.jsonArray(diagnostics).contains("TOPSECRET4"))
+    }
+
+    @Test func `an explicit empty secret is accepted, a non-empty literal is not`() throws {
+        let auth = "{tokenUrl: https://t, grantType: CLIENT_CREDENTIALS, clientId: me, clientSecret: SECRET}"
+        let source = "  source:\n    type: EXTERNAL\n    catalogue: {url: https://c, collection: C}\n    auth: \(auth)\n"
+        func decoded(_ secret: String) -> FileOutcome {
+            decode(header + "spec:\n  workflow: w\n" + ids + source.replacing("SECRET", with: secret))
+        }
+        let empty = decoded("\"\"")
+        #expect(empty.diagnostics.filter { $0.severity == .error }.isEmpty, "\(empty.diagnostics.map(\.description))")
+        #expect(empty.orders.count == 1)
+        #expect(decoded("hunter2").diagnostics.contains { $0.id == "secret.literal" })
+        #expect(decoded("\"${env:CS}\"").diagnostics.filter { $0.severity == .error }.isEmpty)
+    }
+
+    @Test func `a leading byte order mark is skipped and line 1 columns count from after it`() throws {
+        let valid = decodeBytes([0xEF, 0xBB, 0xBF] + Array(order().utf8))
+        #expect(valid.diagnostics.filter { $0.severity == .error }.isEmpty, "\(valid.diagnostics.map(\.description))")
+        #expect(valid.orders.count == 1)
+        let bad = decodeBytes([0xEF, 0xBB, 0xBF] + Array("apiVersion: hookctl/v2\nkind: Order\n".utf8))
+        let error = try #require(bad.diagnostics.first { $0.id == "document.apiVersion" })
+        #expect(error.location?.line == 1 && error.location?.column == 13)
+        #expect(error.rendered().hasSuffix("\napiVersion: hookctl/v2\n" + String(repeating: " ", count: 12) + "^\n"))
     }
 }

@@ -112,6 +112,27 @@ struct WorkspaceTests {
         #expect(workspace.orders.map(\.manifestPath) == [root + "/a.yaml"])
     }
 
+    @Test func `the duplicate name error and its note quote their source lines with a caret`() throws {
+        let root = try temporaryFolder([
+            "hookctl.yaml": Self.project,
+            "a.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "same"),
+            "b.yml": Self.minimal.replacingOccurrences(of: "NAME", with: "same"),
+        ])
+        let error = try #require(loadWorkspace(paths: [root]).errors.first)
+        let note = try #require(error.notes.first)
+        #expect(error.rendered() == """
+            \(root)/b.yml:3:18: error: order name `same` is already used; names must be unique in a run
+            metadata: {name: same}
+                             ^
+            \(root)/a.yaml:3:18: note: first used here
+            metadata: {name: same}
+                             ^
+
+            """)
+        #expect(error.sourceLine != nil && note.sourceLine != nil)
+        #expect(Diagnostic.jsonArray([error]).contains("\"sourceLine\": \"metadata: {name: same}\""))
+    }
+
     @Test func `identifiersFile is read relative to the manifest and its problems point into it`() throws {
         let root = try temporaryFolder([
             "hookctl.yaml": Self.project,
@@ -125,6 +146,43 @@ struct WorkspaceTests {
         #expect(error.sourceLine == "id-1")
         try Data("id-1\n  id-2 # c\n".utf8).write(to: URL(fileURLWithPath: root + "/m/ids/list.txt"))
         #expect(loadWorkspace(paths: [root + "/m"]).orders.first?.body.identifiers == ["id-1", "id-2"])
+    }
+
+    @Test func `references in identifiers and label values are checked and resolved like other strings`() throws {
+        let root = try temporaryFolder([
+            "hookctl.yaml": Self.project,
+            "ids.txt": "id-1\n  ${env:TILE}-x\n",
+            "bad.txt": "id-1\n  id-${nope:X}\n",
+            "inline.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: inline\n  labels: {campaign: \"${env:CAMPAIGN}\"}\nspec:\n  workflow: data-harvest\n  identifiers:\n    - ${env:TILE}\n    - plain\n",
+            "file.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: file}\nspec:\n  workflow: data-harvest\n  identifiersFile: ids.txt\n",
+        ])
+        let set = loadWorkspace(paths: [root], environment: ["TILE": "T47VLH", "CAMPAIGN": "demo"])
+        #expect(set.errors.isEmpty, "\(set.errors)")
+        let byName = Dictionary(uniqueKeysWithValues: set.orders.map { ($0.name, $0) })
+        #expect(byName["inline"]?.body.identifiers == ["T47VLH", "plain"])
+        #expect(byName["inline"]?.labels == ["campaign": "demo"])
+        #expect(byName["file"]?.body.identifiers == ["id-1", "T47VLH-x"])
+        #expect(byName["file"]?.body.identifierVariables == [])
+
+        // Unset: shown as written with a warning, and the body cannot be submitted until the variable is set.
+        let unset = loadWorkspace(paths: [root])
+        #expect(unset.errors.isEmpty, "\(unset.errors)")
+        let warnings = unset.diagnostics.filter { $0.id == "reference.unset" }
+        #expect(warnings.contains { $0.location == SourceLocation(file: root + "/ids.txt", line: 2, column: 3) })
+        #expect(warnings.contains { $0.location == SourceLocation(file: root + "/inline.yaml", line: 9, column: 7) })
+        #expect(warnings.contains { $0.message.hasPrefix("`metadata.labels.campaign`") })
+        let inline = try #require(unset.orders.first { $0.name == "inline" })
+        #expect(inline.body.identifiers == ["${env:TILE}", "plain"])
+        #expect(inline.labels == ["campaign": "${env:CAMPAIGN}"])
+        #expect(inline.body.unsetVariables(environment: ["TILE": "late"]).contains("TILE"))
+        #expect(throws: UnresolvedVariables.self) { try inline.body.submissionJSON(environment: ["DESP_USERNAME": "u", "DESP_PASSWORD": "p"]) }
+
+        // A malformed reference in an identifiers file is an error at its `$`.
+        try Data("apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: file}\nspec:\n  workflow: data-harvest\n  identifiersFile: bad.txt\n".utf8)
+            .write(to: URL(fileURLWithPath: root + "/file.yaml"))
+        let bad = try #require(loadWorkspace(paths: [root], environment: ["TILE": "T"]).errors.first)
+        #expect(bad.location == SourceLocation(file: root + "/bad.txt", line: 2, column: 6))
+        #expect(bad.message.contains("unknown reference `${nope:...}`"))
     }
 
     @Test func `the cached workflow catalogue checks extra options offline`() throws {

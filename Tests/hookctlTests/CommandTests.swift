@@ -26,7 +26,8 @@ struct CommandTests {
         let diagnostics = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(diagnostics.contains { $0["line"] as? Int == 7 && $0["column"] as? Int == 3 })
         let annotated = try await CLI.run(["validate", "bad.yaml"], in: project.root, environment: ["GITHUB_ACTIONS": "true"])
-        #expect(annotated.stdout.contains("::error file=bad.yaml,line=7,col=3::"))
+        #expect(annotated.stderr.contains("::error file=bad.yaml,line=7,col=3::"))
+        #expect(!annotated.stdout.contains("::"))
     }
 
     @Test func `validate and render need no project, network or environment`() async throws {
@@ -43,6 +44,22 @@ struct CommandTests {
         ])
         #expect(options.first { $0["Name"] as? String == "desp_source_password" }?["Value"] as? String == "${env:DESP_PASSWORD}")
         #expect(render.stderr.contains("warning:"))
+    }
+
+    @Test func `in GitHub Actions, annotations go to stderr and render's stdout stays pure JSON`() async throws {
+        let project = try ProjectFolder()
+        try project.write("one.yaml", LocalSandboxTests.order("one"))
+        let github = ["GITHUB_ACTIONS": "true"]
+        let render = try await CLI.run(["render", "one.yaml"], in: project.root, environment: github)
+        #expect(render.code == 0, "\(render.output)")
+        #expect(render.stderr.contains("::warning file=one.yaml"))
+        #expect(!render.stdout.contains("::"))
+        #expect((try? JSONSerialization.jsonObject(with: Data(render.stdout.utf8))) != nil, "\(render.stdout)")
+        for command in [["validate"], ["plan"]] {
+            let run = try await CLI.run(command + ["one.yaml"], in: project.root, environment: github)
+            #expect(run.stderr.contains("::warning file=one.yaml"), "\(command): \(run.output)")
+            #expect(!run.stdout.contains("::"), "\(command): \(run.stdout)")
+        }
     }
 
     @Test func `without a path, commands read manifests/, else the project file's folder`() async throws {

@@ -16,10 +16,11 @@ extension Diagnostic {
             out += line + "\n"
             // Keep tabs so the caret lines up under a tab-indented line.
             var pad = ""
-            for (index, scalar) in line.unicodeScalars.enumerated() where index < location.column - 1 {
+            let column = sourceColumn ?? location.column
+            for (index, scalar) in line.unicodeScalars.enumerated() where index < column - 1 {
                 pad.unicodeScalars.append(scalar == "\t" ? "\t" : " ")
             }
-            let missing = location.column - 1 - line.unicodeScalars.count
+            let missing = column - 1 - line.unicodeScalars.count
             if missing > 0 { pad += String(repeating: " ", count: missing) }
             out += pad + (color ? "\u{1B}[1;32m^\u{1B}[0m" : "^") + "\n"
         }
@@ -45,7 +46,8 @@ extension Diagnostic {
             + escape(message, property: false)
     }
 
-    /// The JSON object of `--format json`: `severity`, `id`, `message`, `file`, `line`, `column`, `sourceLine`, `notes`.
+    /// The JSON object of `--format json`: `severity`, `id`, `message`, `file`, `line`, `column`, `sourceLine`,
+    /// `sourceColumn` (the caret's column in `sourceLine`, when it differs from `column`), `notes`.
     public var jsonValue: JSONValue {
         var fields: [String: JSONValue] = [
             "severity": .string(severity.rawValue), "id": .string(id), "message": .string(message),
@@ -56,6 +58,7 @@ extension Diagnostic {
             fields["column"] = .integer(location.column)
         }
         if let sourceLine { fields["sourceLine"] = .string(sourceLine) }
+        if let sourceColumn { fields["sourceColumn"] = .integer(sourceColumn) }
         if !notes.isEmpty { fields["notes"] = .array(notes.map(\.jsonValue)) }
         return .object(fields)
     }

@@ -24,19 +24,23 @@ public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
     public var location: SourceLocation?
     /// The quoted source line of `location`, with literal secrets masked as `****`.
     public var sourceLine: String?
+    /// 1-based column of the caret in `sourceLine`, in Unicode scalars, when it differs from `location.column`
+    /// (masking a secret changes the length of the line before it).
+    public var sourceColumn: Int?
     /// Related places (for example the first occurrence of a duplicate).
     public var notes: [Diagnostic]
 
     /// Creates a diagnostic; `sourceLine` is normally filled in by the loader.
     public init(
         severity: Severity, id: String, message: String, location: SourceLocation?, sourceLine: String? = nil,
-        notes: [Diagnostic] = []
+        sourceColumn: Int? = nil, notes: [Diagnostic] = []
     ) {
         self.severity = severity
         self.id = id
         self.message = message
         self.location = location
         self.sourceLine = sourceLine
+        self.sourceColumn = sourceColumn
         self.notes = notes
     }
 
@@ -55,6 +59,11 @@ public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
 }
 
 extension Diagnostic {
+    init(severity: Severity, id: String, message: String, location: SourceLocation?, quoted: QuotedLine?) {
+        let column = quoted.flatMap { $0.caret == location?.column ? nil : $0.caret }
+        self.init(severity: severity, id: id, message: message, location: location, sourceLine: quoted?.text, sourceColumn: column)
+    }
+
     static func error(_ id: String, _ message: String, at location: SourceLocation?, notes: [Diagnostic] = []) -> Diagnostic {
         Diagnostic(severity: .error, id: id, message: message, location: location, notes: notes)
     }

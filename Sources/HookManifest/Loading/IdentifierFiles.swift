@@ -10,7 +10,10 @@ final class IdentifierFiles {
         self.files = files
     }
 
-    func read(_ relative: String, at node: YAMLNode, sink: ProblemSink) -> [String]? {
+    /// The identifiers of the file, references resolved; names of unset variables (identifiers kept as written) are
+    /// added to `unset`.
+    func read(_ relative: String, at node: YAMLNode, context: DecodeContext, unset: inout [String]) -> [String]? {
+        let sink = context.sink
         guard !relative.isEmpty else {
             sink.error("spec.identifiersFile", "`spec.identifiersFile` is empty", at: node.mark)
             return nil
@@ -21,7 +24,7 @@ final class IdentifierFiles {
         case .failure(let error):
             sink.error("spec.identifiersFile", "cannot read identifiers file `\(relative)`: \(error.reason)", at: node.mark)
             return nil
-        case .success(let content): bytes = content
+        case .success(let content): bytes = SourceText.droppingBOM(content)
         }
         let file = files.add(path: path, bytes: bytes)
         let text = bytes.withUnsafeBufferPointer { ByteScanner.problems(in: $0).first { $0.id != "yaml.tab" } }
@@ -40,9 +43,12 @@ final class IdentifierFiles {
             var line = String(decoding: rawLine, as: UTF8.self)
             if let hash = line.firstIndex(of: "#") { line = String(line[..<hash]) }
             let leading = line.unicodeScalars.prefix { $0.properties.isWhitespace }.count
-            let identifier = line.trimmingWhitespace()
-            guard !identifier.isEmpty else { continue }
+            let written = line.trimmingWhitespace()
+            guard !written.isEmpty else { continue }
             let mark = Mark(line: lineNumber, column: Int32(leading + 1), file: file)
+            guard let template = context.template(written, at: mark, path: "\(relative):\(lineNumber)") else { continue }
+            unset += template.unsetVariables(in: context.environment)
+            let identifier = template.description
             if identifier.unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
                 sink.error("spec.identifiers", "identifier contains whitespace; write one identifier per line", at: mark)
                 continue

@@ -17,6 +17,7 @@ struct ManifestFile {
 
     /// Decodes the file's bytes (`path` names it in diagnostics and anchors `identifiersFile`).
     func decode(_ bytes: [UInt8]) -> FileOutcome {
+        let bytes = SourceText.droppingBOM(bytes)
         var outcome = FileOutcome(path: path)
         let sink = ProblemSink()
         let files = FileTable(paths: [path, project.projectPath ?? ""], contents: [bytes, project.projectBytes ?? []])
@@ -39,6 +40,9 @@ struct ManifestFile {
         }
         // Reading problems (a duplicate key) are not tied to a document: a file with any gives no orders.
         if !read.problems.isEmpty { outcome.drafts = [] }
+        for index in outcome.drafts.indices {
+            outcome.drafts[index].nameLine = identifierFiles.files.line(outcome.drafts[index].nameMark, masking: sink.secretSpans)
+        }
         outcome.orders = outcome.drafts.map { OrderAssembler.split($0, path: path) }
         outcome.diagnostics = sink.diagnostics(files: identifierFiles.files).sorted(by: Diagnostic.sortKey)
         return outcome

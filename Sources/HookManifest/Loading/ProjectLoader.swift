@@ -35,7 +35,7 @@ enum ProjectLoader {
         case .failure(let error):
             loaded.diagnostics.append(.error("project.read", "cannot read project file `\(path)`: \(error.reason)", at: nil))
             return loaded
-        case .success(let content): bytes = content
+        case .success(let content): bytes = SourceText.droppingBOM(content)
         }
         let sink = ProblemSink()
         let files = FileTable(paths: [path], contents: [bytes])

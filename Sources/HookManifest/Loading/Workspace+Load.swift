@@ -85,7 +85,7 @@ private func loadConcurrently(_ files: [String], project: ProjectContext, enviro
 /// Splits drafts into orders and checks names across the run.
 enum OrderAssembler {
     static func assemble(_ outcomes: [FileOutcome], diagnostics: inout [Diagnostic]) -> [Order] {
-        var firstByName: [String: SourceLocation] = [:]
+        var firstByName: [String: Diagnostic] = [:]
         firstByName.reserveCapacity(outcomes.count)
         var orders: [Order] = []
         orders.reserveCapacity(outcomes.count)
@@ -94,12 +94,16 @@ enum OrderAssembler {
             let path = outcome.path
             let location = SourceLocation(file: path, line: Int(draft.nameMark.line), column: Int(draft.nameMark.column))
             if let first = firstByName[draft.name] {
-                diagnostics.append(.error(
-                    "metadata.duplicate-name", "order name `\(draft.name)` is already used; names must be unique in a run",
-                    at: location, notes: [.note("first used here", at: first)]))
+                var error = Diagnostic(
+                    severity: .error, id: "metadata.duplicate-name",
+                    message: "order name `\(draft.name)` is already used; names must be unique in a run",
+                    location: location, quoted: draft.nameLine)
+                error.notes = [first]
+                diagnostics.append(error)
                 continue
             }
-            firstByName[draft.name] = location
+            firstByName[draft.name] = Diagnostic(
+                severity: .note, id: "note", message: "first used here", location: location, quoted: draft.nameLine)
             orders += split
           }
         }
@@ -122,7 +126,9 @@ enum OrderAssembler {
             return Order(
                 key: key, name: draft.name, manifestPath: path, location: start, labels: draft.labels, workflow: draft.workflow,
                 batchIndex: index + 1, batchCount: chunks.count,
-                body: OrderBody(key: key, workflowName: draft.workflow, identifiers: identifiers, options: draft.options),
+                body: OrderBody(
+                    key: key, workflowName: draft.workflow, identifiers: identifiers, options: draft.options,
+                    identifierVariables: draft.identifierVariables),
                 waitTimeout: draft.waitTimeout, download: draft.download, storage: draft.storage, sourceType: draft.sourceType)
         }
     }

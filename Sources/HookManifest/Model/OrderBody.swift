@@ -17,13 +17,18 @@ public struct OrderBody: Hashable, Sendable {
     /// The order's `Name`: `hookctl-<key with # as ->-<first 10 hex of digest>`, deterministic per (manifest, body).
     public let name: String
 
+    /// Variables that identifiers reference and the loader's environment did not set. Identifiers are resolved when
+    /// loaded (they are plain text here), so these stay needed whatever environment is given later.
+    public let identifierVariables: [String]
+
     /// The rendered text with the loader's environment (built on the loader's worker threads; reused by `render`).
     let renderedAsLoaded: [UInt8]
 
     /// Creates a body for the order with the given key; computes `digest` and `name`.
-    public init(key: String, workflowName: String, identifiers: [String], options: [WorkflowOption]) {
+    public init(key: String, workflowName: String, identifiers: [String], options: [WorkflowOption], identifierVariables: [String] = []) {
         self.workflowName = workflowName
         self.identifiers = identifiers
+        self.identifierVariables = identifierVariables
         self.options = options
         let prefix = "hookctl-\(key.replacingAll("#", "-"))-"
         // One buffer: the named body with a placeholder for the digest's first 10 hex digits, hashed without its
@@ -110,7 +115,7 @@ public struct OrderBody: Hashable, Sendable {
     /// The body to POST, every reference resolved (secrets included). Only the runner calls this, right before submitting.
     /// - Throws: `UnresolvedVariables` naming every variable that is needed but unset (values are never included).
     public func submissionJSON(environment: [String: String]) throws(UnresolvedVariables) -> String {
-        var missing: [String] = []
+        var missing = identifierVariables
         let value = Self.json(name: name, workflowName, identifiers, options, environment: environment, missing: &missing)
         if !missing.isEmpty { throw UnresolvedVariables(names: missing) }
         return CanonicalJSON.string(value)
@@ -119,10 +124,10 @@ public struct OrderBody: Hashable, Sendable {
     /// Names of variables that `submissionJSON(environment:)` needs and `environment` lacks.
     public func unsetVariables(environment: [String: String]) -> [String] {
         var seen = Set<String>()
-        return options.flatMap { option -> [String] in
+        return (identifierVariables + options.flatMap { option -> [String] in
             guard case .string(let template) = option.value else { return [] }
             return template.unsetVariables(in: environment)
-        }.filter { seen.insert($0).inserted }
+        }).filter { seen.insert($0).inserted }
     }
 
     /// Builds the JSON. With `missing` nil, references that cannot be resolved (and all secrets) are kept as written;

@@ -31,6 +31,15 @@ struct YAMLReader {
         var weight = 1
     }
 
+    /// The 1-based line and column (in scalars) of byte `offset`.
+    static func mark(atOffset offset: Int, in bytes: UnsafeBufferPointer<UInt8>, file: Int32) -> Mark {
+        let before = bytes[..<min(max(offset, 0), bytes.count)]
+        let lineStart = (before.lastIndex(of: 0x0A) ?? -1) + 1
+        let line = before.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let column = bytes[lineStart..<before.endIndex].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+        return Mark(line: Int32(clamping: line), column: Int32(clamping: column), file: file)
+    }
+
     func read(_ bytes: UnsafeBufferPointer<UInt8>) -> YAMLReadResult {
         var result = YAMLReadResult()
         if bytes.count > limits.maxFileBytes {
@@ -116,7 +125,9 @@ struct YAMLReader {
             guard yaml_parser_parse(parser, &event) == 1 else {
                 let problem = parser.pointee.problem.map { String(cString: $0) } ?? "invalid YAML"
                 let context = parser.pointee.context.map { String(cString: $0) }
-                let at = mark(parser.pointee.problem_mark)
+                var at = mark(parser.pointee.problem_mark)
+                // Reader errors (control characters) carry a byte offset, not a mark.
+                if parser.pointee.error == YAML_READER_ERROR { at = Self.mark(atOffset: parser.pointee.problem_offset, in: bytes, file: file) }
                 fail("yaml.syntax", "YAML syntax error: \(problem)\(context.map { " \($0)" } ?? "")", at)
                 break
             }

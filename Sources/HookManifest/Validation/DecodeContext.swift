@@ -39,8 +39,8 @@ final class DecodeContext {
         return false
     }
 
-    /// Parses a string value with references, reporting malformed references at their column, literal secrets
-    /// (masked), and unset variables (warning). Non-secret references with set variables come back resolved.
+    /// Parses a string value with references, reporting malformed references at their column, non-empty literal
+    /// secrets (masked), and unset variables (warning). Non-secret references with set variables come back resolved.
     func template(_ node: YAMLNode, path: @autoclosure () -> String, secret: Bool) -> Template? {
         guard let text = node.stringValue else {
             if secret { sink.maskSecret(node) }
@@ -60,16 +60,36 @@ final class DecodeContext {
             return nil
         case .success(let template): parsed = template
         }
-        if secret && !parsed.isReferenceOnly {
+        // An explicit empty value reveals nothing (SPEC: source_client_secret may be empty), so only non-empty
+        // literals are refused.
+        if secret && !text.isEmpty && !parsed.isReferenceOnly {
             sink.maskSecret(node)
             sink.error("secret.literal", "`\(path())` is a secret and must be a reference such as `${env:NAME}`, not a literal value (manifests live in version control)", at: node.mark)
             return nil
         }
+        return resolving(parsed, at: node.mark, path: path(), secret: secret)
+    }
+
+    /// A non-secret string that is not a YAML scalar of its own (a line of an identifiers file) starting at `mark`,
+    /// checked and resolved like `template(_:path:secret:)`.
+    func template(_ text: String, at mark: Mark, path: @autoclosure () -> String) -> Template? {
+        switch TemplateParser.parse(text) {
+        case .failure(let failure):
+            var at = mark
+            at.column += Int32(clamping: failure.offset)
+            sink.error("reference.malformed", "`\(path())`: \(failure.message)", at: at)
+            return nil
+        case .success(let parsed): return resolving(parsed, at: mark, path: path(), secret: false)
+        }
+    }
+
+    /// Warns about unset variables; a non-secret template whose variables are all set comes back resolved.
+    private func resolving(_ parsed: Template, at mark: Mark, path: String, secret: Bool) -> Template {
         guard parsed.hasReferences else { return parsed }
         let unset = parsed.unsetVariables(in: environment)
         if warnUnset, !unset.isEmpty {
             let names = unset.map { "`\($0)`" }.joined(separator: ", ")
-            sink.warning("reference.unset", "`\(path())`: variable\(unset.count == 1 ? "" : "s") \(names) not set; shown as the reference", at: node.mark)
+            sink.warning("reference.unset", "`\(path)`: variable\(unset.count == 1 ? "" : "s") \(names) not set; shown as the reference", at: mark)
         }
         if !secret, unset.isEmpty, case .success(let value) = parsed.resolve(in: environment) { return Template(resolved: value, from: parsed) }
         return parsed

@@ -28,6 +28,7 @@ enum ExtraOptions {
             let value: OptionValue
             switch pair.value.content {
             case .mapping, .sequence:
+                if secret { sink.maskSecret(pair.value) }
                 sink.error("option.nested", "option `\(name)` must be a string, number or boolean, not \(pair.value.kindName)", at: pair.value.mark)
                 continue
             case .scalar:

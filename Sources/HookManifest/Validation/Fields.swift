@@ -31,12 +31,15 @@ struct Fields {
     /// Reports keys not in `allowed`; `misplaced` maps a key to the reason it is not allowed here.
     func checkKeys(_ allowed: [String], misplaced: [String: String] = [:]) {
         for pair in pairs where !allowed.contains(pair.name) {
+            let suggestion = Suggestion.closest(to: pair.name, in: allowed)
+            // A misspelt or misplaced secret field still holds a secret.
+            if DecodeContext.isSecretName(pair.name) || suggestion.map(DecodeContext.isSecretName) == true {
+                context.sink.maskSecret(pair.value)
+            }
             if let reason = misplaced[pair.name] {
                 context.sink.error("key.misplaced", "`\(sub(pair.name))` \(reason)", at: pair.key.mark)
                 continue
             }
-            let suggestion = Suggestion.closest(to: pair.name, in: allowed)
-            if let suggestion, DecodeContext.isSecretName(suggestion) { context.sink.maskSecret(pair.value) }
             let hint = suggestion.map { "; did you mean `\($0)`?" } ?? " (allowed: \(allowed.joined(separator: ", ")))"
             context.sink.error("key.unknown", "unknown key `\(pair.name)` in `\(path.isEmpty ? "document" : path)`\(hint)", at: pair.key.mark)
         }

@@ -2,10 +2,15 @@
 struct OrderDraft: Sendable {
     var name: String
     var nameMark: Mark
+    /// The quoted line of `nameMark`, for the run-wide duplicate-name check (which no longer has the file's bytes).
+    var nameLine: QuotedLine?
     var start: Mark
     var labels: [String: String]
     var workflow: String
     var identifiers: [String]
+    /// Variables referenced by identifiers that were unset when loaded (those identifiers hold the reference as
+    /// written): `apply` must refuse, naming them.
+    var identifierVariables: [String]
     var batchSize: Int?
     var storage: StorageSpec
     var sourceType: String
@@ -52,14 +57,18 @@ struct OrderDecoder {
         let metadata = top.mapping("metadata", required: true)
         metadata?.checkKeys(["name", "labels"])
         let name = metadata?.string("name", required: true)
-        if let (text, node) = name, !Self.isName(text) {
+        if let (text, node) = name, text.contains("${") {
+            sink.error("metadata.name", "`metadata.name` cannot hold references (`${env:...}`): it names the order across runs, so write it literally", at: node.mark)
+        } else if let (text, node) = name, !Self.isName(text) {
             sink.error("metadata.name", "`metadata.name` `\(text.prefix(80))` must be 1-63 lowercase letters, digits and `-`, starting and ending with a letter or digit", at: node.mark)
         }
         var labels: [String: String] = [:]
         if let labelFields = metadata?.mapping("labels") {
             for pair in labelFields.pairs {
-                if let value = pair.value.stringValue { labels[pair.name] = value }
-                else { sink.error("type.string", "label `\(pair.name)` must be a string, found \(pair.value.kindName); quote it", at: pair.value.mark) }
+                if pair.value.stringValue != nil {
+                    let value = context.template(pair.value, path: "metadata.labels.\(pair.name)", secret: false)
+                    if let value { labels[pair.name] = value.description }
+                } else { sink.error("type.string", "label `\(pair.name)` must be a string, found \(pair.value.kindName); quote it", at: pair.value.mark) }
             }
         }
         var specNode = top["spec"]?.value
@@ -71,7 +80,9 @@ struct OrderDecoder {
         guard let spec = Fields(specNode, path: "spec", context: context) else { return nil }
         spec.checkKeys(Self.specKeys)
         let workflow = spec.string("workflow", required: true)
-        if let (text, node) = workflow, !Self.isWorkflowName(text) {
+        if let (text, node) = workflow, text.contains("${") {
+            sink.error("spec.workflow", "`spec.workflow` cannot hold references (`${env:...}`): write the workflow name literally", at: node.mark)
+        } else if let (text, node) = workflow, !Self.isWorkflowName(text) {
             sink.error("spec.workflow", "`spec.workflow` `\(text.prefix(80))` is not a workflow name (letters, digits, `_`, `-`, `.`)", at: node.mark)
         }
         var workflowInfo: WorkflowCatalogue.Workflow?
@@ -81,7 +92,8 @@ struct OrderDecoder {
                 sink.error("spec.workflow", "unknown workflow `\(text.prefix(80))` (not in the cached catalogue)\(Suggestion.hint(for: text, in: catalogue.workflows.keys.sorted()))", at: node.mark)
             }
         }
-        let identifiers = identifierList(spec)
+        var identifierVariables: [String] = []
+        let identifiers = identifierList(spec, unset: &identifierVariables)
         var batchSize: Int?
         if let (size, node) = spec.int("batchSize") {
             if size < 1 { sink.error("spec.batchSize", "`spec.batchSize` must be at least 1", at: node.mark) } else { batchSize = size }
@@ -110,12 +122,13 @@ struct OrderDecoder {
         }
         guard sink.errorCount == errors, let name, let workflow, let identifiers, let storage, let source, let extra else { return nil }
         return OrderDraft(
-            name: name.0, nameMark: name.1.mark, start: top.node.mark, labels: labels, workflow: workflow.0,
-            identifiers: identifiers, batchSize: batchSize, storage: storage.0, sourceType: source.type,
+            name: name.0, nameMark: name.1.mark, nameLine: nil, start: top.node.mark, labels: labels, workflow: workflow.0,
+            identifiers: identifiers, identifierVariables: Array(Set(identifierVariables)).sorted(), batchSize: batchSize, storage: storage.0, sourceType: source.type,
             options: storage.1 + source.options + extra, waitTimeout: timeout, download: download)
     }
 
-    private func identifierList(_ spec: Fields) -> [String]? {
+    /// The identifiers, references resolved; variables left unset are added to `unset`.
+    private func identifierList(_ spec: Fields, unset: inout [String]) -> [String]? {
         let sink = context.sink
         let inline = spec["identifiers"]
         let file = spec["identifiersFile"]
@@ -128,7 +141,7 @@ struct OrderDecoder {
                 sink.error("type.string", "`spec.identifiersFile` must be a string, found \(file.value.kindName)", at: file.value.mark)
                 return nil
             }
-            return identifierFiles.read(path, at: file.value, sink: sink)
+            return identifierFiles.read(path, at: file.value, context: context, unset: &unset)
         }
         guard let inline else {
             spec.missing("identifiers", hint: " (or `spec.identifiersFile`)")
@@ -149,12 +162,14 @@ struct OrderDecoder {
         // Small lists (the usual case) are checked pairwise; large ones through a dictionary.
         var seen: [String: Int]? = items.count > 32 ? [:] : nil
         let errors = sink.errorCount
-        for item in items {
-            guard let text = item.stringValue else {
+        for (index, item) in items.enumerated() {
+            guard item.stringValue != nil else {
                 sink.error("type.string", "identifier must be a string, found \(item.kindName)", at: item.mark)
                 continue
             }
-            let trimmed = text.trimmingWhitespace()
+            guard let template = context.template(item, path: "spec.identifiers[\(index)]", secret: false) else { continue }
+            unset += template.unsetVariables(in: context.environment)
+            let trimmed = template.description.trimmingWhitespace()
             if trimmed.isEmpty {
                 sink.error("spec.identifiers", "blank identifier", at: item.mark)
                 continue

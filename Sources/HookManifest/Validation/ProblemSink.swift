@@ -23,8 +23,23 @@ final class ProblemSink {
 
     func add(_ problem: YAMLProblem) { error(problem.id, problem.message, at: problem.mark) }
 
-    /// Marks `node`'s text as a secret: any quoted line that shows it masks it as `****`.
-    func maskSecret(_ node: YAMLNode) { secretSpans.append((node.mark, node.end)) }
+    /// Marks `node`'s text as a secret: any quoted line that shows it masks it as `****`. Works for any kind of
+    /// node: a mapping or list given where a secret belongs holds the secret too.
+    func maskSecret(_ node: YAMLNode) { secretSpans.append((node.mark, Self.textEnd(node))) }
+
+    /// Where `node`'s own text ends. A block collection's end mark lies at the next token (often the next line's
+    /// indentation), so it ends with its last item instead; a flow collection ends after its closing bracket.
+    private static func textEnd(_ node: YAMLNode) -> Mark {
+        let last: YAMLNode?
+        switch node.content {
+        case .scalar: return node.end
+        case .mapping(let pairs): last = pairs.last?.value
+        case .sequence(let items): last = items.last
+        }
+        guard let last else { return node.end.line == node.mark.line ? node.end : node.mark }
+        let lastEnd = textEnd(last)
+        return node.end.line > lastEnd.line ? lastEnd : node.end
+    }
 
     /// Turns the problems into diagnostics with locations and masked source lines.
     func diagnostics(files: FileTable) -> [Diagnostic] {
@@ -33,10 +48,10 @@ final class ProblemSink {
         for problem in problems {
             var diagnostic = Diagnostic(
                 severity: problem.severity, id: problem.id, message: problem.message, location: files.location(problem.mark),
-                sourceLine: files.line(problem.mark, masking: secretSpans))
+                quoted: files.line(problem.mark, masking: secretSpans))
             diagnostic.notes = problem.notes.map { note in
                 Diagnostic(severity: .note, id: "note", message: note.0, location: files.location(note.1),
-                           sourceLine: files.line(note.1, masking: secretSpans))
+                           quoted: files.line(note.1, masking: secretSpans))
             }
             out.append(diagnostic)
         }
@@ -59,53 +74,51 @@ struct FileTable: Sendable {
         return Int32(paths.count - 1)
     }
 
+    /// Where `mark` is, moved to the end of the file's last line when it lies past the end (as the quoted line is).
     func location(_ mark: Mark) -> SourceLocation {
         let index = Int(mark.file)
         let path = index >= 0 && index < paths.count ? paths[index] : "?"
+        let mark = clamped(mark)
         return SourceLocation(file: path, line: Int(mark.line), column: Int(mark.column))
     }
 
-    /// The quoted source line of `mark`, with secret spans of the same file replaced by `****`.
-    func line(_ mark: Mark, masking spans: [(Mark, Mark)]) -> String? {
+    /// `mark`, or the end of the last line with text when `mark` lies past the end of its file (a reader's
+    /// end-of-input position), so every diagnostic can quote a line.
+    func clamped(_ mark: Mark) -> Mark {
+        let index = Int(mark.file)
+        guard index >= 0, index < contents.count else { return mark }
+        let bytes = contents[index]
+        if SourceText.start(ofLine: Int(mark.line), in: bytes) != nil { return mark }
+        if mark.line < 1 { return Mark(line: 1, column: 1, file: mark.file) }
+        var last = bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+        if last > 1, bytes.last == 0x0A { last -= 1 }
+        let text = SourceText.line(last, in: bytes) ?? ""
+        return Mark(line: Int32(last), column: Int32(text.unicodeScalars.count + 1), file: mark.file)
+    }
+
+    /// The quoted source line of `mark` (see `QuotedLine`), with secret spans of the same file replaced by `****`,
+    /// and the caret's column in that text (masks change the length of the line before the column).
+    func line(_ mark: Mark, masking spans: [(Mark, Mark)]) -> QuotedLine? {
         let index = Int(mark.file)
         guard index >= 0, index < contents.count else { return nil }
+        let mark = clamped(mark)
         guard let text = SourceText.line(Int(mark.line), in: contents[index]) else { return nil }
-        let masks = spans.filter { $0.0.file == mark.file && $0.0.line <= mark.line && $0.1.line >= mark.line }
-        guard !masks.isEmpty else { return text }
+        var caret = Int(mark.column) - 1  // 0-based, in scalars of the current text
         var scalars = Array(text.unicodeScalars)
-        // Replace from the right so earlier columns stay valid.
+        let masks = spans.filter { $0.0.file == mark.file && $0.0.line <= mark.line && $0.1.line >= mark.line }
+        // Replace from the right so earlier columns (and the caret, left of the replaced part) stay valid.
+        // `limit` keeps a span that overlaps one already replaced (the same node masked twice) from eating the mask.
+        var limit = scalars.count
         for (start, end) in masks.sorted(by: { $0.0.column > $1.0.column }) {
             let from = start.line == mark.line ? Int(start.column) - 1 : 0
             let to = end.line == mark.line ? Int(end.column) - 1 : scalars.count
-            let lower = max(0, min(from, scalars.count))
-            let upper = max(lower, min(to, scalars.count))
+            let lower = max(0, min(from, limit))
+            let upper = max(lower, min(to, limit))
             guard upper > lower else { continue }
             scalars.replaceSubrange(lower..<upper, with: "****".unicodeScalars)
+            limit = lower
+            if caret >= upper { caret += 4 - (upper - lower) } else if caret >= lower { caret = lower }
         }
-        var out = ""
-        out.unicodeScalars.append(contentsOf: scalars)
-        return out
-    }
-}
-
-/// Extracting one line of a file's bytes.
-enum SourceText {
-    /// The 1-based `line` of `bytes` without its line break, or nil past the end. Invalid UTF-8 is repaired.
-    static func line(_ line: Int, in bytes: [UInt8]) -> String? {
-        guard line >= 1 else { return nil }
-        var current = 1
-        var start = 0
-        var i = 0
-        while current < line {
-            guard let newline = bytes[i...].firstIndex(of: 0x0A) else { return nil }
-            i = newline + 1
-            current += 1
-        }
-        start = i
-        var end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-        if end > start, bytes[end - 1] == 0x0D { end -= 1 }
-        if start == bytes.count && line > 1 && bytes.last == 0x0A { return "" }
-        let slice = bytes[start..<end].map { $0 == 0 ? UInt8(ascii: "?") : $0 }
-        return String(decoding: slice.prefix(400), as: UTF8.self)
+        return QuotedLine(scalars, caret: caret)
     }
 }

@@ -37,8 +37,8 @@ struct Validate: AsyncParsableCommand {
     }
 }
 
-/// How `validate` and `render` print diagnostics: text (or nothing, with `--format json`) on stderr, and GitHub
-/// annotations when `GITHUB_ACTIONS=true`.
+/// How every command prints diagnostics: text (or nothing, with `--format json`) on stderr, and GitHub annotations,
+/// also on stderr, when `GITHUB_ACTIONS=true`.
 struct DiagnosticOutput {
     let global: GlobalOptions
     let environment: [String: String]
@@ -59,9 +59,9 @@ struct DiagnosticOutput {
             writeStderr(text)
         }
         if environment["GITHUB_ACTIONS"] == "true" {
-            // Workflow commands are read from stdout; keep them off it when stdout carries JSON.
-            let lines = shown.compactMap(\.githubAnnotation).map { $0 + "\n" }.joined()
-            if global.format == .json { writeStderr(lines) } else { writeStdout(lines) }
+            // The Actions runner reads workflow commands from stderr as well as stdout. One rule for every command:
+            // stderr, since stdout carries data (render's bodies, JSON, plan text) that annotations would corrupt.
+            writeStderr(shown.compactMap(\.githubAnnotation).map { $0 + "\n" }.joined())
         }
     }
 
