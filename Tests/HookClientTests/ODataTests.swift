@@ -98,7 +98,8 @@ struct ODataTests {
     @Test func `a rejected order names the offending option and creates nothing`() async throws {
         try await Bench.with { bench in
             try await bench.client { service in
-                let body = Bench.harvestOrder(name: "bad", extraOption: #",{"Name":"resolution","Value":20}"#)
+                // `output_storage` a second time: refused as the service refuses a repeated option.
+                let body = Bench.harvestOrder(name: "bad", extraOption: #",{"Name":"output_storage","Value":"TEMPORARY"}"#)
                 let error = await clientError { _ = try await service.submitOrder(json: body) }
                 guard case let .rejected(status, detail)? = error else {
                     Issue.record("expected rejected, got \(String(describing: error))")
