@@ -36,7 +36,7 @@ struct Workflows: AsyncParsableCommand {
             if let name {
                 guard let workflow = try await session.service.workflow(named: name) else {
                     let known = try await session.service.workflows(expandOptions: false).map(\.name)
-                    throw ValidationError("no workflow named '\(name)' (workflows: \(known.joined(separator: ", ")))")
+                    throw RunnerError.io("no workflow named '\(name)' (workflows: \(known.joined(separator: ", ")))")
                 }
                 invocation.console.output(global.format == .json ? Self.json([workflow]) : Self.describe(workflow))
             } else if !save || global.format != nil {
