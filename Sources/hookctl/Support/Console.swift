@@ -63,7 +63,7 @@ final class Console: Sendable {
     }
 
     /// A progress callback for one transfer that redraws "key: 312.0 of 1024.0 MiB (30%)" at most ten times a second
-    /// (terminals only; elsewhere the transfer's start and end lines are enough). The line goes at the next message.
+    /// (terminals only; elsewhere the transfer's start and end lines are enough). Callers clear it with `endStatus()`.
     func transferProgress(_ key: String) -> @Sendable (Int64, Int64?) -> Void {
         guard isTerminal, !quiet else { return { _, _ in } }
         let throttle = Throttle(interval: .milliseconds(100))
