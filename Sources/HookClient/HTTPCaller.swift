@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookS3
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -70,11 +71,8 @@ func neverSent(_ error: any Error) -> Bool {
 
 /// `application/x-www-form-urlencoded` encoding.
 func formEncode(_ fields: [(String, String)]) -> [UInt8] {
-    var allowed = CharacterSet.alphanumerics
-    allowed.insert(charactersIn: "-._~")
     let text = fields.map { name, value in
-        (name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name) + "="
-            + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
+        SigV4Signer.uriEncode(name, keepSlash: false) + "=" + SigV4Signer.uriEncode(value, keepSlash: false)
     }.joined(separator: "&")
     return Array(text.utf8)
 }

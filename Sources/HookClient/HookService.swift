@@ -103,12 +103,6 @@ public final class HookService: Sendable {
         _ = try await perform(.POST, "ProductionOrder(\(id))/OData.CSC.Cancel", query: [], body: [], idempotent: true, what: "the cancel")
     }
 
-    /// Streams `BatchOrder(N)/Product(M)/$value` to `path`: written to `path.part` as it arrives (never whole in
-    /// memory), resumed with `Range` after a dropped connection, its size checked against `Content-Length` (and
-    /// `expectedSize` when given), then renamed into place.
-    /// - Parameter progress: told the bytes written so far and the total, when known.
-    /// - Returns: the size of the file.
-    @discardableResult
     /// Whether two URLs share scheme, host and port: credentials go no further than the origin they were meant for.
     static func sameOrigin(_ a: String, _ b: String) -> Bool {
         guard let x = URLComponents(string: a), let y = URLComponents(string: b) else { return false }
@@ -116,6 +110,12 @@ public final class HookService: Sendable {
         return x.scheme?.lowercased() == y.scheme?.lowercased() && x.host?.lowercased() == y.host?.lowercased() && port(x) == port(y)
     }
 
+    /// Streams `BatchOrder(N)/Product(M)/$value` to `path`: written to `path.part` as it arrives (never whole in
+    /// memory), resumed with `Range` after a dropped connection, its size checked against `Content-Length` (and
+    /// `expectedSize` when given), then renamed into place. A redirect (to the product's temporary URL) is followed.
+    /// - Parameter progress: told the bytes written so far and the total, when known.
+    /// - Returns: the size of the file.
+    @discardableResult
     public func downloadProduct(
         batchOrderID: Int, productID: Int, to path: URL, expectedSize: Int64? = nil,
         progress: (@Sendable (Int64, Int64?) -> Void)? = nil

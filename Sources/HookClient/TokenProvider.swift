@@ -101,9 +101,7 @@ actor TokenProvider {
             throw ClientError.identity("the profile has no DESP URL")
         }
         var cookies = CookieJar()
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        let redirect = identity.redirectURI.addingPercentEncoding(withAllowedCharacters: allowed) ?? identity.redirectURI
+        let redirect = SigV4Signer.uriEncode(identity.redirectURI, keepSlash: false)
         let authURL = "\(base)/realms/desp/protocol/openid-connect/auth?client_id=\(identity.despClientID)"
             + "&redirect_uri=\(redirect)&scope=openid&response_type=code"
         let page = try await call(.GET, authURL, cookies: &cookies)

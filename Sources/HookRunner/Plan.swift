@@ -25,7 +25,7 @@ public struct DesiredOrder: Sendable, Equatable {
     public var manifest: String
     public var workflow: String
     public var labels: [String: String]
-    /// SHA-256 of the canonical body with secrets as references.
+    /// SHA-256 of the canonical body with every reference as written (`OrderBody.digest`).
     public var digest: String
     /// The body with secrets as references.
     public var body: JSONValue

@@ -19,7 +19,7 @@ public struct OrderRecord: Equatable, Sendable {
     public var manifest: String
     public var workflow: String
     public var labels: [String: String]
-    /// SHA-256 of the canonical body with secrets as references.
+    /// SHA-256 of the canonical body with every reference as written (`OrderBody.digest`).
     public var digest: String
     /// The body as rendered (secrets as references), kept so `plan` can show what changed.
     public var body: JSONValue

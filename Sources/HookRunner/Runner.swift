@@ -266,6 +266,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         return state
     }
 
+    /// An error as one line for a warning.
     static func describe(_ error: any Error) -> String {
         (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
     }

@@ -43,7 +43,7 @@ struct PrivateOutputTests {
                 if !Task.isCancelled, process.isRunning { process.terminate() }
             }
             defer { watchdog.cancel() }
-            let lines = try await Task.detached { () -> [String] in
+            let lines = await Task.detached { () -> [String] in
                 var text = ""
                 while !text.contains("PORT ") || !text.hasSuffix("\n") {
                     let chunk = output.fileHandleForReading.availableData

@@ -1,3 +1,5 @@
+import HookS3
+
 /// `application/x-www-form-urlencoded` and query-string coding.
 enum FormData {
     /// Decodes `a=1&b=x+y` (percent escapes, `+` as space); malformed escapes are kept literally.
@@ -44,19 +46,8 @@ enum FormData {
         pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
     }
 
-    private static let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for b in text.utf8 {
-            if unreserved.contains(b) { out.unicodeScalars.append(Unicode.Scalar(b)) } else { out += "%" + String(b, radix: 16, uppercase: true).leftPadded }
-        }
-        return out
-    }
+    /// RFC 3986 percent-encoding (unreserved characters kept), as HookS3 signs URIs.
+    static func escape(_ text: String) -> String { SigV4Signer.uriEncode(text, keepSlash: false) }
 
     static func pathEscape(_ text: String) -> String { escape(text) }
-}
-
-extension String {
-    fileprivate var leftPadded: String { count == 1 ? "0" + self : self }
 }
