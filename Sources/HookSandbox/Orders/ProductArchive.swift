@@ -12,6 +12,8 @@ struct ProductArchive: Sendable {
 
     let segments: [ZipSegment]
     let count: Int
+    /// The CRC-32 of the whole archive (its ETag), kept from building it.
+    let crc: UInt32
 
     /// The name of the processed product for an input of a workflow.
     static func processedName(identifier: String, workflow: String, outputType: String?) -> String {
@@ -50,11 +52,7 @@ struct ProductArchive: Sendable {
         zip.add("\(folder)/measurement/data.bin", repeating: block, size: size)
         segments = zip.finish()
         count = segments.reduce(0) { $0 + $1.count }
-    }
-
-    /// The CRC-32 of the whole archive, computed from its segments without building it.
-    var crc: UInt32 {
-        segments.reduce(0) { CRC32.combine($0, $1.crc, length2: $1.count) }
+        crc = zip.crc
     }
 
     /// The archive's bytes in `range`, as buffers of at most one block; repeated data shares one buffer.

@@ -11,6 +11,7 @@ enum ZipSegment: Sendable {
         }
     }
 
+    /// Computed once per entry, by `ZipWriter`.
     var crc: UInt32 {
         switch self {
         case let .bytes(bytes): CRC32.checksum(bytes)
@@ -28,6 +29,8 @@ struct ZipWriter {
     private var central: [UInt8] = []
     private var offset = 0
     private var count = 0
+    /// The CRC-32 of every byte appended so far: the whole archive's once finished.
+    private(set) var crc: UInt32 = 0
 
     /// 2023-09-10 00:00:00 in MS-DOS format.
     private static let dosTime: UInt16 = 0
@@ -55,12 +58,13 @@ struct ZipWriter {
         central += le32(crc) + le32(size) + le32(size) + le16(UInt16(nameBytes.count))
         central += le16(0) + le16(0) + le16(0) + le16(0) + le32(0o100644 << 16) + le32(UInt32(offset))
         central += nameBytes
-        append(.bytes(local))
-        if data.count > 0 { append(data) }
+        append(.bytes(local), crc: CRC32.checksum(local))
+        if data.count > 0 { append(data, crc: crc) }
         count += 1
     }
 
-    private mutating func append(_ segment: ZipSegment) {
+    private mutating func append(_ segment: ZipSegment, crc segmentCRC: UInt32) {
+        crc = CRC32.combine(crc, segmentCRC, length2: segment.count)
         offset += segment.count
         if case let .bytes(new) = segment, case let .bytes(previous)? = segments.last {
             segments[segments.count - 1] = .bytes(previous + new)
@@ -74,7 +78,7 @@ struct ZipWriter {
         var end = central
         end += le32(0x0605_4B50) + le16(0) + le16(0) + le16(UInt16(count)) + le16(UInt16(count))
         end += le32(UInt32(central.count)) + le32(UInt32(offset)) + le16(0)
-        append(.bytes(end))
+        append(.bytes(end), crc: CRC32.checksum(end))
         return segments
     }
 

@@ -188,10 +188,14 @@ extension SandboxResponder {
         if service.faults.settings.redirectDownloads {
             return Response(status: .found, headers: [.location: order.downloadLink(item, baseURL: call.baseURL), .contentLength: "0"])
         }
-        let size = service.catalogue.find(item.identifier)?.size
-        let archive = ProductArchive(
-            orderID: order.id, itemID: item.id, identifier: item.identifier, workflow: order.workflowName, processedName: name, declaredSize: size)
-        return archiveResponse(archive, filename: name, call: call)
+        return archiveResponse(archive(of: item, in: order, processedName: name), filename: name, call: call)
+    }
+
+    /// The archive a completed item's download serves (its input product's declared size, if any).
+    private func archive(of item: Order.Item, in order: Order, processedName name: String) -> ProductArchive {
+        ProductArchive(
+            orderID: order.id, itemID: item.id, identifier: item.identifier, workflow: order.workflowName, processedName: name,
+            declaredSize: service.catalogue.find(item.identifier)?.size)
     }
 
     /// `GET /swift/v1/tmp-storage/{file}`: an item's archive by its public `DownloadLink`, no token; a link that is
@@ -216,10 +220,7 @@ extension SandboxResponder {
             let name = item.outcome?.processedName,
             file == TempURL.fileName(orderID: order.id, itemID: item.id, completedMs: order.completedMs(of: item) ?? order.submittedMs)
         else { return notFound }
-        let archive = ProductArchive(
-            orderID: order.id, itemID: item.id, identifier: item.identifier, workflow: order.workflowName, processedName: name,
-            declaredSize: service.catalogue.find(item.identifier)?.size)
-        return archiveResponse(archive, filename: name, call: call)
+        return archiveResponse(archive(of: item, in: order, processedName: name), filename: name, call: call)
     }
 
     /// An archive as a download: `Range` (one bytes range) and `HEAD` honoured, an ETag from its CRC and size, and the
