@@ -95,7 +95,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "HookRunnerTests", dependencies: ["HookRunner", "HookSandbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "HookRunnerTests", dependencies: ["HookRunner", "HookSandbox"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "hookctlTests", dependencies: ["hookctl", "HookSandbox"], swiftSettings: swiftSettings),
     ]
 )

@@ -73,3 +73,23 @@ public enum OrderServiceError: Error, Sendable, Equatable {
     /// The service refused the order (it was not created), with its reason.
     case rejected(String)
 }
+
+/// An order body ready to send, every reference resolved (secrets included; never recorded or printed). Each attempt
+/// sends it with its own `Name` and `IdentifierList`, so the name the service holds is the name recorded.
+public struct SubmissionBody: Sendable {
+    private let members: [JSONMember]
+
+    /// - Parameter resolved: the body as `OrderBody.submissionValue(environment:)` gives it.
+    public init(resolved: JSONValue) {
+        if case .orderedObject(let members) = resolved { self.members = members } else { self.members = [] }
+    }
+
+    /// The bytes to POST for one attempt.
+    public func bytes(name: String, identifiers: [String]) -> [UInt8] {
+        var body = members.filter { $0.key != "Name" && $0.key != "IdentifierList" }
+        let workflow = body.firstIndex { $0.key == "WorkflowName" }.map { $0 + 1 } ?? 0
+        body.insert(JSONMember("IdentifierList", .array(identifiers.map { .string($0) })), at: workflow)
+        body.insert(JSONMember("Name", .string(name)), at: 0)
+        return CanonicalJSON.bytes(.orderedObject(body))
+    }
+}

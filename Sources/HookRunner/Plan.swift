@@ -6,11 +6,11 @@ public enum PlanAction: String, Sendable, CaseIterable {
     case create
     /// Recorded with another body: submit the new body.
     case replace
-    /// Recorded, unchanged and completed: nothing to do.
+    /// Recorded, unchanged and every identifier completed: nothing to do.
     case keep
     /// Recorded, unchanged, submitted and not finished: wait for it.
     case resume
-    /// Recorded, unchanged, and its last attempt failed or was cancelled: submit it again.
+    /// Recorded, unchanged, finished, and some identifiers did not complete: submit a new attempt with those (or all).
     case retry
     /// Recorded, but its manifest no longer defines it: drop it from the lock (and cancel it if asked).
     case remove
@@ -29,14 +29,18 @@ public struct DesiredOrder: Sendable, Equatable {
     public var digest: String
     /// The body with secrets as references.
     public var body: JSONValue
+    /// The body's `IdentifierList`.
+    public var identifiers: [String]
     /// The order `Name` of a first attempt; retries append `-rN`.
     public var name: String
     public var download: Bool
     public var timeout: Duration?
+    /// A retry resubmits every identifier (`retry: all`, `apply --retry-all`), not only those that failed.
+    public var retryAll: Bool
 
     public init(
         key: String, manifest: String, workflow: String, labels: [String: String], digest: String, body: JSONValue,
-        name: String, download: Bool = false, timeout: Duration? = nil
+        identifiers: [String], name: String, download: Bool = false, timeout: Duration? = nil, retryAll: Bool = false
     ) {
         self.key = key
         self.manifest = manifest
@@ -44,9 +48,11 @@ public struct DesiredOrder: Sendable, Equatable {
         self.labels = labels
         self.digest = digest
         self.body = body
+        self.identifiers = identifiers
         self.name = name
         self.download = download
         self.timeout = timeout
+        self.retryAll = retryAll
     }
 
     /// The order name of submission number `attempt` (1-based) of this body.
@@ -66,8 +72,39 @@ public struct PlanItem: Sendable, Equatable {
     public var attempt: Int {
         switch action {
         case .create, .replace: 1
-        case .retry: (recorded?.attempt ?? 0) + 1
-        case .keep, .resume, .remove: recorded?.attempt ?? 1
+        case .retry: (recorded?.latest.number ?? 0) + 1
+        case .keep, .resume, .remove: recorded?.latest.number ?? 1
+        }
+    }
+
+    /// The identifiers the action submits: all of them for a new body, the unfinished ones (or all, with `retryAll`)
+    /// for a retry; none otherwise.
+    public var identifiers: [String] {
+        guard let desired else { return [] }
+        switch action {
+        case .create, .replace: return desired.identifiers
+        case .retry: return desired.retryAll ? desired.identifiers : recorded?.unfinishedIdentifiers ?? desired.identifiers
+        case .keep, .resume, .remove: return []
+        }
+    }
+
+    /// The attempt the action would record, before the service has seen it; nil when it submits nothing.
+    public var newAttempt: Attempt? {
+        guard action.submits, let desired else { return nil }
+        return Attempt(number: attempt, name: desired.name(attempt: attempt), identifiers: identifiers)
+    }
+
+    /// "retry 2 of 5 items: ID, ID" and the like: what the action does, in words.
+    public var summary: String {
+        switch action {
+        case .retry:
+            let all = recorded?.identifiers.count ?? identifiers.count
+            let ids = identifiers.prefix(5).joined(separator: ", ") + (identifiers.count > 5 ? ", ..." : "")
+            return "retry \(identifiers.count) of \(all) item\(all == 1 ? "" : "s"): \(ids)"
+        case .create, .replace:
+            return "\(action.rawValue) \(identifiers.count) item\(identifiers.count == 1 ? "" : "s")"
+        case .keep, .resume, .remove:
+            return action.rawValue
         }
     }
 }

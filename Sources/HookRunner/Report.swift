@@ -26,7 +26,7 @@ public struct Report: Sendable {
     /// Orders by status, plus `total`; `completed` and `failed` are always present.
     public var summary: [String: Int] {
         var counts = ["completed": 0, "failed": 0]
-        for order in orders { counts[order.record.status, default: 0] += 1 }
+        for order in orders { counts[order.record.reportedStatus, default: 0] += 1 }
         counts["total"] = orders.count
         return counts
     }
@@ -46,8 +46,8 @@ public struct Report: Sendable {
                 "manifest": .string(record.manifest),
                 "message": record.message.map { .string($0) } ?? .null,
                 "name": .string(record.name),
-                "products": .array(record.products.map(\.jsonValue)),
-                "status": .string(record.status),
+                "products": .array(record.outcomes.map(\.jsonValue)),
+                "status": .string(record.reportedStatus),
                 "workflow": .string(record.workflow),
             ]
             if let seconds = seconds(key) { fields["waitedSeconds"] = .number(seconds) }
@@ -63,8 +63,9 @@ public struct Report: Sendable {
         lines.append("| Order | Workflow | Status | Products | Id |" + (timed ? " Waited |" : ""))
         lines.append("|---|---|---|---|---|" + (timed ? "---|" : ""))
         for (key, record) in orders {
-            let done = record.products.filter { $0.status == "completed" }.count
-            let products = record.products.isEmpty ? "-" : "\(done)/\(record.products.count) completed"
+            let outcomes = record.outcomes
+            let done = outcomes.filter { $0.product.status == "completed" }.count
+            let products = outcomes.isEmpty ? "-" : "\(done)/\(outcomes.count) completed"
             let waited = timed ? " \(seconds(key).map { "\($0) s" } ?? "-") |" : ""
             lines.append("| \(escape(key)) | \(escape(record.workflow)) | \(statusText(key, record)) | \(products) | \(record.id.map(String.init) ?? "-") |" + waited)
         }
@@ -73,8 +74,9 @@ public struct Report: Sendable {
             lines += ["", "## Failures", ""]
             for (key, record) in orders where failed.contains(key) {
                 lines.append("- **\(escape(key))** (`\(record.manifest)`): \(escape(record.message ?? record.status))")
-                for product in record.products where product.status != "completed" {
-                    lines.append("  - `\(product.identifier)`: \(product.status)\(product.message.map { ": " + escape($0) } ?? "")")
+                for outcome in record.outcomes where outcome.product.status != "completed" {
+                    let product = outcome.product
+                    lines.append("  - `\(product.identifier)`: \(product.status)\(product.message.map { ": " + escape($0) } ?? "")\(attemptNote(outcome))")
                 }
             }
         }
@@ -94,8 +96,9 @@ public struct Report: Sendable {
             let time = seconds(key).map { #" time="\#($0)""# } ?? ""
             let open = #"    <testcase classname="\#(xml(record.manifest))" name="\#(xml(key))"\#(time)"#
             if failed.contains(key) {
-                let detail = ([record.message ?? record.status] + record.products.filter { $0.status != "completed" }
-                    .map { "\($0.identifier): \($0.status)\($0.message.map { ": " + $0 } ?? "")" }).joined(separator: "\n")
+                let detail = ([record.message ?? record.status] + record.outcomes.filter { $0.product.status != "completed" }
+                    .map { "\($0.product.identifier): \($0.product.status)\($0.product.message.map { ": " + $0 } ?? "")\(attemptNote($0))" })
+                    .joined(separator: "\n")
                 lines.append(open + ">")
                 lines.append(#"      <failure message="\#(xml(record.message ?? record.status))" type="\#(xml(record.status))">\#(xml(detail))</failure>"#)
                 lines.append("    </testcase>")
@@ -115,9 +118,10 @@ public struct Report: Sendable {
     public var table: String {
         let header = ["ORDER", "WORKFLOW", "STATUS", "PRODUCTS", "ID"]
         let rows = orders.map { key, record -> [String] in
-            let done = record.products.filter { $0.status == "completed" }.count
+            let outcomes = record.outcomes
+            let done = outcomes.filter { $0.product.status == "completed" }.count
             return [key, record.workflow, statusText(key, record),
-                    record.products.isEmpty ? "-" : "\(done)/\(record.products.count)", record.id.map(String.init) ?? "-"]
+                    outcomes.isEmpty ? "-" : "\(done)/\(outcomes.count)", record.id.map(String.init) ?? "-"]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
@@ -135,7 +139,12 @@ public struct Report: Sendable {
     }
 
     private func statusText(_ key: String, _ record: OrderRecord) -> String {
-        timedOut.contains(key) ? "\(record.status) (timed out)" : record.status
+        timedOut.contains(key) ? "\(record.status) (timed out)" : record.reportedStatus
+    }
+
+    /// " (attempt 2)" for an outcome of a retry; nothing for a first attempt's.
+    private func attemptNote(_ outcome: ProductOutcome) -> String {
+        outcome.attempt > 1 ? " (attempt \(outcome.attempt))" : ""
     }
 }
 
@@ -162,6 +171,15 @@ private func xml(_ text: String) -> String {
         }
     }
     return out
+}
+
+extension ProductOutcome {
+    /// A product as `report.json` writes it: the identifier's latest outcome and the attempt that produced it.
+    var jsonValue: JSONValue {
+        guard case .object(var fields) = product.jsonValue else { return product.jsonValue }
+        fields["attempt"] = .integer(attempt)
+        return .object(fields)
+    }
 }
 
 extension String {

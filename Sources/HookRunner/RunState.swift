@@ -9,11 +9,11 @@ public struct RunState: Equatable, Sendable {
     public init(orders: [String: OrderRecord] = [:]) { self.orders = orders }
 }
 
-/// One order as recorded: what was asked (manifest, digest, body) and what the service last said.
+/// One order as recorded: what was asked (manifest, digest, body) and every attempt made to get it done.
 public struct OrderRecord: Equatable, Sendable {
     /// Statuses after which an order no longer changes.
     public static let terminalStatuses: Set<String> = ["completed", "failed", "cancelled"]
-    /// The status recorded between writing the intent to submit and hearing the service's answer.
+    /// The status of an attempt whose request may have left the process, before the service's answer is known.
     public static let submitting = "submitting"
 
     public var manifest: String
@@ -23,47 +23,114 @@ public struct OrderRecord: Equatable, Sendable {
     public var digest: String
     /// The body as rendered (secrets as references), kept so `plan` can show what changed.
     public var body: JSONValue
-    /// The order `Name` sent to the service; deterministic per (manifest, body, attempt).
-    public var name: String
-    /// 1 for the first submission of this body, +1 for each retry of a failed one.
-    public var attempt: Int
-    /// The service's batch-order id; nil until the service has answered the submission.
-    public var id: Int?
-    /// The service's own lowercase status string, or `submitting`.
-    public var status: String
-    /// The service's status message for the order, when it gave one.
-    public var message: String?
-    public var products: [ProductRecord]
+    /// Every submission of this body, oldest first; never empty. Each was sent under its own name, so any of them
+    /// can be found by name after a crash.
+    public var attempts: [Attempt]
 
     public init(
-        manifest: String, workflow: String, labels: [String: String], digest: String, body: JSONValue, name: String,
-        attempt: Int, id: Int? = nil, status: String = OrderRecord.submitting, message: String? = nil,
-        products: [ProductRecord] = []
+        manifest: String, workflow: String, labels: [String: String], digest: String, body: JSONValue,
+        attempts: [Attempt]
     ) {
         self.manifest = manifest
         self.workflow = workflow
         self.labels = labels
         self.digest = digest
         self.body = body
+        self.attempts = attempts
+    }
+
+    /// The attempt made last: the one running, or the one whose outcome stands.
+    public var latest: Attempt {
+        get { attempts[attempts.count - 1] }
+        set { attempts[attempts.count - 1] = newValue }
+    }
+
+    /// The latest attempt's name, id, status and message: what the service says of the order now.
+    public var name: String { latest.name }
+    public var id: Int? { latest.id }
+    public var status: String { latest.status }
+    public var message: String? { latest.message }
+
+    /// True once the latest attempt can no longer change.
+    public var isFinished: Bool { latest.isFinished }
+
+    /// Every identifier of the order, in the order first submitted.
+    public var identifiers: [String] {
+        var seen = Set<String>()
+        return attempts.flatMap(\.identifiers).filter { seen.insert($0).inserted }
+    }
+
+    /// Each identifier's latest outcome: the product of the last finished attempt that included it (an attempt that
+    /// finished without naming the item counts as a failure of it, with the attempt's status and message).
+    public var outcomes: [ProductOutcome] {
+        var latestByIdentifier: [String: ProductOutcome] = [:]
+        for attempt in attempts where attempt.isFinished || !attempt.products.isEmpty {
+            let products = Dictionary(attempt.products.map { ($0.identifier, $0) }) { first, _ in first }
+            for identifier in attempt.identifiers {
+                if let product = products[identifier] {
+                    latestByIdentifier[identifier] = ProductOutcome(product: product, attempt: attempt.number, orderID: attempt.id)
+                } else if attempt.isFinished {
+                    let status = attempt.status == "completed" ? "failed" : attempt.status
+                    latestByIdentifier[identifier] = ProductOutcome(
+                        product: ProductRecord(id: nil, identifier: identifier, status: status, message: attempt.message),
+                        attempt: attempt.number, orderID: attempt.id)
+                }
+            }
+        }
+        return identifiers.compactMap { latestByIdentifier[$0] }
+    }
+
+    /// Identifiers whose latest outcome is not `completed` (or that have none yet), in order.
+    public var unfinishedIdentifiers: [String] {
+        let done = Set(outcomes.filter { $0.product.status == "completed" }.map(\.product.identifier))
+        return identifiers.filter { !done.contains($0) }
+    }
+
+    /// True when every identifier has completed in some attempt.
+    public var isSuccessful: Bool { isFinished && unfinishedIdentifiers.isEmpty }
+
+    /// The order's status as reports give it: `completed` once every identifier has completed in some attempt, else
+    /// the latest attempt's status as the service gave it.
+    public var reportedStatus: String { isSuccessful ? "completed" : status }
+}
+
+/// One submission of an order's body: the name and identifiers it was sent with, and what the service made of it.
+public struct Attempt: Equatable, Sendable {
+    /// 1 for the first submission of this body, +1 for each retry.
+    public var number: Int
+    /// The order `Name` sent in the body: deterministic per (manifest, body, attempt number).
+    public var name: String
+    /// The `IdentifierList` sent: every identifier, or those a retry resubmits.
+    public var identifiers: [String]
+    /// The service's batch-order id; nil until the service has answered the submission.
+    public var id: Int?
+    /// The service's own lowercase status string, or `submitting`.
+    public var status: String
+    /// The service's status message for the order, when it gave one.
+    public var message: String?
+    /// The items, read once the attempt has finished.
+    public var products: [ProductRecord]
+
+    public init(
+        number: Int, name: String, identifiers: [String], id: Int? = nil, status: String = OrderRecord.submitting,
+        message: String? = nil, products: [ProductRecord] = []
+    ) {
+        self.number = number
         self.name = name
-        self.attempt = attempt
+        self.identifiers = identifiers
         self.id = id
         self.status = status
         self.message = message
         self.products = products
     }
 
-    /// True once the order's status can no longer change.
-    public var isFinished: Bool { Self.terminalStatuses.contains(status) }
-    /// True when every product completed (an order whose items failed counts as failed).
-    public var isSuccessful: Bool {
-        status == "completed" && products.allSatisfy { $0.status == "completed" }
-    }
+    public var isFinished: Bool { OrderRecord.terminalStatuses.contains(status) }
 }
 
-/// One item of an order: an input identifier and what became of it.
+/// One item of an attempt: an input identifier and what became of it.
 public struct ProductRecord: Equatable, Sendable {
-    public var id: Int
+    /// The service's item id; nil for an item the service never listed (its attempt failed as a whole).
+    public var id: Int?
     public var identifier: String
     public var status: String
     public var message: String?
@@ -71,11 +138,19 @@ public struct ProductRecord: Equatable, Sendable {
     /// or `s3://bucket/key` (PRIVATE).
     public var output: String?
 
-    public init(id: Int, identifier: String, status: String, message: String? = nil, output: String? = nil) {
+    public init(id: Int?, identifier: String, status: String, message: String? = nil, output: String? = nil) {
         self.id = id
         self.identifier = identifier
         self.status = status
         self.message = message
         self.output = output
     }
+}
+
+/// An identifier's latest outcome and the attempt (1-based) that produced it.
+public struct ProductOutcome: Equatable, Sendable {
+    public var product: ProductRecord
+    public var attempt: Int
+    /// The id of that attempt's order at the service.
+    public var orderID: Int?
 }

@@ -2,8 +2,8 @@ import Foundation
 import HookManifest
 
 /// Carries out plans: submits orders, waits for them, records every step in the state store.
-/// All state changes happen on the caller's task; only the service calls run concurrently, so the lock file is
-/// always written from one place, before and after each wave of submissions.
+/// All state changes happen on the caller's task; only the service calls run concurrently, so the store is always
+/// written from one place, before and after each wave of submissions.
 public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
     public var service: any OrderService
     public var store: any StateStore
@@ -53,15 +53,16 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Submits what the plan says, then (unless `wait` is false) waits for the orders concerned.
     /// - Parameters:
-    ///   - payloads: the resolved body (secrets included) by order key, for every item whose action submits and
-    ///     every unfinished one (a `submitting` record may need submitting again).
+    ///   - bodies: the resolved body by order key, for every item whose action submits and every unfinished one
+    ///     (an attempt still `submitting` may need sending again).
     ///   - timeout: overrides every order's own wait timeout.
     ///   - cancelRemoved: cancel unfinished orders that the manifests no longer define before dropping them.
     public func apply(
-        _ plan: [PlanItem], payloads: [String: [UInt8]], state initial: RunState, wait: Bool,
+        _ plan: [PlanItem], bodies: [String: SubmissionBody], state initial: RunState, wait: Bool,
         timeout: Duration?, cancelRemoved: Bool
     ) async throws -> Outcome {
         var state = initial
+        var changes: [String: OrderRecord?] = [:]
         for item in plan where item.action == .remove {
             if cancelRemoved, let record = item.recorded, let id = record.id, !record.isFinished {
                 try await service.cancel(orderID: id)
@@ -69,30 +70,38 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             } else {
                 events(.removed(key: item.key, cancelled: false))
             }
-            state.orders[item.key] = nil
-        }
-        for item in plan where item.action.submits {
-            guard let desired = item.desired else { continue }
-            state.orders[item.key] = OrderRecord(
-                manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels, digest: desired.digest,
-                body: desired.body, name: desired.name(attempt: item.attempt), attempt: item.attempt)
+            changes[item.key] = .some(nil)
         }
         for item in plan where item.action == .keep || item.action == .resume {
             // Manifest-side facts that do not change the body (labels, a moved file) follow the manifest.
             guard let desired = item.desired, var record = state.orders[item.key] else { continue }
+            guard record.labels != desired.labels || record.manifest != desired.manifest else { continue }
             record.labels = desired.labels
             record.manifest = desired.manifest
-            state.orders[item.key] = record
+            changes[item.key] = record
         }
-        try save(state, since: initial)
+        try record(changes, into: &state)
+        // New attempts are only intents until their wave is about to send them (nothing phantom is recorded).
+        var intents: [String: OrderRecord] = [:]
+        for item in plan {
+            guard let desired = item.desired, let attempt = item.newAttempt else { continue }
+            if item.action == .retry, var record = state.orders[item.key] {
+                record.attempts.append(attempt)
+                intents[item.key] = record
+            } else {
+                intents[item.key] = OrderRecord(
+                    manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels,
+                    digest: desired.digest, body: desired.body, attempts: [attempt])
+            }
+        }
         let keys = plan.filter { $0.action != .remove && $0.action != .keep }.map(\.key)
         var rejected: [String: String] = [:]
-        state = try await settle(keys, payloads: payloads, state: state, prior: initial.orders, rejected: &rejected)
+        state = try await settle(keys, intents: intents, bodies: bodies, state: state, rejected: &rejected)
         guard wait else { return Outcome(state: state, rejected: rejected) }
         var timeouts: [String: Duration] = [:]
         for item in plan { if let limit = timeout ?? item.desired?.timeout { timeouts[item.key] = limit } }
         var outcome = try await self.wait(
-            for: keys.filter { rejected[$0] == nil }, payloads: payloads, state: state, timeouts: timeouts)
+            for: keys.filter { rejected[$0] == nil }, bodies: bodies, state: state, timeouts: timeouts)
         outcome.rejected = rejected
         return outcome
     }
@@ -100,7 +109,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
     /// Waits for the recorded orders `keys` to finish, polling them together; an order still unfinished after its
     /// timeout is given up on (it keeps running at the service; `wait` picks it up again later).
     public func wait(
-        for keys: [String], payloads: [String: [UInt8]], state initial: RunState, timeouts: [String: Duration]
+        for keys: [String], bodies: [String: SubmissionBody], state initial: RunState, timeouts: [String: Duration]
     ) async throws -> Outcome {
         let start = clock.now
         var state = initial
@@ -119,8 +128,8 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             let waiting = open.filter { !timedOut.contains($0) }
             if waiting.isEmpty { break }
             try await clock.sleep(for: interval)
+            state = try await settle(waiting, intents: [:], bodies: bodies, state: state, rejected: &rejected)
             let before = state
-            state = try await settle(waiting, payloads: payloads, state: state, prior: [:], rejected: &rejected)
             do {
                 state = try await poll(waiting, state: state)
                 outageStart = nil
@@ -133,54 +142,73 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
                 continue
             }
             for key in waiting where state.orders[key]?.isFinished == true { waited[key] = start.duration(to: clock.now) }
-            try save(state, since: before)
+            let changed = try record(waiting, from: before, to: state)
             var counts: [String: Int] = [:]
             for key in keys { if let status = state.orders[key]?.status { counts[status, default: 0] += 1 } }
             events(.progress(counts))
-            interval = state == before ? min(interval * 3 / 2, maxPollInterval) : pollInterval
+            interval = changed ? pollInterval : min(interval * 3 / 2, maxPollInterval)
         }
         var outcome = Outcome(state: state, timedOut: timedOut.sorted(), rejected: rejected)
         outcome.waited = waited
         return outcome
     }
 
-    /// Gets every `submitting` record among `keys` an id: adopts orders the service already has under the
-    /// record's name, and submits the others, `concurrency` at a time, saving state before and after each wave.
-    /// - Parameter prior: what each record was before this run wrote its intent; a submission that created nothing
-    ///   puts it back.
+    /// Gets the latest attempt of `keys` (and of each intent) an id: adopts orders the service already has under the
+    /// attempt's name, and submits the others, `concurrency` at a time. An intent is recorded just before its wave
+    /// leaves, results right after it; an attempt the service did not create goes back to what was recorded before.
+    /// - Parameter intents: new attempts, by key: the record as it will be once the attempt is under way.
     func settle(
-        _ keys: [String], payloads: [String: [UInt8]], state initial: RunState, prior: [String: OrderRecord],
+        _ keys: [String], intents: [String: OrderRecord], bodies: [String: SubmissionBody], state initial: RunState,
         rejected: inout [String: String]
     ) async throws -> RunState {
         var state = initial
-        let pending = keys.filter { state.orders[$0]?.id == nil }
+        let pending = keys.filter { intents[$0] == nil && state.orders[$0].map { $0.id == nil } ?? false } + intents.keys
         guard !pending.isEmpty else { return state }
-        let names = pending.compactMap { state.orders[$0]?.name }
-        let existing = try await service.findOrders(named: names)
+        func attempt(_ key: String) -> Attempt? { (intents[key] ?? state.orders[key])?.latest }
+        // Any attempt may already be at the service under its name: a crash, a lost answer, another shard's run.
+        let existing = try await service.findOrders(named: pending.compactMap { attempt($0)?.name })
+        var adopted: [String: OrderRecord?] = [:]
         var toSubmit: [String] = []
-        for key in pending {
-            guard var record = state.orders[key] else { continue }
-            if let found = existing[record.name] {
-                record.id = found.id
-                record.status = found.status
-                record.message = found.message
-                state.orders[key] = record
+        for key in pending.sorted() {
+            guard var record = intents[key] ?? state.orders[key] else { continue }
+            if let found = existing[record.latest.name] {
+                record.latest.id = found.id
+                record.latest.status = found.status
+                record.latest.message = found.message
+                adopted[key] = record
                 events(.adopted(key: key, name: record.name, id: found.id))
             } else {
                 toSubmit.append(key)
             }
         }
-        try save(state, since: initial)
+        try record(adopted, into: &state)
+        for key in toSubmit where bodies[key] == nil {
+            events(.warning("\(key): not found at the service under \(state.orders[key]?.name ?? key), and its manifest was not read, so it cannot be sent; `hookctl apply` with its manifest settles it"))
+        }
+        toSubmit = toSubmit.filter { bodies[$0] != nil }
         for wave in stride(from: 0, to: toSubmit.count, by: concurrency) {
             let keysOfWave = Array(toSubmit[wave..<min(wave + concurrency, toSubmit.count)])
-            let before = state
+            // What each key was before this wave's intent: an attempt the service did not create reverts to it.
+            var prior: [String: OrderRecord?] = [:]
+            var intended: [String: OrderRecord?] = [:]
+            for key in keysOfWave {
+                if let intent = intents[key] {
+                    prior[key] = state.orders[key]
+                    intended[key] = intent
+                } else if var record = state.orders[key] {
+                    record.attempts.removeLast()
+                    prior[key] = record.attempts.isEmpty ? nil : record
+                }
+            }
+            try record(intended, into: &state)
             let results = try await withThrowingTaskGroup(of: (String, Result<OrderSnapshot, any Error>).self) { group in
                 for key in keysOfWave {
-                    guard let record = state.orders[key], let payload = payloads[key] else { continue }
+                    guard let attempt = state.orders[key]?.latest, let body = bodies[key] else { continue }
                     failpoint?.pass("before-submit")
+                    let payload = body.bytes(name: attempt.name, identifiers: attempt.identifiers)
                     group.addTask { [service, failpoint] in
                         do {
-                            let order = try await service.submit(name: record.name, body: payload)
+                            let order = try await service.submit(name: attempt.name, body: payload)
                             failpoint?.pass("after-submit")
                             return (key, .success(order))
                         } catch {
@@ -193,43 +221,45 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
                 return collected
             }
             var firstError: (any Error)?
+            var answered: [String: OrderRecord?] = [:]
             for (key, result) in results.sorted(by: { $0.0 < $1.0 }) {
                 guard var record = state.orders[key] else { continue }
                 switch result {
                 case .success(let order):
-                    record.id = order.id
-                    record.status = order.status
-                    record.message = order.message
-                    state.orders[key] = record
+                    record.latest.id = order.id
+                    record.latest.status = order.status
+                    record.latest.message = order.message
+                    answered[key] = record
                     events(.submitted(key: key, name: record.name, id: order.id))
                 case .failure(OrderServiceError.outcomeUnknown(let reason)):
+                    // It may exist: the attempt stays recorded, and is looked up by name before anything is resent.
                     events(.outcomeUnknown(key: key, reason: reason))
                 case .failure(OrderServiceError.rejected(let reason)):
-                    // Nothing was created: the record goes back to what it was before this run.
-                    state.orders[key] = prior[key]
+                    answered[key] = prior[key] ?? nil
                     rejected[key] = reason
                 case .failure(let error):
-                    // Auth, unreachable service...: stop the run. The intent stays recorded, so the next run looks the
-                    // order up by name before sending anything.
+                    // Refused login, unreachable service...: nothing was created. A new attempt is forgotten (one
+                    // recorded by an earlier run stays, to be looked up again); the run stops after this wave.
+                    if intents[key] != nil { answered[key] = prior[key] ?? nil }
                     firstError = firstError ?? error
                 }
             }
-            try save(state, since: before)
+            try record(answered, into: &state)
             failpoint?.pass("after-record")
             if let firstError { throw firstError }
         }
         return state
     }
 
-    /// Refreshes the recorded orders `keys` once and saves what changed.
+    /// Refreshes the recorded orders `keys` once and records what changed.
     public func refresh(_ keys: [String], state initial: RunState) async throws -> RunState {
         let state = try await poll(keys, state: initial)
-        try save(state, since: initial)
+        try record(keys, from: initial, to: state)
         return state
     }
 
-    /// One round of status for the orders `keys` that have an id, in as few calls as the service allows; products
-    /// are fetched once, when an order finishes, `concurrency` at a time.
+    /// One round of status for the latest attempts of `keys` that have an id, in as few calls as the service allows;
+    /// an attempt's products are fetched once, when it finishes, `concurrency` at a time.
     func poll(_ keys: [String], state initial: RunState) async throws -> RunState {
         var state = initial
         let ids = keys.compactMap { state.orders[$0]?.id }
@@ -243,11 +273,13 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             if changed {
                 changes.append(.statusChanged(key: key, from: record.status, to: snapshot.status, message: snapshot.message))
             }
-            record.status = snapshot.status
-            record.message = snapshot.message
+            record.latest.status = snapshot.status
+            record.latest.message = snapshot.message
             state.orders[key] = record
-            // Items are read once per finish: an order found finished as it was recorded keeps its items.
-            if record.isFinished && (changed || record.products.isEmpty) { finished.append((key, id, OutputLocation(body: record.body))) }
+            // Items are read once per finish: an attempt found finished as it was recorded keeps its items.
+            if record.isFinished && (changed || record.latest.products.isEmpty) {
+                finished.append((key, id, OutputLocation(body: record.body)))
+            }
         }
         for start in stride(from: 0, to: finished.count, by: concurrency) {
             let batch = finished[start..<min(start + concurrency, finished.count)]
@@ -259,7 +291,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
                 for try await (key, items) in group { collected[key] = items }
                 return collected
             }
-            for (key, items) in products { state.orders[key]?.products = items }
+            for (key, items) in products { state.orders[key]?.latest.products = items }
         }
         // Announced once the round has succeeded whole: a round that fails is repeated, not half-reported.
         changes.forEach(events)
@@ -271,7 +303,19 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
     }
 
-    private func save(_ state: RunState, since before: RunState) throws {
-        if state != before { try store.save(state) }
+    /// Applies `changes` to `state` and records them durably.
+    private func record(_ changes: [String: OrderRecord?], into state: inout RunState) throws {
+        guard !changes.isEmpty else { return }
+        for (key, record) in changes { state.orders[key] = record }
+        try store.record(changes)
+    }
+
+    /// Records the entries of `keys` that differ between `before` and `after`; returns whether any did.
+    @discardableResult
+    private func record(_ keys: [String], from before: RunState, to after: RunState) throws -> Bool {
+        var changes: [String: OrderRecord?] = [:]
+        for key in keys where before.orders[key] != after.orders[key] { changes[key] = after.orders[key] }
+        try store.record(changes)
+        return !changes.isEmpty
     }
 }

@@ -46,6 +46,13 @@ public struct Workbench: Sendable {
 
     /// `hookctl.<profile>.lock` beside the project file.
     public var lockPath: String { (root as NSString).appendingPathComponent("hookctl.\(profileName).lock") }
+    /// The lock file's journal, `.hookctl/<profile>.journal`: what a command has recorded since it started.
+    public var journalPath: String { (root as NSString).appendingPathComponent(".hookctl/\(profileName).journal") }
+
+    /// The profile's state: the lock file with its journal replayed.
+    public func stateStore(warn: @escaping @Sendable (String) -> Void) -> FileStateStore {
+        FileStateStore(path: lockPath, journalPath: journalPath, warn: warn)
+    }
     /// The default reports folder, `reports/` beside the project file.
     public var reportsDirectory: String { (root as NSString).appendingPathComponent("reports") }
     /// Where embedded sandboxes keep their state between commands.
@@ -54,12 +61,13 @@ public struct Workbench: Sendable {
     public var downloadsDirectory: String { (root as NSString).appendingPathComponent("downloads") }
 
     /// The orders as the manifests want them, for the plan.
-    public var desiredOrders: [DesiredOrder] {
+    /// - Parameter retryAll: `--retry-all`: every order's retry resubmits all its identifiers, whatever its manifest says.
+    public func desiredOrders(retryAll: Bool = false) -> [DesiredOrder] {
         workspace.orders.map { order in
             DesiredOrder(
                 key: order.key, manifest: relative(order.manifestPath), workflow: order.workflow, labels: order.labels,
-                digest: order.body.digest, body: Self.bodyValue(order.body), name: order.body.name,
-                download: order.download, timeout: order.waitTimeout)
+                digest: order.body.digest, body: Self.bodyValue(order.body), identifiers: order.body.identifiers,
+                name: order.body.name, download: order.download, timeout: order.waitTimeout, retryAll: retryAll || order.retryAll)
         }
     }
 
@@ -80,11 +88,11 @@ public struct Workbench: Sendable {
 
     /// The bodies to POST for `keys`, every reference resolved.
     /// - Throws: `RunnerError.unsetVariables` for the first order that needs an unset variable, before anything is sent.
-    public func payloads(for keys: Set<String>, environment: [String: String]) throws -> [String: [UInt8]] {
-        var result: [String: [UInt8]] = [:]
+    public func bodies(for keys: Set<String>, environment: [String: String]) throws -> [String: SubmissionBody] {
+        var result: [String: SubmissionBody] = [:]
         for order in workspace.orders where keys.contains(order.key) {
             do {
-                result[order.key] = Array(try order.body.submissionJSON(environment: environment).utf8)
+                result[order.key] = SubmissionBody(resolved: try order.body.submissionValue(environment: environment))
             } catch {
                 throw RunnerError.unsetVariables(order: order.key, names: error.names)
             }

@@ -8,34 +8,55 @@ import Testing
 /// situations a real service produces only by bad luck (a lost answer, a refusal). The HTTP path is tested against
 /// the sandbox in hookctlTests.
 final class ScriptedService: OrderService {
-    struct Order { var snapshot: OrderSnapshot; var polls = 0 }
+    struct Order { var snapshot: OrderSnapshot; var identifiers: [String]; var polls = 0 }
     struct Script {
         var orders: [Int: Order] = [:]
         var submissions = 0
         var nextID = 100
         /// Submissions whose answer is lost after the service created the order.
         var loseAnswers: Set<String> = []
+        /// Lose the answer of every submission.
+        var loseEveryAnswer = false
         var refuse: Set<String> = []
         var failNames: Set<String> = []
+        /// Identifiers whose item fails, whatever order they are in (until removed from the set).
+        var failIdentifiers: Set<String> = []
         var pollsToFinish = 2
         var neverFinish = false
         /// Status polls that fail as an unreachable service does, before polls answer again.
         var unavailablePolls = 0
+        /// Submissions that fail as a refused login does (nothing created).
+        var unauthorizedSubmissions = 0
+        /// Body names that differed from the name the runner said it was sending.
+        var mismatchedNames: [String] = []
     }
 
     struct Unavailable: Error {}
+    struct Unauthorized: Error {}
 
     let script: Mutex<Script>
     init(_ script: Script = Script()) { self.script = Mutex(script) }
 
+    /// The service's orders by name, as `/sandbox/orders` would list them.
+    var orderNames: [String] { script.withLock { s in s.orders.keys.sorted().compactMap { s.orders[$0]?.snapshot.name } } }
+
     func submit(name: String, body: [UInt8]) async throws -> OrderSnapshot {
-        try script.withLock { s in
+        guard case .object(let fields) = try JSONReader.parse(body), case .string(let sent)? = fields["Name"],
+            case .array(let list)? = fields["IdentifierList"]
+        else { throw OrderServiceError.rejected("not an order body") }
+        let identifiers = list.compactMap { if case .string(let text) = $0 { text } else { nil } }
+        return try script.withLock { s in
+            if s.unauthorizedSubmissions > 0 {
+                s.unauthorizedSubmissions -= 1
+                throw Unauthorized()
+            }
             s.submissions += 1
-            if s.refuse.contains(name) { throw OrderServiceError.rejected("option `resolution`: value is not a valid integer") }
-            let snapshot = OrderSnapshot(id: s.nextID, name: name, status: "queued")
-            s.orders[s.nextID] = Order(snapshot: snapshot)
+            if sent != name { s.mismatchedNames.append(sent) }
+            if s.refuse.contains(sent) { throw OrderServiceError.rejected("option `resolution`: value is not a valid integer") }
+            let snapshot = OrderSnapshot(id: s.nextID, name: sent, status: "queued")
+            s.orders[s.nextID] = Order(snapshot: snapshot, identifiers: identifiers)
             s.nextID += 1
-            if s.loseAnswers.remove(name) != nil { throw OrderServiceError.outcomeUnknown("connection reset") }
+            if s.loseEveryAnswer || s.loseAnswers.remove(sent) != nil { throw OrderServiceError.outcomeUnknown("connection reset") }
             return snapshot
         }
     }
@@ -68,10 +89,16 @@ final class ScriptedService: OrderService {
     }
 
     func products(orderID: Int, storage: OutputLocation) async throws -> [ProductRecord] {
-        let status = script.withLock { $0.orders[orderID]?.snapshot.status ?? "failed" }
-        return [ProductRecord(id: orderID * 10, identifier: "S2A_X.SAFE", status: status,
-                              message: status == "failed" ? "product not found" : "Processing finished successfully",
-                              output: "BatchOrder(\(orderID))/Product(\(orderID * 10))/$value")]
+        script.withLock { s in
+            guard let order = s.orders[orderID] else { return [] }
+            return order.identifiers.enumerated().map { index, identifier in
+                let failed = order.snapshot.status == "failed" || s.failIdentifiers.contains(identifier)
+                return ProductRecord(
+                    id: orderID * 10 + index, identifier: identifier, status: failed ? "failed" : "completed",
+                    message: failed ? "product not found" : "Processing finished successfully",
+                    output: failed ? nil : "BatchOrder(\(orderID))/Product(\(orderID * 10 + index))/$value")
+            }
+        }
     }
 
     func cancel(orderID: Int) async throws {
@@ -83,10 +110,17 @@ final class ScriptedService: OrderService {
     func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {}
 }
 
+/// A store in memory that keeps every batch of changes it was given, and the state they add up to.
 final class MemoryStore: StateStore {
-    let saved = Mutex<[RunState]>([])
-    func load() throws -> RunState { saved.withLock { $0.last ?? RunState() } }
-    func save(_ state: RunState) throws { saved.withLock { $0.append(state) } }
+    let current = Mutex(RunState())
+    let batches = Mutex<[[String: OrderRecord?]]>([])
+    init(_ state: RunState = RunState()) { current.withLock { $0 = state } }
+    func load() throws -> RunState { current.withLock { $0 } }
+    func record(_ changes: [String: OrderRecord?]) throws {
+        batches.withLock { $0.append(changes) }
+        current.withLock { state in for (key, record) in changes { state.orders[key] = record } }
+    }
+    func compact() throws {}
 }
 
 final class EventLog: Sendable {
@@ -98,12 +132,23 @@ final class EventLog: Sendable {
 struct RunnerTests {
     static func run(
         _ service: ScriptedService, orders: [DesiredOrder], state: RunState = RunState(), timeout: Duration? = nil,
-        store: MemoryStore = MemoryStore(), log: EventLog = EventLog()
+        store: MemoryStore? = nil, log: EventLog = EventLog()
     ) async throws -> Runner<ImmediateClock>.Outcome {
-        let runner = Runner(service: service, store: store, clock: ImmediateClock(), concurrency: 2, events: log.record)
+        let runner = Runner(service: service, store: store ?? MemoryStore(state), clock: ImmediateClock(), concurrency: 2,
+                            events: log.record)
         let plan = makePlan(desired: orders, state: state) { _, _ in false }
-        let payloads = Dictionary(uniqueKeysWithValues: orders.map { ($0.key, Array("{}".utf8)) })
-        return try await runner.apply(plan, payloads: payloads, state: state, wait: true, timeout: timeout, cancelRemoved: false)
+        return try await runner.apply(plan, bodies: bodies(orders), state: state, wait: true, timeout: timeout, cancelRemoved: false)
+    }
+
+    /// Bodies as the CLI resolves them: the contract's members in order, with the first attempt's name.
+    static func bodies(_ orders: [DesiredOrder]) -> [String: SubmissionBody] {
+        Dictionary(uniqueKeysWithValues: orders.map { order in
+            (order.key, SubmissionBody(resolved: .orderedObject([
+                JSONMember("Name", .string(order.name)), JSONMember("WorkflowName", .string(order.workflow)),
+                JSONMember("IdentifierList", .array(order.identifiers.map { .string($0) })),
+                JSONMember("WorkflowOptions", .array([])),
+            ])))
+        })
     }
 
     @Test func `apply submits each new order once and waits until all complete`() async throws {
@@ -113,10 +158,18 @@ struct RunnerTests {
         let outcome = try await Self.run(service, orders: orders, store: store)
         #expect(service.script.withLock { $0.submissions } == 3)
         #expect(outcome.state.orders.values.allSatisfy { $0.isSuccessful })
-        #expect(outcome.state.orders["a"]?.products.first?.output == "BatchOrder(100)/Product(1000)/$value")
-        // Intent is written before the submissions' answers are.
-        let first = try #require(store.saved.withLock { $0.first })
-        #expect(first.orders.values.allSatisfy { $0.status == OrderRecord.submitting && $0.id == nil })
+        // Which order gets which id depends on which concurrent submission is answered first: compare through ids.
+        let a = try #require(outcome.state.orders["a"])
+        let id = try #require(a.id)
+        #expect(a.latest.products.first?.output == "BatchOrder(\(id))/Product(\(id * 10))/$value")
+        #expect(Set(outcome.state.orders.values.compactMap(\.id)) == [100, 101, 102])
+        // Each intent is recorded before its submission's answer is.
+        let batches = store.batches.withLock { $0 }
+        for key in ["a", "b", "c"] {
+            let first = try #require(batches.first { $0[key] != nil }?[key] ?? nil)
+            #expect(first.status == OrderRecord.submitting && first.id == nil)
+        }
+        #expect(store.current.withLock { $0 } == outcome.state)
     }
 
     @Test func `a lost answer is found by name and adopted, never submitted twice`() async throws {
@@ -133,8 +186,9 @@ struct RunnerTests {
     @Test func `an order recorded as submitting after a crash is adopted on the next run`() async throws {
         let service = ScriptedService()
         let order = PlanTests.desired("a")
-        _ = try await service.submit(name: order.name, body: [])  // reached the service; the process died before recording
-        let state = RunState(orders: ["a": PlanTests.record(order, status: OrderRecord.submitting, id: nil)])
+        // Reached the service; the process died before recording the answer.
+        _ = try await service.submit(name: order.name, body: Self.bodies([order])["a"]!.bytes(name: order.name, identifiers: order.identifiers))
+        let state = RunState(orders: ["a": PlanTests.record(order, status: OrderRecord.submitting, id: nil, products: [])])
         let outcome = try await Self.run(service, orders: [order], state: state)
         #expect(service.script.withLock { $0.submissions } == 1)
         #expect(outcome.state.orders["a"]?.id == 100)
@@ -160,7 +214,7 @@ struct RunnerTests {
         await #expect(throws: ScriptedService.Unavailable.self) {
             _ = try await Self.run(ScriptedService(script), orders: [PlanTests.desired("a")], store: store)
         }
-        let saved = try #require(store.saved.withLock { $0.last })
+        let saved = store.current.withLock { $0 }
         #expect(saved.orders["a"]?.id == 100)
         #expect(saved.orders["a"]?.isFinished == false)
     }
@@ -195,5 +249,62 @@ struct RunnerTests {
         #expect(outcome.state.orders["slow"]?.status == "queued")
         #expect(outcome.state.orders["slow"]?.id == 100)
         #expect(log.all.contains(.timedOut(key: "slow")))
+    }
+
+    @Test func `a retry sends only the failed identifiers, under the name it records`() async throws {
+        var script = ScriptedService.Script()
+        script.failIdentifiers = ["B", "D"]
+        let service = ScriptedService(script)
+        let order = PlanTests.desired("a", identifiers: ["A", "B", "C", "D", "E"])
+        let first = try await Self.run(service, orders: [order])
+        #expect(first.state.orders["a"]?.unfinishedIdentifiers == ["B", "D"])
+        service.script.withLock { $0.failIdentifiers = [] }
+        let second = try await Self.run(service, orders: [order], state: first.state)
+        let record = try #require(second.state.orders["a"])
+        #expect(record.attempts.map(\.name) == ["hookctl-a-d1", "hookctl-a-d1-r2"])
+        #expect(record.latest.identifiers == ["B", "D"])
+        #expect(record.isSuccessful)
+        #expect(record.outcomes.map(\.attempt) == [1, 2, 1, 2, 1])
+        #expect(service.orderNames == ["hookctl-a-d1", "hookctl-a-d1-r2"])
+        #expect(service.script.withLock { $0.orders[101]?.identifiers } == ["B", "D"])
+        #expect(service.script.withLock { $0.mismatchedNames }.isEmpty)
+    }
+
+    @Test func `a retry whose answers are all lost is adopted by name, never sent twice`() async throws {
+        var script = ScriptedService.Script()
+        script.failNames = ["hookctl-a-d1"]
+        let service = ScriptedService(script)
+        let order = PlanTests.desired("a")
+        let first = try await Self.run(service, orders: [order])
+        #expect(first.state.orders["a"]?.status == "failed")
+        service.script.withLock { $0.loseEveryAnswer = true }
+        let log = EventLog()
+        let second = try await Self.run(service, orders: [order], state: first.state, log: log)
+        #expect(service.orderNames == ["hookctl-a-d1", "hookctl-a-d1-r2"])
+        #expect(second.state.orders["a"]?.isSuccessful == true)
+        #expect(log.all.contains(.adopted(key: "a", name: "hookctl-a-d1-r2", id: 101)))
+    }
+
+    @Test func `a submission the service never received leaves nothing recorded`() async throws {
+        var script = ScriptedService.Script()
+        script.unauthorizedSubmissions = 1
+        let store = MemoryStore()
+        await #expect(throws: ScriptedService.Unauthorized.self) {
+            _ = try await Self.run(ScriptedService(script), orders: [PlanTests.desired("a")], store: store)
+        }
+        #expect(store.current.withLock { $0 } == RunState())
+    }
+
+    @Test func `a failed retry that never left keeps the earlier attempts`() async throws {
+        var script = ScriptedService.Script()
+        script.failNames = ["hookctl-a-d1"]
+        let service = ScriptedService(script)
+        let first = try await Self.run(service, orders: [PlanTests.desired("a")])
+        service.script.withLock { $0.unauthorizedSubmissions = 1 }
+        let store = MemoryStore(first.state)
+        await #expect(throws: ScriptedService.Unauthorized.self) {
+            _ = try await Self.run(service, orders: [PlanTests.desired("a")], state: first.state, store: store)
+        }
+        #expect(store.current.withLock { $0 } == first.state)
     }
 }

@@ -17,18 +17,25 @@ struct StateTests {
             ]),
         ])
         return RunState(orders: [
-            "a": OrderRecord(manifest: "a.yaml", workflow: "data-harvest", labels: ["campaign": "demo"], digest: "abc",
-                             body: body, name: "hookctl-a-0123456789", attempt: 1, id: 7, status: "completed",
-                             message: "requested output product is available",
-                             products: [.init(id: 70, identifier: "S2A_X.SAFE", status: "completed", output: "BatchOrder(7)/Product(70)/$value")]),
-            "b#2": OrderRecord(manifest: "b.yaml", workflow: "lai", labels: [:], digest: "def", body: .object([:]),
-                               name: "hookctl-b-2-x", attempt: 2, id: nil, status: OrderRecord.submitting),
+            "a": OrderRecord(
+                manifest: "a.yaml", workflow: "data-harvest", labels: ["campaign": "demo"], digest: "abc", body: body,
+                attempts: [Attempt(
+                    number: 1, name: "hookctl-a-0123456789", identifiers: ["S2A_X.SAFE"], id: 7, status: "completed",
+                    message: "requested output product is available",
+                    products: [.init(id: 70, identifier: "S2A_X.SAFE", status: "completed", output: "BatchOrder(7)/Product(70)/$value")])]),
+            "b#2": OrderRecord(
+                manifest: "b.yaml", workflow: "lai", labels: [:], digest: "def", body: .object([:]),
+                attempts: [
+                    Attempt(number: 1, name: "hookctl-b-2-x", identifiers: ["S1A"], id: 3, status: "failed"),
+                    Attempt(number: 2, name: "hookctl-b-2-x-r2", identifiers: ["S1A"]),
+                ]),
         ])
     }
 
     @Test func `the lock file reads back to the same state and the same bytes`() throws {
         let text = RunStateCodec.encode(Self.sample())
-        let state = try RunStateCodec.decode(Data(text.utf8))
+        let (state, version) = try RunStateCodec.decode(Data(text.utf8))
+        #expect(version == RunStateCodec.version)
         #expect(state == Self.sample())
         #expect(RunStateCodec.encode(state) == text)
         #expect(text.hasSuffix("}\n"))
@@ -41,7 +48,7 @@ struct StateTests {
         let lines = text.split(separator: "\n")
         #expect(lines[1] == #"  "orders": {"#)
         #expect(lines[2] == #"    "a": {"#)
-        #expect(lines[3] == #"      "attempt": 1,"#)
+        #expect(lines[3] == #"      "attempts": ["#)
         #expect(!text.localizedCaseInsensitiveContains("date"))
         #expect(!text.localizedCaseInsensitiveContains("time"))
     }
@@ -51,21 +58,84 @@ struct StateTests {
         let folder = try TemporaryFolder()
         let path = folder.path("hookctl.sandbox.lock")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let error = try #require(throws: RunnerError.self) { try FileStateStore(path: path).load() }
+        let error = try #require(throws: RunnerError.self) { try Self.store(folder).load() }
         guard case .corruptState(let reported, _) = error else { Issue.record("unexpected \(error)"); return }
         #expect(reported == path)
     }
 
-    @Test func `saving unchanged state leaves the file alone`() throws {
+    static func store(_ folder: TemporaryFolder, warnings: EventLog = EventLog()) -> FileStateStore {
+        FileStateStore(path: folder.path("hookctl.sandbox.lock"), journalPath: folder.path(".hookctl/sandbox.journal")) {
+            warnings.record(.warning($0))
+        }
+    }
+
+    @Test func `compacting unchanged state leaves the lock file alone`() throws {
         let folder = try TemporaryFolder()
-        let store = FileStateStore(path: folder.path("hookctl.sandbox.lock"))
-        try store.save(Self.sample())
-        let before = try FileManager.default.attributesOfItem(atPath: store.path)[.modificationDate] as? Date
+        let first = Self.store(folder)
+        try first.record(Self.sample().orders.mapValues { $0 })
+        try first.compact()
+        let before = try FileManager.default.attributesOfItem(atPath: first.path)[.modificationDate] as? Date
+        let text = try String(contentsOfFile: first.path, encoding: .utf8)
         Thread.sleep(forTimeInterval: 0.02)
-        try store.save(try store.load())
-        let after = try FileManager.default.attributesOfItem(atPath: store.path)[.modificationDate] as? Date
+        let second = Self.store(folder)
+        #expect(try second.load() == Self.sample())
+        try second.record(["a": Self.sample().orders["a"]])
+        try second.compact()
+        let after = try FileManager.default.attributesOfItem(atPath: first.path)[.modificationDate] as? Date
         #expect(before == after)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.root) == ["hookctl.sandbox.lock"])
+        #expect(try String(contentsOfFile: first.path, encoding: .utf8) == text)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path(".hookctl")).isEmpty)
+    }
+
+    @Test func `the journal is replayed over the lock file until compacted`() throws {
+        let folder = try TemporaryFolder()
+        let store = Self.store(folder)
+        try store.record(Self.sample().orders.mapValues { $0 })
+        try store.record(["b#2": OrderRecord?.none])
+        // Another reader (a crash happened here: no compaction) sees the journal's state.
+        var expected = Self.sample()
+        expected.orders["b#2"] = nil
+        #expect(try Self.store(folder).load() == expected)
+        #expect(!FileManager.default.fileExists(atPath: store.path))
+        try store.compact()
+        #expect(try RunStateCodec.decode(Data(contentsOf: URL(fileURLWithPath: store.path))).0 == expected)
+        #expect(!FileManager.default.fileExists(atPath: store.journalPath))
+    }
+
+    @Test func `a journal cut in the middle of a record keeps the whole records, with one warning`() throws {
+        let folder = try TemporaryFolder()
+        try Self.store(folder).record(["a": Self.sample().orders["a"]])
+        try Self.store(folder).record(["b#2": Self.sample().orders["b#2"]])
+        let journal = folder.path(".hookctl/sandbox.journal")
+        let whole = try Data(contentsOf: URL(fileURLWithPath: journal))
+        let cut = whole.prefix(whole.count - 40)
+        try cut.write(to: URL(fileURLWithPath: journal))
+        let warnings = EventLog()
+        let store = Self.store(folder, warnings: warnings)
+        #expect(try store.load().orders.keys.sorted() == ["a"])
+        #expect(warnings.all.count == 1)
+        // The next record starts where the cut one began, so it is read back whole.
+        try store.record(["c": Self.sample().orders["b#2"]])
+        let reread = EventLog()
+        #expect(try Self.store(folder, warnings: reread).load().orders.keys.sorted() == ["a", "c"])
+        #expect(reread.all.isEmpty)
+    }
+
+    @Test func `a version 1 lock file is read and upgraded`() throws {
+        let fixture = try #require(Bundle.module.url(forResource: "hookctl.v1", withExtension: "lock", subdirectory: "Fixtures"))
+        let folder = try TemporaryFolder()
+        try FileManager.default.copyItem(atPath: fixture.path, toPath: folder.path("hookctl.sandbox.lock"))
+        let store = Self.store(folder)
+        let state = try store.load()
+        let failed = try #require(state.orders["s2-failed"])
+        #expect(failed.attempts.count == 1)
+        #expect(failed.latest.identifiers == ["S2B_MSIL1C_20240101T000000_N0510_R001_T32TQM_20240101T000000.SAFE"])
+        #expect(failed.unfinishedIdentifiers == failed.latest.identifiers)
+        #expect(state.orders["s2-done"]?.isSuccessful == true)
+        try store.compact()
+        let upgraded = try String(contentsOfFile: store.path, encoding: .utf8)
+        #expect(upgraded.contains(#""version": 2"#))
+        #expect(try RunStateCodec.decode(Data(upgraded.utf8)).0 == state)
     }
 
     @Test func `a second holder of the project lock is refused with the holder named`() async throws {

@@ -129,7 +129,8 @@ enum OrderAssembler {
                 body: OrderBody(
                     key: key, workflowName: draft.workflow, identifiers: identifiers, options: draft.options,
                     identifierVariables: draft.identifierVariables),
-                waitTimeout: draft.waitTimeout, download: draft.download, storage: draft.storage, sourceType: draft.sourceType)
+                waitTimeout: draft.waitTimeout, download: draft.download, retryAll: draft.retryAll, storage: draft.storage,
+                sourceType: draft.sourceType)
         }
     }
 }

@@ -22,6 +22,8 @@ public struct Order: Hashable, Sendable {
     public var waitTimeout: Duration?
     /// `spec.download`: fetch each product archive after completion (TEMPORARY only).
     public var download: Bool
+    /// `spec.retry: all`: a retry resubmits every identifier (by default only those that failed).
+    public var retryAll: Bool = false
     /// Output storage.
     public var storage: StorageSpec
     /// Source type, `DESP` or `EXTERNAL`.

@@ -115,10 +115,16 @@ public struct OrderBody: Hashable, Sendable {
     /// The body to POST, every reference resolved (secrets included). Only the runner calls this, right before submitting.
     /// - Throws: `UnresolvedVariables` naming every variable that is needed but unset (values are never included).
     public func submissionJSON(environment: [String: String]) throws(UnresolvedVariables) -> String {
+        CanonicalJSON.string(try submissionValue(environment: environment))
+    }
+
+    /// `submissionJSON(environment:)` as a value (members in contract order), for a caller that sets `Name` and
+    /// `IdentifierList` per attempt.
+    public func submissionValue(environment: [String: String]) throws(UnresolvedVariables) -> JSONValue {
         var missing = identifierVariables
         let value = Self.json(name: name, workflowName, identifiers, options, environment: environment, missing: &missing)
         if !missing.isEmpty { throw UnresolvedVariables(names: missing) }
-        return CanonicalJSON.string(value)
+        return value
     }
 
     /// Names of variables that `submissionJSON(environment:)` needs and `environment` lacks.

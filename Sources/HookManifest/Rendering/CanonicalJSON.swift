@@ -16,6 +16,16 @@ public enum CanonicalJSON {
         return out
     }
 
+    /// The value on one line (no indent, no spaces; keys in canonical order), ending with a newline: a JSON Lines
+    /// record, as the runner's journal appends them.
+    public static func line(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        write(value, indent: oneLine, into: &out)
+        out.append(UInt8(ascii: "\n"))
+        return out
+    }
+
     /// Appends the canonical bytes of `value` (with its final newline) to `out`.
     public static func write(_ value: JSONValue, into out: inout [UInt8]) {
         write(value, indent: 0, into: &out)
@@ -62,14 +72,19 @@ public enum CanonicalJSON {
             newline(indent + 1, into: &out)
             writeString(member.key, into: &out)
             out.append(UInt8(ascii: ":"))
-            out.append(UInt8(ascii: " "))
+            if indent >= 0 { out.append(UInt8(ascii: " ")) }
             write(member.value, indent: indent + 1, into: &out)
         }
         newline(indent, into: &out)
         out.append(UInt8(ascii: "}"))
     }
 
+    /// An indent that stays negative at any depth: `line(_:)`'s "no layout".
+    private static let oneLine = Int.min / 2
+
+    /// A negative indent means one line: no newlines and no indentation at any depth.
     private static func newline(_ indent: Int, into out: inout [UInt8]) {
+        guard indent >= 0 else { return }
         out.append(UInt8(ascii: "\n"))
         for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
     }

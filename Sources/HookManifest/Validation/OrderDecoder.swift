@@ -17,6 +17,8 @@ struct OrderDraft: Sendable {
     var options: [WorkflowOption]
     var waitTimeout: Duration?
     var download: Bool
+    /// `spec.retry: all`: a retry resubmits every identifier, not only those that failed.
+    var retryAll: Bool
 }
 
 /// What every order of a run shares from the project file and the selected profile.
@@ -44,7 +46,7 @@ extension Template {
 /// Decodes one `kind: Order` document into an `OrderDraft`, reporting every problem it finds.
 struct OrderDecoder {
     static let topKeys = ["apiVersion", "kind", "metadata", "spec"]
-    static let specKeys = ["workflow", "identifiers", "identifiersFile", "batchSize", "source", "storage", "options", "wait", "download"]
+    static let specKeys = ["workflow", "identifiers", "identifiersFile", "batchSize", "source", "storage", "options", "wait", "download", "retry"]
 
     let context: DecodeContext
     let project: ProjectContext
@@ -120,11 +122,19 @@ struct OrderDecoder {
         if download, case .private? = storage?.0, let pair = spec["download"] {
             sink.error("spec.download", "`spec.download: true` needs TEMPORARY storage; PRIVATE outputs are already in your bucket", at: pair.value.mark)
         }
+        var retryAll = false
+        if let (text, node) = spec.string("retry") {
+            switch text {
+            case "all": retryAll = true
+            case "failed": retryAll = false
+            default: sink.error("spec.retry", "`spec.retry` must be `failed` (retry only the items that failed, the default) or `all`\(Suggestion.hint(for: text, in: ["all", "failed"]))", at: node.mark)
+            }
+        }
         guard sink.errorCount == errors, let name, let workflow, let identifiers, let storage, let source, let extra else { return nil }
         return OrderDraft(
             name: name.0, nameMark: name.1.mark, nameLine: nil, start: top.node.mark, labels: labels, workflow: workflow.0,
             identifiers: identifiers, identifierVariables: Array(Set(identifierVariables)).sorted(), batchSize: batchSize, storage: storage.0, sourceType: source.type,
-            options: storage.1 + source.options + extra, waitTimeout: timeout, download: download)
+            options: storage.1 + source.options + extra, waitTimeout: timeout, download: download, retryAll: retryAll)
     }
 
     /// The identifiers, references resolved; variables left unset are added to `unset`.

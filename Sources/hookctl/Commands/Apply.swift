@@ -30,6 +30,8 @@ struct Apply: AsyncParsableCommand {
     var timeout: DurationArgument?
     @Flag(help: "Cancel unfinished orders whose manifests are gone (otherwise they are only dropped from the lock).")
     var cancelRemoved = false
+    @Flag(help: "A retry resubmits every identifier of the order, not only those that failed (as `retry: all` does).")
+    var retryAll = false
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
@@ -39,7 +41,8 @@ struct Apply: AsyncParsableCommand {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths)
         try await Execution(invocation: invocation, bench: bench).apply(
-            wait: !noWait, concurrency: concurrency, timeout: timeout?.duration, cancelRemoved: cancelRemoved, timings: timings)
+            wait: !noWait, concurrency: concurrency, timeout: timeout?.duration, cancelRemoved: cancelRemoved, timings: timings,
+            retryAll: retryAll)
     }
 }
 

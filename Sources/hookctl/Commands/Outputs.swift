@@ -27,18 +27,20 @@ struct Outputs: AsyncParsableCommand {
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
-        let state = try FileStateStore(path: bench.lockPath).load()
+        let state = try bench.stateStore(warn: invocation.console.warning).load()
         let keys = invocation.keys(paths, bench) ?? state.orders.keys.sorted()
         let storage = Dictionary(bench.workspace.orders.map { ($0.key, $0.storage) }) { first, _ in first }
         var listed: [OutputItem] = []
         for key in keys.sorted() {
-            guard let record = state.orders[key], record.isFinished, let id = record.id else { continue }
+            guard let record = state.orders[key], let id = record.id else { continue }
             switch OutputLocation(body: record.body) {
             case .temporary:
                 let base = bench.profile?.serviceURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
-                for product in record.products where product.status == "completed" {
-                    listed.append(OutputItem(key: key, orderID: id, productID: product.id, identifier: product.identifier,
-                                             location: base + (product.output ?? ""), size: nil))
+                for outcome in record.outcomes where outcome.product.status == "completed" {
+                    guard let orderID = outcome.orderID else { continue }
+                    listed.append(OutputItem(key: key, orderID: orderID, productID: outcome.product.id,
+                                             identifier: outcome.product.identifier,
+                                             location: base + (outcome.product.output ?? ""), size: nil))
                 }
             case .s3(let bucket, let prefix):
                 guard case .private(let spec)? = storage[key] else {

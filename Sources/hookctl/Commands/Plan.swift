@@ -28,8 +28,8 @@ struct Plan: AsyncParsableCommand {
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths)
-        let state = try FileStateStore(path: bench.lockPath).load()
-        let plan = makePlan(desired: bench.desiredOrders, state: state, isRemoved: bench.isRemoved)
+        let state = try bench.stateStore(warn: invocation.console.warning).load()
+        let plan = makePlan(desired: bench.desiredOrders(), state: state, isRemoved: bench.isRemoved)
         if global.format == .json {
             invocation.console.output(CanonicalJSON.string(.array(plan.map(\.jsonValue))))
         } else {

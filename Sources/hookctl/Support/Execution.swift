@@ -12,18 +12,19 @@ struct Execution {
     var console: Console { invocation.console }
 
     /// `apply`: plan, submit, wait, report.
-    func apply(wait: Bool, concurrency: Int, timeout: Duration?, cancelRemoved: Bool, timings: Bool) async throws {
+    /// - Parameter retryAll: a retry resubmits every identifier of the order, not only those that failed.
+    func apply(wait: Bool, concurrency: Int, timeout: Duration?, cancelRemoved: Bool, timings: Bool, retryAll: Bool) async throws {
         try requireProject()
         let lock = try await ProjectLock(path: projectLockPath)
         defer { withExtendedLifetime(lock) {} }
-        let store = FileStateStore(path: bench.lockPath)
+        let store = bench.stateStore(warn: console.warning)
         let state = try store.load()
-        let plan = makePlan(desired: bench.desiredOrders, state: state, isRemoved: bench.isRemoved)
+        let plan = makePlan(desired: bench.desiredOrders(retryAll: retryAll), state: state, isRemoved: bench.isRemoved)
         let keys = plan.filter { $0.action != .remove }.map(\.key)
         // Every variable a submission needs is checked before anything is sent.
         let needed = plan.filter { $0.action.submits || ($0.action == .resume && $0.recorded?.id == nil) }.map(\.key)
-        let payloads = try bench.payloads(for: Set(needed), environment: invocation.environment)
-        for item in plan where item.action != .keep { console.detail("plan: \(item.action.rawValue) \(item.key)") }
+        let bodies = try bench.bodies(for: Set(needed), environment: invocation.environment)
+        for item in plan where item.action != .keep { console.detail("plan: \(item.summary) \(item.key)") }
 
         var outcome = Runner<ContinuousClock>.Outcome(state: state)
         if plan.allSatisfy({ $0.action == .keep }) && missingDownloads(plan: plan, state: state).isEmpty {
@@ -31,7 +32,7 @@ struct Execution {
         } else {
             outcome = try await interruptible(store: store) { service in
                 let runner = makeRunner(service, store, concurrency: concurrency)
-                let result = try await runner.apply(plan, payloads: payloads, state: state, wait: wait, timeout: timeout,
+                let result = try await runner.apply(plan, bodies: bodies, state: state, wait: wait, timeout: timeout,
                                                     cancelRemoved: cancelRemoved)
                 try await download(plan: plan, state: result.state, service: service)
                 return result
@@ -41,11 +42,14 @@ struct Execution {
         // the service's reason, so that a CI view never shows it as absent.
         var reported = outcome.state
         for item in plan {
-            guard let reason = outcome.rejected[item.key], let desired = item.desired else { continue }
-            reported.orders[item.key] = OrderRecord(
-                manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels, digest: desired.digest,
-                body: desired.body, name: desired.name(attempt: item.attempt), attempt: item.attempt, status: "failed",
-                message: "rejected by the service: \(reason)")
+            guard let reason = outcome.rejected[item.key], let desired = item.desired, var attempt = item.newAttempt else { continue }
+            attempt.status = "failed"
+            attempt.message = "rejected by the service: \(reason)"
+            var record = reported.orders[item.key].flatMap { $0.digest == desired.digest ? $0 : nil }
+                ?? OrderRecord(manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels,
+                               digest: desired.digest, body: desired.body, attempts: [])
+            record.attempts.append(attempt)
+            reported.orders[item.key] = record
         }
         try finish(Report(state: reported, keys: keys, timedOut: Set(outcome.timedOut), timings: timings ? outcome.waited : nil),
                    rejected: outcome.rejected, waited: wait)
@@ -56,20 +60,20 @@ struct Execution {
         try requireProject()
         let lock = try await ProjectLock(path: projectLockPath)
         defer { withExtendedLifetime(lock) {} }
-        let store = FileStateStore(path: bench.lockPath)
+        let store = bench.stateStore(warn: console.warning)
         let state = try store.load()
         let keys = (requested ?? state.orders.keys.sorted()).filter { state.orders[$0] != nil }
         let open = keys.filter { !(state.orders[$0]?.isFinished ?? true) }
         var outcome = Runner<ContinuousClock>.Outcome(state: state)
         if !open.isEmpty {
-            let payloads = try bench.payloads(
+            let bodies = try bench.bodies(
                 for: Set(open.filter { state.orders[$0]?.id == nil }), environment: invocation.environment)
-            let ownTimeouts = Dictionary(bench.desiredOrders.map { ($0.key, $0.timeout) }) { first, _ in first }
+            let ownTimeouts = Dictionary(bench.desiredOrders().map { ($0.key, $0.timeout) }) { first, _ in first }
             var timeouts: [String: Duration] = [:]
             for key in open { timeouts[key] = timeout ?? ownTimeouts[key] ?? nil }
             outcome = try await interruptible(store: store) { [timeouts] service in
                 let runner = makeRunner(service, store)
-                return try await runner.wait(for: open, payloads: payloads, state: state, timeouts: timeouts)
+                return try await runner.wait(for: open, bodies: bodies, state: state, timeouts: timeouts)
             }
         }
         try finish(Report(state: outcome.state, keys: keys, timedOut: Set(outcome.timedOut), timings: timings ? outcome.waited : nil),
@@ -79,9 +83,9 @@ struct Execution {
     /// `status`: one refresh of every recorded order from the service (finished ones too: the service is the truth),
     /// then the table; exits as a run would (3 if an order failed).
     func status(keys requested: [String]?) async throws {
-        let store = FileStateStore(path: bench.lockPath)
         let lock = try await ProjectLock(path: projectLockPath)
         defer { withExtendedLifetime(lock) {} }
+        let store = bench.stateStore(warn: console.warning)
         let state = try store.load()
         let keys = (requested ?? state.orders.keys.sorted()).filter { state.orders[$0] != nil }
         let known = keys.filter { state.orders[$0]?.id != nil }
@@ -131,17 +135,18 @@ struct Execution {
     private func missingDownloads(plan: [PlanItem], state: RunState) -> [(String, Int, Int, String)] {
         var missing: [(String, Int, Int, String)] = []
         for item in plan where item.desired?.download == true {
-            guard let record = state.orders[item.key], record.isSuccessful, let id = record.id else { continue }
+            guard let record = state.orders[item.key], record.isSuccessful else { continue }
             let folder = (bench.downloadsDirectory as NSString).appendingPathComponent(item.key.replacingOccurrences(of: "#", with: "-"))
-            for product in record.products {
-                let path = (folder as NSString).appendingPathComponent(product.identifier + ".zip")
-                if !FileManager.default.fileExists(atPath: path) { missing.append((item.key, id, product.id, path)) }
+            for outcome in record.outcomes {
+                guard let orderID = outcome.orderID, let productID = outcome.product.id else { continue }
+                let path = (folder as NSString).appendingPathComponent(outcome.product.identifier + ".zip")
+                if !FileManager.default.fileExists(atPath: path) { missing.append((item.key, orderID, productID, path)) }
             }
         }
         return missing
     }
 
-    private func makeRunner(_ service: any OrderService, _ store: FileStateStore, concurrency: Int = 8) -> Runner<ContinuousClock> {
+    private func makeRunner(_ service: any OrderService, _ store: any StateStore, concurrency: Int = 8) -> Runner<ContinuousClock> {
         var runner = Runner(service: service, store: store, clock: ContinuousClock(), concurrency: concurrency, events: console.event)
         runner.failpoint = invocation.environment["HOOKCTL_FAILPOINT"].flatMap(Failpoint.init)
         return runner
@@ -156,18 +161,33 @@ struct Execution {
     }
 
     /// Opens the service, runs `work` so that SIGINT/SIGTERM stop it with the state saved (exit 130), closes it.
+    /// However the work ends, what it recorded is folded into the lock file.
     private func interruptible<T: Sendable>(
         store: FileStateStore, _ work: @escaping @Sendable (any OrderService) async throws -> T
     ) async throws -> T {
+        let outcome: Result<T, any Error>
         do {
-            return try await runInterruptibly { [invocation, bench] in
+            outcome = .success(try await runInterruptibly { [invocation, bench] in
                 try await ServiceSession.with(invocation: invocation, bench: bench) { session in
                     try await work(session.orders)
                 }
-            }
-        } catch is Interrupted {
+            })
+        } catch {
+            outcome = .failure(error)
+        }
+        do { try store.compact() } catch {
+            // The journal still holds everything; the work's own error, if any, is the one to report.
+            if case .success = outcome { throw error }
+            console.warning("\(error.localizedDescription); the journal keeps the state until the next command")
+        }
+        switch outcome {
+        case .success(let value):
+            return value
+        case .failure(is Interrupted):
             console.error("interrupted; state is saved in \(bench.relative(store.path)); `hookctl apply` or `hookctl wait` resumes")
             throw ExitCode.interrupted
+        case .failure(let error):
+            throw error
         }
     }
 }

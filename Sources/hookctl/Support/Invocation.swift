@@ -18,7 +18,7 @@ struct Invocation {
     /// The recorded orders a command about recorded orders should look at: those of the manifests named on the
     /// command line, or all of them when none is named.
     func keys(_ paths: [String], _ bench: Workbench) -> [String]? {
-        paths.isEmpty ? nil : bench.desiredOrders.map(\.key)
+        paths.isEmpty ? nil : bench.desiredOrders().map(\.key)
     }
 
     /// In GitHub Actions, diagnostics also become `::error` annotations and markdown goes to the step summary.
