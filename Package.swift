@@ -64,7 +64,10 @@ let package = Package(
         ),
         .target(
             name: "HookRunner",
-            dependencies: ["HookManifest", "HookClient", "HookS3", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HookManifest", "HookClient", "HookS3", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -9,6 +9,10 @@ public enum RunnerError: Error, Equatable, Sendable {
     case unsetVariables(order: String, names: [String])
     case corruptState(path: String, reason: String)
     case noProjectFile
+    /// `apply --plan FILE`: the file is not a usable plan.
+    case badPlan(path: String, reason: String)
+    /// `apply --plan FILE`: an input of the plan changed since it was made.
+    case stalePlan(path: String, change: String)
 }
 
 extension RunnerError: LocalizedError {
@@ -28,6 +32,10 @@ extension RunnerError: LocalizedError {
             "cannot read state \(path): \(reason); fix or delete the file (it is JSON)"
         case .noProjectFile:
             "no project file (hookctl.yaml) found above the manifests; give one with --project"
+        case let .badPlan(path, reason):
+            "\(path): \(reason)"
+        case let .stalePlan(path, change):
+            "\(path) is out of date: \(change) since it was made; nothing was submitted (run `hookctl plan --out \(path)` again)"
         }
     }
 }

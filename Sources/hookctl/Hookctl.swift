@@ -3,6 +3,9 @@ import Foundation
 
 @main
 struct Hookctl: AsyncParsableCommand {
+    /// This hookctl's version: `--version`, and the fingerprint a saved plan carries.
+    static let version = "0.2.0"
+
     static let configuration = CommandConfiguration(
         commandName: "hookctl",
         abstract: "Declarative runner for the DestinE Data Lake Hook service.",
@@ -17,7 +20,7 @@ struct Hookctl: AsyncParsableCommand {
             4 waiting timed out, 130 interrupted (state saved).
             Shell completions: hookctl --generate-completion-script bash|zsh|fish
             """,
-        version: "0.1.0",
+        version: version,
         subcommands: [
             Validate.self, Render.self, Plan.self, Apply.self, Status.self, Wait.self, ReportCommand.self, Outputs.self,
             Workflows.self, Sandbox.self,

@@ -75,7 +75,7 @@ struct LocalSandboxTests {
         let project = try Self.project(sandbox, orders: 1)
         let run = try await CLI.run(["apply", "--timeout", "1s"], in: project.root)
         #expect(run.code == 4, "\(run.output)")
-        #expect(try project.read("hookctl.local.lock").contains(#""id": "#))
+        #expect(project.recordedIDs(profile: "local").count == 1)
         let waited = try await CLI.run(["wait"], in: project.root)
         #expect(waited.code == 0, "\(waited.output)")
         #expect(try await sandbox.orderNames().count == 1)
@@ -94,10 +94,7 @@ struct LocalSandboxTests {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
         let deadline = ContinuousClock.now.advanced(by: .seconds(20))
-        func recorded() -> Bool {
-            guard let lock = try? project.read("hookctl.local.lock") else { return false }
-            return lock.contains(#""id": "#) && !lock.contains(#""id": null"#)
-        }
+        func recorded() -> Bool { project.recordedIDs(profile: "local").count == 1 }
         while ContinuousClock.now < deadline, process.isRunning, !recorded() {
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -125,11 +122,7 @@ struct LocalSandboxTests {
         // Interrupt once both orders are recorded with their ids (i.e. while waiting).
         let deadline = ContinuousClock.now.advanced(by: .seconds(20))
         while ContinuousClock.now < deadline {
-            if let lock = try? project.read("hookctl.local.lock"), lock.components(separatedBy: #""id": "#).count == 3,
-                !lock.contains(#""id": null"#)
-            {
-                break
-            }
+            if project.recordedIDs(profile: "local").count == 2 { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         kill(process.processIdentifier, SIGINT)

@@ -106,6 +106,26 @@ final class ProjectFolder: @unchecked Sendable {
 
     func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
 
+    /// The service ids of the orders recorded under `profile` (their latest attempts), read as hookctl reads its
+    /// state while a command runs: the lock file, then its journal (`.hookctl/<profile>.journal`) replayed over it.
+    func recordedIDs(profile: String) -> [String: Int] {
+        var orders: [String: Any] = [:]
+        if let data = FileManager.default.contents(atPath: path("hookctl.\(profile).lock")),
+            let lock = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        {
+            orders = lock["orders"] as? [String: Any] ?? [:]
+        }
+        for line in ((try? read(".hookctl/\(profile).journal")) ?? "").split(separator: "\n") {
+            guard let entry = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let key = entry["key"] as? String
+            else { continue }
+            orders[key] = entry["order"] is [String: Any] ? entry["order"] : nil
+        }
+        return orders.compactMapValues { order in
+            ((order as? [String: Any])?["attempts"] as? [[String: Any]])?.last?["id"] as? Int
+        }
+    }
+
     deinit { try? FileManager.default.removeItem(atPath: root) }
 }
 

@@ -17,6 +17,7 @@ struct Apply: AsyncParsableCommand {
               hookctl apply                              # the shipped manifests/ on the embedded sandbox
               hookctl apply manifests/ --timeout 30m
               hookctl apply --profile dedl --no-wait     # submit and return; `hookctl wait` later
+              hookctl apply --plan plan.json             # exactly what `hookctl plan --out plan.json` showed
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -32,6 +33,8 @@ struct Apply: AsyncParsableCommand {
     var cancelRemoved = false
     @Flag(help: "A retry resubmits every identifier of the order, not only those that failed (as `retry: all` does).")
     var retryAll = false
+    @Option(help: "Carry out the plan saved by `plan --out FILE`, exactly; refused if any of its inputs changed.")
+    var plan: String?
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
@@ -39,10 +42,25 @@ struct Apply: AsyncParsableCommand {
 
     func run() async throws {
         let invocation = Invocation(global)
-        let bench = try invocation.workbench(paths)
+        var saved: (path: String, plan: SavedPlan)?
+        if let plan {
+            let file = try SavedPlan(file: plan)
+            // A saved plan carries its own paths, profile and retry choice; the command line may only repeat them.
+            if !paths.isEmpty && paths != file.paths {
+                throw RunnerError.badPlan(path: plan, reason: "it was made for \(file.paths.isEmpty ? "the default paths" : file.paths.joined(separator: " ")); give no paths with --plan")
+            }
+            if let profile = invocation.profileName(), profile != file.profile {
+                throw RunnerError.stalePlan(path: plan, change: "it is for profile '\(file.profile)', not '\(profile)'")
+            }
+            if retryAll && !file.retryAll {
+                throw RunnerError.badPlan(path: plan, reason: "it was made without --retry-all; make it with `hookctl plan --retry-all --out \(plan)`")
+            }
+            saved = (plan, file)
+        }
+        let bench = try invocation.workbench(saved?.plan.paths ?? paths, profile: saved?.plan.profile)
         try await Execution(invocation: invocation, bench: bench).apply(
             wait: !noWait, concurrency: concurrency, timeout: timeout?.duration, cancelRemoved: cancelRemoved, timings: timings,
-            retryAll: retryAll)
+            retryAll: saved?.plan.retryAll ?? retryAll, saved: saved)
     }
 }
 

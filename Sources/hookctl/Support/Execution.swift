@@ -13,13 +13,24 @@ struct Execution {
 
     /// `apply`: plan, submit, wait, report.
     /// - Parameter retryAll: a retry resubmits every identifier of the order, not only those that failed.
-    func apply(wait: Bool, concurrency: Int, timeout: Duration?, cancelRemoved: Bool, timings: Bool, retryAll: Bool) async throws {
+    /// - Parameter saved: `--plan FILE`: the plan must be the one made now from the same inputs, or nothing is done.
+    func apply(
+        wait: Bool, concurrency: Int, timeout: Duration?, cancelRemoved: Bool, timings: Bool, retryAll: Bool,
+        saved: (path: String, plan: SavedPlan)? = nil
+    ) async throws {
         try requireProject()
         let lock = try await ProjectLock(path: projectLockPath)
         defer { withExtendedLifetime(lock) {} }
         let store = bench.stateStore(warn: console.warning)
         let state = try store.load()
-        let plan = makePlan(desired: bench.desiredOrders(retryAll: retryAll), state: state, isRemoved: bench.isRemoved)
+        let desired = bench.desiredOrders(retryAll: retryAll)
+        let plan = makePlan(desired: desired, state: state, isRemoved: bench.isRemoved)
+        if let saved {
+            let current = SavedPlan(
+                plan: plan, desired: desired, state: state, profile: bench.profileName, definition: bench.profile,
+                paths: saved.plan.paths, retryAll: retryAll, hookctl: Hookctl.version)
+            if let change = saved.plan.change(to: current) { throw RunnerError.stalePlan(path: saved.path, change: change) }
+        }
         let keys = plan.filter { $0.action != .remove }.map(\.key)
         // Every variable a submission needs is checked before anything is sent.
         let needed = plan.filter { $0.action.submits || ($0.action == .resume && $0.recorded?.id == nil) }.map(\.key)

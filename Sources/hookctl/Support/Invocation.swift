@@ -21,15 +21,21 @@ struct Invocation {
         paths.isEmpty ? nil : bench.desiredOrders().map(\.key)
     }
 
+    /// The profile asked for on the command line or in `HOOKCTL_PROFILE`, if any.
+    func profileName() -> String? {
+        global.profile ?? environment["HOOKCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// In GitHub Actions, diagnostics also become `::error` annotations and markdown goes to the step summary.
     var inGitHubActions: Bool { environment["GITHUB_ACTIONS"] == "true" }
 
     /// Reads the manifests under `paths` (default `manifests/`) and the project file; prints diagnostics.
     /// - Parameter strict: fail on manifest errors; commands that only look at recorded orders pass false.
     /// - Throws: `ExitCode.error` after printing, when any manifest has an error.
-    func workbench(_ paths: [String], strict: Bool = true) throws -> Workbench {
+    /// - Parameter profile: the profile to use whatever the options say (a saved plan's).
+    func workbench(_ paths: [String], strict: Bool = true, profile: String? = nil) throws -> Workbench {
         let bench = try Workbench(
-            paths: paths, projectFile: global.project, profile: global.profile,
+            paths: paths, projectFile: global.project, profile: profile ?? global.profile,
             sandbox: global.sandbox, environment: environment)
         report(bench.workspace.diagnostics)
         if strict, bench.workspace.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode.error }
