@@ -27,8 +27,15 @@ public struct DesiredOrder: Sendable, Equatable {
     public var labels: [String: String]
     /// SHA-256 of the canonical body with every reference as written (`OrderBody.digest`).
     public var digest: String
-    /// The body with secrets as references.
-    public var body: JSONValue
+    /// The body with secrets as references, as the lock file records it; read from its text only when asked for (a
+    /// plan of unchanged orders never needs it).
+    public var body: JSONValue {
+        switch bodySource {
+        case .value(let value): value
+        case .rendered(let text): (try? JSONReader.parse(text)) ?? .null
+        }
+    }
+    public var bodySource: BodySource
     /// The body's `IdentifierList`.
     public var identifiers: [String]
     /// The order `Name` of a first attempt; retries append `-rN`.
@@ -38,8 +45,14 @@ public struct DesiredOrder: Sendable, Equatable {
     /// A retry resubmits every identifier (`retry: all`, `apply --retry-all`), not only those that failed.
     public var retryAll: Bool
 
+    /// A body as a value, or as its rendered canonical text.
+    public enum BodySource: Sendable, Equatable {
+        case value(JSONValue)
+        case rendered([UInt8])
+    }
+
     public init(
-        key: String, manifest: String, workflow: String, labels: [String: String], digest: String, body: JSONValue,
+        key: String, manifest: String, workflow: String, labels: [String: String], digest: String, body: BodySource,
         identifiers: [String], name: String, download: Bool = false, timeout: Duration? = nil, retryAll: Bool = false
     ) {
         self.key = key
@@ -47,7 +60,7 @@ public struct DesiredOrder: Sendable, Equatable {
         self.workflow = workflow
         self.labels = labels
         self.digest = digest
-        self.body = body
+        self.bodySource = body
         self.identifiers = identifiers
         self.name = name
         self.download = download

@@ -102,7 +102,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         for item in plan { if let limit = timeout ?? item.desired?.timeout { timeouts[item.key] = limit } }
         var outcome = try await self.wait(
             for: keys.filter { rejected[$0] == nil }, bodies: bodies, state: state, timeouts: timeouts)
-        outcome.rejected = rejected
+        outcome.rejected.merge(rejected) { first, _ in first }
         return outcome
     }
 

@@ -9,6 +9,10 @@ public struct Workbench: Sendable {
     public let profile: Profile?
     /// The folder of the project file (or the current folder when there is none).
     public let root: String
+    /// The manifest files read, as recorded (`relative(_:)`), by their path as read.
+    private let recordedPaths: [String: String]
+    /// The manifest files read in this run, as recorded.
+    private let readManifests: Set<String>
 
     /// Reads manifests and the project file and picks the profile.
     /// - Parameters:
@@ -39,6 +43,9 @@ public struct Workbench: Sendable {
             self.profile = nil
         }
         profileName = name
+        let root = self.root
+        recordedPaths = Dictionary(workspace.manifestFiles.map { ($0, Self.relative($0, to: root)) }) { first, _ in first }
+        readManifests = Set(recordedPaths.values)
     }
 
     /// Whether this command talks to an embedded sandbox.
@@ -65,8 +72,8 @@ public struct Workbench: Sendable {
     public func desiredOrders(retryAll: Bool = false) -> [DesiredOrder] {
         workspace.orders.map { order in
             DesiredOrder(
-                key: order.key, manifest: relative(order.manifestPath), workflow: order.workflow, labels: order.labels,
-                digest: order.body.digest, body: Self.bodyValue(order.body), identifiers: order.body.identifiers,
+                key: order.key, manifest: recordedPaths[order.manifestPath] ?? relative(order.manifestPath), workflow: order.workflow, labels: order.labels,
+                digest: order.body.digest, body: .rendered(order.body.renderedUTF8()), identifiers: order.body.identifiers,
                 name: order.body.name, download: order.download, timeout: order.waitTimeout, retryAll: retryAll || order.retryAll)
         }
     }
@@ -76,11 +83,13 @@ public struct Workbench: Sendable {
     public func isRemoved(_ key: String, _ record: OrderRecord) -> Bool {
         let path = record.manifest.hasPrefix("/") ? record.manifest : (root as NSString).appendingPathComponent(record.manifest)
         if !FileManager.default.fileExists(atPath: path) { return true }
-        return workspace.orders.contains { relative($0.manifestPath) == record.manifest }
+        return readManifests.contains(record.manifest)
     }
 
     /// The manifest path as recorded: relative to the project folder, so the lock reads the same on every machine.
-    public func relative(_ path: String) -> String {
+    public func relative(_ path: String) -> String { Self.relative(path, to: root) }
+
+    private static func relative(_ path: String, to root: String) -> String {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         let base = URL(fileURLWithPath: root).standardizedFileURL.path
         return absolute.hasPrefix(base + "/") ? String(absolute.dropFirst(base.count + 1)) : path
@@ -98,10 +107,5 @@ public struct Workbench: Sendable {
             }
         }
         return result
-    }
-
-    /// The body with secrets as references and keys sorted, as the lock records it.
-    static func bodyValue(_ body: OrderBody) -> JSONValue {
-        (try? JSONReader.parse(Array(body.renderedJSON().utf8))) ?? .null
     }
 }

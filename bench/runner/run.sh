@@ -49,13 +49,15 @@ cd "$WORK/project"
 /usr/bin/time -v -o "$WORK/time.txt" "$BIN" apply --quiet >/dev/null 2>"$WORK/apply.err" || { cat "$WORK/apply.err"; exit 1; }
 wall=$(grep "Elapsed (wall clock)" "$WORK/time.txt" | awk '{print $NF}')
 rss=$(grep "Maximum resident" "$WORK/time.txt" | awk '{print $NF}')
+cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$WORK/time.txt")
+sandbox_cpu=$(ps -o times= -p "$SANDBOX" | tr -d ' ')
 calls=$(curl -s "http://127.0.0.1:$PORT/sandbox/stats" | python3 -c '
 import json, sys
 stats = json.load(sys.stdin)
 print(sum(r["count"] for r in stats["requests"] if r["route"].startswith("/odata/")))')
 completed=$(python3 -c 'import json; print(json.load(open("reports/report.json"))["summary"].get("completed", 0))')
 start=$(date +%s.%N); "$BIN" plan >/dev/null; end=$(date +%s.%N)
-echo "hookctl apply: $N orders, $completed completed in $wall (m:ss), $calls OData calls ($(python3 -c "print(round($calls/$N, 2))") per order), peak RSS $((rss / 1024)) MiB"
+echo "hookctl apply: $N orders, $completed completed in $wall (m:ss), $calls OData calls ($(python3 -c "print(round($calls/$N, 2))") per order), peak RSS $((rss / 1024)) MiB, CPU ${cpu} s (the sandbox: ${sandbox_cpu} s)"
 echo "hookctl plan on $N finished orders: $(python3 -c "print(round($end - $start, 3))") s"
 
 # The notebook's way: submit one order, poll it every second until done, then the next (first 5 orders only,

@@ -39,30 +39,11 @@ struct QuotedLine {
     }
 }
 
-/// Extracting one line of a file's bytes.
+/// A source file's bytes as the reader takes them.
 enum SourceText {
     /// `bytes` without a leading UTF-8 byte order mark. Editors on Windows add one; it is valid YAML but no content,
     /// so it is dropped before reading, and columns on line 1 count from the first character after it.
     static func droppingBOM(_ bytes: [UInt8]) -> [UInt8] {
         bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
-    }
-
-    /// The byte offset where the 1-based `line` starts, or nil when the file has no such line.
-    static func start(ofLine line: Int, in bytes: [UInt8]) -> Int? {
-        guard line >= 1 else { return nil }
-        var i = 0
-        for _ in 1..<line {
-            guard let newline = bytes[i...].firstIndex(of: 0x0A) else { return nil }
-            i = newline + 1
-        }
-        return i
-    }
-
-    /// The 1-based `line` of `bytes` without its line break, or nil past the end. Invalid UTF-8 is repaired.
-    static func line(_ line: Int, in bytes: [UInt8]) -> String? {
-        guard let start = start(ofLine: line, in: bytes) else { return nil }
-        var end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-        if end > start, bytes[end - 1] == 0x0D { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }

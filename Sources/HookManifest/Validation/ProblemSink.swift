@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Collects the problems of one file while it is decoded, plus the spans of literal secrets to mask when quoting lines.
 final class ProblemSink {
     struct Problem {
@@ -67,6 +69,8 @@ struct FileTable: Sendable {
 
     var paths: [String]
     var contents: [[UInt8]]
+    /// Where each file's lines start, found on first use: a diagnostic finds its line without rescanning the file.
+    let lineStarts = LineStarts()
 
     mutating func add(path: String, bytes: [UInt8]) -> Int32 {
         paths.append(path)
@@ -88,12 +92,23 @@ struct FileTable: Sendable {
         let index = Int(mark.file)
         guard index >= 0, index < contents.count else { return mark }
         let bytes = contents[index]
-        if SourceText.start(ofLine: Int(mark.line), in: bytes) != nil { return mark }
+        if text(ofLine: Int(mark.line), file: index) != nil { return mark }
         if mark.line < 1 { return Mark(line: 1, column: 1, file: mark.file) }
-        var last = bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+        var last = lineStarts.starts(of: index, bytes).count
         if last > 1, bytes.last == 0x0A { last -= 1 }
-        let text = SourceText.line(last, in: bytes) ?? ""
+        let text = text(ofLine: last, file: index) ?? ""
         return Mark(line: Int32(last), column: Int32(text.unicodeScalars.count + 1), file: mark.file)
+    }
+
+    /// The 1-based `line` of file `index` without its line break, or nil past the end. Invalid UTF-8 is repaired.
+    func text(ofLine line: Int, file index: Int) -> String? {
+        let bytes = contents[index]
+        let starts = lineStarts.starts(of: index, bytes)
+        guard line >= 1, line <= starts.count else { return nil }
+        let start = starts[line - 1]
+        var end = line < starts.count ? starts[line] - 1 : bytes.count
+        if end > start, bytes[end - 1] == 0x0D { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     /// The quoted source line of `mark` (see `QuotedLine`), with secret spans of the same file replaced by `****`,
@@ -102,7 +117,7 @@ struct FileTable: Sendable {
         let index = Int(mark.file)
         guard index >= 0, index < contents.count else { return nil }
         let mark = clamped(mark)
-        guard let text = SourceText.line(Int(mark.line), in: contents[index]) else { return nil }
+        guard let text = text(ofLine: Int(mark.line), file: index) else { return nil }
         var caret = Int(mark.column) - 1  // 0-based, in scalars of the current text
         var scalars = Array(text.unicodeScalars)
         let masks = spans.filter { $0.0.file == mark.file && $0.0.line <= mark.line && $0.1.line >= mark.line }
@@ -120,5 +135,18 @@ struct FileTable: Sendable {
             if caret >= upper { caret += 4 - (upper - lower) } else if caret >= lower { caret = lower }
         }
         return QuotedLine(scalars, caret: caret)
+    }
+}
+
+/// The byte offsets where the lines of each file of a `FileTable` start, computed once per file when first asked.
+final class LineStarts: Sendable {
+    private let byFile = Mutex<[Int: [Int]]>([:])
+
+    func starts(of file: Int, _ bytes: [UInt8]) -> [Int] {
+        if let known = byFile.withLock({ $0[file] }) { return known }
+        var starts = [0]
+        for (offset, byte) in bytes.enumerated() where byte == 0x0A { starts.append(offset + 1) }
+        byFile.withLock { $0[file] = starts }
+        return starts
     }
 }

@@ -41,13 +41,16 @@ indirect enum FilterExpression: Sendable, Equatable {
         return try parser.parseAll()
     }
 
-    /// The literal `property` must equal for the expression to hold, when the expression requires one
-    /// (`Id eq 5`, or such a comparison inside `and`); lets listings look the entity up instead of scanning.
-    func requiredEquality(_ property: String) -> FilterValue? {
+    /// The literals `property` must equal one of for the expression to hold, when the expression requires that
+    /// (`Id eq 5`, `Id eq 5 or Id eq 6`, either inside `and`); nil when any value might match. Lets listings look
+    /// the entities up instead of scanning them all (hookctl polls its orders 40 ids to a call).
+    func possibleValues(of property: String) -> [FilterValue]? {
         switch self {
-        case let .compare("eq", .property(p), .literal(v)) where p == property: v
-        case let .compare("eq", .literal(v), .property(p)) where p == property: v
-        case let .and(a, b): a.requiredEquality(property) ?? b.requiredEquality(property)
+        case let .compare("eq", .property(p), .literal(v)) where p == property: [v]
+        case let .compare("eq", .literal(v), .property(p)) where p == property: [v]
+        case let .and(a, b): a.possibleValues(of: property) ?? b.possibleValues(of: property)
+        case let .or(a, b):
+            if let left = a.possibleValues(of: property), let right = b.possibleValues(of: property) { left + right } else { nil }
         default: nil
         }
     }

@@ -14,7 +14,9 @@ struct OrderScheduler: Service {
     /// Called after the last state write (releases the state directory's lock).
     var onStopped: @Sendable () -> Void = {}
 
-    static let maxWorkPerTick = 32
+    /// Items taken per tick (the rest wait for the next one) and processed at once within a tick.
+    static let maxWorkPerTick = 4096
+    static let concurrentItems = 32
 
     static func makeHTTPClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(15)))
@@ -41,7 +43,9 @@ struct OrderScheduler: Service {
         let work = store.takeDueWork(now: Timestamp.nowMs, limit: Self.maxWorkPerTick)
         if !work.isEmpty {
             await withTaskGroup(of: Void.self) { group in
-                for item in work {
+                // At most `concurrentItems` in flight: once that many have started, each start waits for an end.
+                for (started, item) in work.enumerated() {
+                    if started >= Self.concurrentItems { await group.next() }
                     group.addTask {
                         let outcome = await processor.process(item, now: { Timestamp.nowMs })
                         store.record(orderID: item.order.id, itemID: item.item.id, outcome: outcome)

@@ -265,28 +265,30 @@ extension SandboxResponder {
     }
 
     /// The page of the caller's orders the query selects, and the counts for the envelope. Filtering, sorting and
-    /// paging run on the stored orders in place; only the page is copied. An `Id eq N` or `Name eq '...'` in the
-    /// filter is a direct lookup instead of a scan.
+    /// paging run on the stored orders in place; only the page is copied. A filter that only `Id eq N` or
+    /// `Name eq '...'` clauses (joined by `or`, possibly inside `and`) can satisfy is a direct lookup, not a scan.
     func selectOrders(_ q: ODataQuery, owner: String, now: Int64) -> (page: [Order], total: Int, more: Bool) {
-        var id: Int?
-        var name: String?
+        var ids: [Int]?
+        var names: [String]?
         if let filter = q.filter {
-            if let required = filter.requiredEquality("Id") {
-                switch required {
-                case let .number(n): id = Int(exactly: n) ?? -1
-                case let .string(s): id = Int(s) ?? -1
-                default: id = -1
+            if let values = filter.possibleValues(of: "Id") {
+                ids = values.map { value in
+                    switch value {
+                    case let .number(n): Int(exactly: n) ?? -1
+                    case let .string(s): Int(s) ?? -1
+                    default: -1
+                    }
                 }
-            } else if case let .string(s)? = filter.requiredEquality("Name") {
-                name = s
+            } else if let values = filter.possibleValues(of: "Name") {
+                names = values.compactMap { if case let .string(s) = $0 { s } else { nil } }
             }
         }
         return service.store.withOrders { list, index, indices in
             let candidates: [Int]
-            if let id {
-                candidates = index(id).map { [$0] } ?? []
-            } else if let name {
-                candidates = indices(name)
+            if let ids {
+                candidates = Set(ids.compactMap(index)).sorted()
+            } else if let names {
+                candidates = Set(names.flatMap(indices)).sorted()
             } else {
                 candidates = Array(list.indices)
             }
