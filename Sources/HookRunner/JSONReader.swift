@@ -18,6 +18,60 @@ public enum JSONReader {
         return value
     }
 
+    /// Reads a top-level object, handing each member of its member `streamed` (itself an object) to `each` as soon
+    /// as that member is read, so a large document is never held whole as a tree; returns the other members.
+    public static func parseObject(
+        _ bytes: [UInt8], streaming streamed: String, each: (String, JSONValue) throws -> Void
+    ) throws -> [String: JSONValue] {
+        var reader = Cursor(bytes: bytes)
+        var others: [String: JSONValue] = [:]
+        reader.skipSpace()
+        try reader.expect("{")
+        reader.skipSpace()
+        if reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "}") {
+            reader.index += 1
+        } else {
+            while true {
+                reader.skipSpace()
+                let key = try reader.string()
+                reader.skipSpace()
+                try reader.expect(":")
+                reader.skipSpace()
+                if key == streamed, reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "{") {
+                    reader.index += 1
+                    reader.skipSpace()
+                    if reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "}") {
+                        reader.index += 1
+                    } else {
+                        while true {
+                            reader.skipSpace()
+                            let member = try reader.string()
+                            reader.skipSpace()
+                            try reader.expect(":")
+                            try each(member, try reader.value(depth: 2))
+                            reader.skipSpace()
+                            guard reader.index < bytes.count else { throw reader.fail("unterminated object") }
+                            if bytes[reader.index] == UInt8(ascii: ",") { reader.index += 1; continue }
+                            try reader.expect("}")
+                            break
+                        }
+                    }
+                    others[key] = .object([:])
+                } else {
+                    others[key] = try reader.value(depth: 1)
+                }
+                reader.skipSpace()
+                guard reader.index < bytes.count else { throw reader.fail("unterminated object") }
+                if bytes[reader.index] == UInt8(ascii: ",") { reader.index += 1; continue }
+                try reader.expect("}")
+                break
+            }
+        }
+        reader.skipSpace()
+        guard reader.index == bytes.count else { throw Failure(offset: reader.index, reason: "unexpected text after the value") }
+        return others
+    }
+
     private struct Cursor {
         let bytes: [UInt8]
         var index = 0

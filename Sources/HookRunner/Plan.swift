@@ -133,7 +133,7 @@ public func makePlan(
             return PlanItem(key: order.key, action: .create, desired: order, recorded: nil, diff: [])
         }
         if record.digest != order.digest {
-            let diff = LineDiff.lines(old: lines(record.body), new: lines(order.body))
+            let diff = LineDiff.lines(old: record.body.diffLines, new: BodyText(order.body).diffLines)
             return PlanItem(key: order.key, action: .replace, desired: order, recorded: record, diff: diff)
         }
         let action: PlanAction = record.isSuccessful ? .keep : record.isFinished ? .retry : .resume
@@ -144,14 +144,4 @@ public func makePlan(
         items.append(PlanItem(key: key, action: .remove, desired: nil, recorded: record, diff: []))
     }
     return items.sorted { $0.key < $1.key }
-}
-
-/// The body's lines for a diff, without its `Name`: the name follows from the body, so it would only add noise.
-private func lines(_ body: JSONValue) -> [String] {
-    var body = body
-    if case .object(var fields) = body {
-        fields["Name"] = nil
-        body = .object(fields)
-    }
-    return CanonicalJSON.string(body).split(separator: "\n").map(String.init)
 }

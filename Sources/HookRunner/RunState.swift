@@ -22,13 +22,13 @@ public struct OrderRecord: Equatable, Sendable {
     /// SHA-256 of the canonical body with every reference as written (`OrderBody.digest`).
     public var digest: String
     /// The body as rendered (secrets as references), kept so `plan` can show what changed.
-    public var body: JSONValue
+    public var body: BodyText
     /// Every submission of this body, oldest first; never empty. Each was sent under its own name, so any of them
     /// can be found by name after a crash.
     public var attempts: [Attempt]
 
     public init(
-        manifest: String, workflow: String, labels: [String: String], digest: String, body: JSONValue,
+        manifest: String, workflow: String, labels: [String: String], digest: String, body: BodyText,
         attempts: [Attempt]
     ) {
         self.manifest = manifest

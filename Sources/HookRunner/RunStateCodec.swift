@@ -6,19 +6,67 @@ import HookManifest
 enum RunStateCodec {
     static let version = 2
 
+    /// The lock file's text. Written out here rather than through one `JSONValue` so each body's text goes in as it
+    /// is; the bytes are exactly `CanonicalJSON`'s for the same document.
     static func encode(_ state: RunState) -> String {
-        CanonicalJSON.string(.object(["orders": .object(state.orders.mapValues(encode)), "version": .integer(version)]))
+        var out: [UInt8] = []
+        out.reserveCapacity(state.orders.count * 2048 + 64)
+        out.append(contentsOf: "{\n  \"orders\": ".utf8)
+        if state.orders.isEmpty {
+            out.append(contentsOf: "{}".utf8)
+        } else {
+            out.append(UInt8(ascii: "{"))
+            let keys = state.orders.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for (index, key) in keys.enumerated() {
+                guard let record = state.orders[key] else { continue }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: "\n    ".utf8)
+                CanonicalJSON.writeString(key, into: &out)
+                out.append(contentsOf: ": ".utf8)
+                write(record, indent: 2, into: &out)
+            }
+            out.append(contentsOf: "\n  }".utf8)
+        }
+        out.append(contentsOf: ",\n  \"version\": \(version)\n}\n".utf8)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func encode(_ record: OrderRecord) -> JSONValue {
-        .object([
-            "attempts": .array(record.attempts.map(encode)),
-            "body": record.body,
-            "digest": .string(record.digest),
-            "labels": .object(record.labels.mapValues { .string($0) }),
-            "manifest": .string(record.manifest),
-            "workflow": .string(record.workflow),
-        ])
+    /// One order entry nested `indent` levels deep, its keys in canonical (sorted) order.
+    private static func write(_ record: OrderRecord, indent: Int, into out: inout [UInt8]) {
+        let pad = String(repeating: "  ", count: indent + 1)
+        func member(_ name: String, first: Bool = false) {
+            out.append(contentsOf: ((first ? "{\n" : ",\n") + pad + "\"\(name)\": ").utf8)
+        }
+        member("attempts", first: true)
+        CanonicalJSON.write(.array(record.attempts.map(encode)), indent: indent + 1, into: &out)
+        member("body")
+        record.body.write(indent: indent + 1, into: &out)
+        for (name, value) in fields(record) {
+            member(name)
+            CanonicalJSON.write(value, indent: indent + 1, into: &out)
+        }
+        out.append(contentsOf: ("\n" + String(repeating: "  ", count: indent) + "}").utf8)
+    }
+
+    /// The entry's fields after `attempts` and `body`, in key order.
+    private static func fields(_ record: OrderRecord) -> [(String, JSONValue)] {
+        [
+            ("digest", .string(record.digest)),
+            ("labels", .object(record.labels.mapValues { .string($0) })),
+            ("manifest", .string(record.manifest)),
+            ("workflow", .string(record.workflow)),
+        ]
+    }
+
+    /// One journal record: the entry on one line, its body as a string holding the body's canonical text.
+    static func journalLine(key: String, record: OrderRecord?) -> [UInt8] {
+        let order: JSONValue = record.map { record in
+            var members = Dictionary(uniqueKeysWithValues: fields(record))
+            members["attempts"] = .array(record.attempts.map(encode))
+            members["body"] = .string(record.body.text)
+            return .object(members)
+        } ?? .null
+        return CanonicalJSON.line(.object(["key": .string(key), "order": order]))
     }
 
     private static func encode(_ attempt: Attempt) -> JSONValue {
@@ -39,20 +87,23 @@ enum RunStateCodec {
     }
 
     /// The state, and the version of the file it was read from.
-    static func decode(_ data: Data) throws -> (RunState, version: Int) {
-        let root: JSONValue
-        do { root = try JSONReader.parse([UInt8](data)) } catch { throw Malformed(description: error.description) }
-        guard case .object(let top) = root, case .object(let entries)? = top["orders"] else {
-            throw Malformed(description: "no \"orders\" object")
+    static func decode(_ bytes: [UInt8]) throws -> (RunState, version: Int) {
+        var state = RunState()
+        let pool = StringPool()
+        let top: [String: JSONValue]
+        do {
+            // Entries are read one at a time: the whole file is never held as a tree.
+            top = try JSONReader.parseObject(bytes, streaming: "orders") { key, value in
+                guard case .object(let fields) = value else { throw Malformed(description: "order \(key) is not an object") }
+                state.orders[key] = try record(fields, key: key, pool: pool)
+            }
+        } catch let error as JSONReader.Failure {
+            throw Malformed(description: error.description)
         }
+        guard case .object? = top["orders"] else { throw Malformed(description: "no \"orders\" object") }
         let version = integer(top["version"]) ?? 1
         guard (1...Self.version).contains(version) else {
             throw Malformed(description: "lock file version \(version) is newer than this hookctl reads (\(Self.version)); upgrade hookctl")
-        }
-        var state = RunState()
-        for (key, value) in entries {
-            guard case .object(let fields) = value else { throw Malformed(description: "order \(key) is not an object") }
-            state.orders[key] = try record(fields, key: key)
         }
         return (state, version)
     }
@@ -67,19 +118,25 @@ enum RunStateCodec {
 
     /// One order entry, of either version: version 1 kept a single attempt's fields (`name`, `attempt`, `id`,
     /// `status`, `message`, `products`) in the entry itself, and its identifiers only in the body.
-    static func record(_ f: [String: JSONValue], key: String) throws -> OrderRecord {
+    /// - Parameter pool: shares one copy of the texts many entries repeat (paths, statuses, messages).
+    static func record(_ f: [String: JSONValue], key: String, pool: StringPool = StringPool()) throws -> OrderRecord {
         func required(_ name: String, in fields: [String: JSONValue]) throws -> String {
             guard let value = string(fields[name]) else { throw Malformed(description: "order \(key): \"\(name)\" is missing") }
             return value
         }
         let body = f["body"] ?? .null
+        // The journal writes the body as its canonical text; the lock file as an object.
+        let text: BodyText
+        if case .string(let canonical) = body { text = BodyText(canonical: canonical) } else { text = BodyText(body) }
         var attempts: [Attempt] = []
         if case .array(let list)? = f["attempts"] {
             for case .object(let a) in list {
+                let identifiers = strings(a["identifiers"])
                 attempts.append(Attempt(
                     number: integer(a["attempt"]) ?? attempts.count + 1, name: try required("name", in: a),
-                    identifiers: strings(a["identifiers"]), id: integer(a["id"]), status: try required("status", in: a),
-                    message: string(a["message"]), products: try products(a["products"], key: key)))
+                    identifiers: identifiers, id: integer(a["id"]), status: pool(try required("status", in: a)),
+                    message: pool(string(a["message"])),
+                    products: try products(a["products"], key: key, identifiers: identifiers, pool: pool)))
             }
             guard !attempts.isEmpty else { throw Malformed(description: "order \(key): \"attempts\" is empty") }
         } else {
@@ -87,16 +144,16 @@ enum RunStateCodec {
             if case .object(let fields) = body { identifiers = strings(fields["IdentifierList"]) }
             attempts = [Attempt(
                 number: integer(f["attempt"]) ?? 1, name: try required("name", in: f), identifiers: identifiers,
-                id: integer(f["id"]), status: try required("status", in: f), message: string(f["message"]),
-                products: try products(f["products"], key: key))]
+                id: integer(f["id"]), status: pool(try required("status", in: f)), message: pool(string(f["message"])),
+                products: try products(f["products"], key: key, identifiers: identifiers, pool: pool))]
         }
         var labels: [String: String] = [:]
         if case .object(let pairs)? = f["labels"] {
             for (name, value) in pairs { labels[name] = string(value) }
         }
         return OrderRecord(
-            manifest: try required("manifest", in: f), workflow: try required("workflow", in: f), labels: labels,
-            digest: try required("digest", in: f), body: body, attempts: attempts)
+            manifest: pool(try required("manifest", in: f)), workflow: pool(try required("workflow", in: f)), labels: labels,
+            digest: try required("digest", in: f), body: text, attempts: attempts)
     }
 
     private static func strings(_ value: JSONValue?) -> [String] {
@@ -104,15 +161,31 @@ enum RunStateCodec {
         return items.compactMap(string)
     }
 
-    private static func products(_ value: JSONValue?, key: String) throws -> [ProductRecord] {
+    /// An attempt's products; each identifier shares the attempt's copy of it.
+    private static func products(_ value: JSONValue?, key: String, identifiers: [String], pool: StringPool) throws -> [ProductRecord] {
         guard case .array(let items)? = value else { return [] }
+        let attempted = identifiers.count == 1 ? [:] : Dictionary(identifiers.map { ($0, $0) }) { first, _ in first }
         return try items.map { item in
             guard case .object(let p) = item, let identifier = string(p["identifier"]), let status = string(p["status"])
             else { throw Malformed(description: "order \(key): a product lacks its identifier or status") }
-            return ProductRecord(id: integer(p["id"]), identifier: identifier, status: status,
-                                 message: string(p["message"]), output: string(p["output"]))
+            let shared = identifiers.count == 1 && identifiers[0] == identifier ? identifiers[0] : attempted[identifier] ?? identifier
+            return ProductRecord(id: integer(p["id"]), identifier: shared, status: pool(status),
+                                 message: pool(string(p["message"])), output: string(p["output"]))
         }
     }
+}
+
+/// Hands out one copy of each text it is given, so texts repeated across thousands of entries are stored once.
+final class StringPool {
+    private var seen: Set<String> = []
+
+    func callAsFunction(_ text: String) -> String {
+        if let known = seen.firstIndex(of: text) { return seen[known] }
+        seen.insert(text)
+        return text
+    }
+
+    func callAsFunction(_ text: String?) -> String? { text.map { self($0) } }
 }
 
 extension ProductRecord {

@@ -91,7 +91,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             } else {
                 intents[item.key] = OrderRecord(
                     manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels,
-                    digest: desired.digest, body: desired.body, attempts: [attempt])
+                    digest: desired.digest, body: BodyText(desired.body), attempts: [attempt])
             }
         }
         let keys = plan.filter { $0.action != .remove && $0.action != .keep }.map(\.key)
@@ -278,21 +278,20 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             state.orders[key] = record
             // Items are read once per finish: an attempt found finished as it was recorded keeps its items.
             if record.isFinished && (changed || record.latest.products.isEmpty) {
-                finished.append((key, id, OutputLocation(body: record.body)))
+                finished.append((key, id, OutputLocation(body: record.body.value)))
             }
         }
-        for start in stride(from: 0, to: finished.count, by: concurrency) {
-            let batch = finished[start..<min(start + concurrency, finished.count)]
-            let products = try await withThrowingTaskGroup(of: (String, [ProductRecord]).self) { group in
-                for order in batch {
-                    group.addTask { [service] in (order.key, try await service.products(orderID: order.id, storage: order.output)) }
-                }
-                var collected: [String: [ProductRecord]] = [:]
-                for try await (key, items) in group { collected[key] = items }
-                return collected
+        let products = try await withThrowingTaskGroup(of: (String, [ProductRecord]).self) { group in
+            // `concurrency` calls in flight: once that many have started, each start waits for an answer.
+            var collected: [String: [ProductRecord]] = [:]
+            for (started, order) in finished.enumerated() {
+                if started >= concurrency, let (key, items) = try await group.next() { collected[key] = items }
+                group.addTask { [service] in (order.key, try await service.products(orderID: order.id, storage: order.output)) }
             }
-            for (key, items) in products { state.orders[key]?.latest.products = items }
+            for try await (key, items) in group { collected[key] = items }
+            return collected
         }
+        for (key, items) in products { state.orders[key]?.latest.products = items }
         // Announced once the round has succeeded whole: a round that fails is repeated, not half-reported.
         changes.forEach(events)
         return state

@@ -5,8 +5,10 @@ import HookClient
 /// service allows (ids and names are asked for in chunks through `$filter`).
 public struct ServiceAdapter: OrderService {
     let service: HookService
-    /// Ids or names per `$filter`: short enough for any URL limit, long enough to poll hundreds in a few calls.
-    let chunk = 40
+    /// Names and ids per `$filter`: URLs stay under about 2.5 KB (a name takes some 60 encoded bytes, an id 23), far
+    /// below common server limits (8 KB), while thousands of orders are polled in a few calls.
+    let namesPerCall = 40
+    let idsPerCall = 100
 
     public init(service: HookService) { self.service = service }
 
@@ -23,8 +25,8 @@ public struct ServiceAdapter: OrderService {
 
     public func findOrders(named names: [String]) async throws -> [String: OrderSnapshot] {
         var found: [String: OrderSnapshot] = [:]
-        for start in stride(from: 0, to: names.count, by: chunk) {
-            let filter = names[start..<min(start + chunk, names.count)].map { "Name eq '\(quote($0))'" }.joined(separator: " or ")
+        for start in stride(from: 0, to: names.count, by: namesPerCall) {
+            let filter = names[start..<min(start + namesPerCall, names.count)].map { "Name eq '\(quote($0))'" }.joined(separator: " or ")
             for order in try await service.productionOrders(filter: filter) {
                 let snapshot = OrderSnapshot(id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage)
                 if let seen = found[order.name], seen.id > snapshot.id { continue }
@@ -36,8 +38,8 @@ public struct ServiceAdapter: OrderService {
 
     public func orders(ids: [Int]) async throws -> [Int: OrderSnapshot] {
         var result: [Int: OrderSnapshot] = [:]
-        for start in stride(from: 0, to: ids.count, by: chunk) {
-            let filter = ids[start..<min(start + chunk, ids.count)].map { "Id eq \($0)" }.joined(separator: " or ")
+        for start in stride(from: 0, to: ids.count, by: idsPerCall) {
+            let filter = ids[start..<min(start + idsPerCall, ids.count)].map { "Id eq \($0)" }.joined(separator: " or ")
             for order in try await service.productionOrders(filter: filter) {
                 result[order.id] = OrderSnapshot(id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage)
             }

@@ -65,7 +65,7 @@ public final class FileStateStore: StateStore {
         try current.withLock { current in
             var bytes: [UInt8] = []
             for (key, record) in changes.sorted(by: { $0.key < $1.key }) {
-                bytes += CanonicalJSON.line(.object(["key": .string(key), "order": record.map(RunStateCodec.encode) ?? .null]))
+                bytes += RunStateCodec.journalLine(key: key, record: record)
                 current.state?.orders[key] = record
             }
             let handle = try current.journal ?? openJournal(truncatingTo: current.journalLength)
@@ -100,11 +100,11 @@ public final class FileStateStore: StateStore {
 
     private func readLock() throws -> (RunState, version: Int) {
         guard FileManager.default.fileExists(atPath: path) else { return (RunState(), RunStateCodec.version) }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        let bytes: [UInt8]
+        do { bytes = try Self.contents(of: path) } catch {
             throw RunnerError.io("cannot read \(path): \(error.localizedDescription)")
         }
-        do { return try RunStateCodec.decode(data) } catch {
+        do { return try RunStateCodec.decode(bytes) } catch {
             throw RunnerError.corruptState(path: path, reason: "\(error)")
         }
     }
@@ -113,7 +113,7 @@ public final class FileStateStore: StateStore {
     private func replayJournal(into state: inout RunState) throws -> (UInt64, Bool) {
         guard FileManager.default.fileExists(atPath: journalPath) else { return (0, false) }
         let bytes: [UInt8]
-        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: journalPath))) } catch {
+        do { bytes = try Self.contents(of: journalPath) } catch {
             throw RunnerError.io("cannot read \(journalPath): \(error.localizedDescription)")
         }
         var start = 0
@@ -137,6 +137,18 @@ public final class FileStateStore: StateStore {
             start = end + 1
         }
         return (UInt64(start), count > 0)
+    }
+
+    /// A whole file's bytes, read in chunks straight into one array: a `Data` and an array copied from it would hold a
+    /// large lock file twice at once.
+    static func contents(of path: String) throws -> [UInt8] {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(try handle.seekToEnd()))
+        try handle.seek(toOffset: 0)
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { bytes.append(contentsOf: chunk) }
+        return bytes
     }
 
     private func openJournal(truncatingTo length: UInt64) throws -> FileHandle {

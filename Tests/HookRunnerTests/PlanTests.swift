@@ -26,7 +26,7 @@ struct PlanTests {
             ? order.identifiers.enumerated().map { ProductRecord(id: $0.offset, identifier: $0.element, status: status == "completed" ? "completed" : "failed") }
             : [])
         return OrderRecord(
-            manifest: order.manifest, workflow: order.workflow, labels: [:], digest: order.digest, body: order.body,
+            manifest: order.manifest, workflow: order.workflow, labels: [:], digest: order.digest, body: BodyText(order.body),
             attempts: [Attempt(number: attempt, name: order.name(attempt: attempt), identifiers: order.identifiers, id: id,
                                status: status, products: items)])
     }

@@ -12,7 +12,7 @@ struct ReportTests {
             number: 2, name: "hookctl-b-2-x-r2", identifiers: ["S1A <bad> & \"odd\""], id: 8, status: "failed",
             message: "processing failed",
             products: [.init(id: 80, identifier: "S1A <bad> & \"odd\"", status: "failed", message: "product not found")])
-        state.orders["c"] = OrderRecord(manifest: "c.yaml", workflow: "lai", labels: [:], digest: "x", body: .null,
+        state.orders["c"] = OrderRecord(manifest: "c.yaml", workflow: "lai", labels: [:], digest: "x", body: BodyText(.null),
                                         attempts: [Attempt(number: 1, name: "n", identifiers: ["C"], id: 9, status: "in_progress")])
         return state
     }

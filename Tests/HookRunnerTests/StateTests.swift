@@ -18,13 +18,13 @@ struct StateTests {
         ])
         return RunState(orders: [
             "a": OrderRecord(
-                manifest: "a.yaml", workflow: "data-harvest", labels: ["campaign": "demo"], digest: "abc", body: body,
+                manifest: "a.yaml", workflow: "data-harvest", labels: ["campaign": "demo"], digest: "abc", body: BodyText(body),
                 attempts: [Attempt(
                     number: 1, name: "hookctl-a-0123456789", identifiers: ["S2A_X.SAFE"], id: 7, status: "completed",
                     message: "requested output product is available",
                     products: [.init(id: 70, identifier: "S2A_X.SAFE", status: "completed", output: "BatchOrder(7)/Product(70)/$value")])]),
             "b#2": OrderRecord(
-                manifest: "b.yaml", workflow: "lai", labels: [:], digest: "def", body: .object([:]),
+                manifest: "b.yaml", workflow: "lai", labels: [:], digest: "def", body: BodyText(.object([:])),
                 attempts: [
                     Attempt(number: 1, name: "hookctl-b-2-x", identifiers: ["S1A"], id: 3, status: "failed"),
                     Attempt(number: 2, name: "hookctl-b-2-x-r2", identifiers: ["S1A"]),
@@ -34,13 +34,20 @@ struct StateTests {
 
     @Test func `the lock file reads back to the same state and the same bytes`() throws {
         let text = RunStateCodec.encode(Self.sample())
-        let (state, version) = try RunStateCodec.decode(Data(text.utf8))
+        let (state, version) = try RunStateCodec.decode(Array(text.utf8))
         #expect(version == RunStateCodec.version)
         #expect(state == Self.sample())
         #expect(RunStateCodec.encode(state) == text)
         #expect(text.hasSuffix("}\n"))
         #expect(text.contains(#""Value": 12.0"#))
         #expect(text.contains(#""Value": 12"#))
+    }
+
+    @Test func `the lock file is exactly what the canonical writer makes of it`() throws {
+        for state in [Self.sample(), RunState(), ReportTests.state()] {
+            let text = RunStateCodec.encode(state)
+            #expect(CanonicalJSON.string(try JSONReader.parse(Array(text.utf8))) == text)
+        }
     }
 
     @Test func `the lock file is canonical JSON with sorted keys and no timestamps`() throws {
@@ -98,7 +105,7 @@ struct StateTests {
         #expect(try Self.store(folder).load() == expected)
         #expect(!FileManager.default.fileExists(atPath: store.path))
         try store.compact()
-        #expect(try RunStateCodec.decode(Data(contentsOf: URL(fileURLWithPath: store.path))).0 == expected)
+        #expect(try RunStateCodec.decode(FileStateStore.contents(of: store.path)).0 == expected)
         #expect(!FileManager.default.fileExists(atPath: store.journalPath))
     }
 
@@ -135,7 +142,7 @@ struct StateTests {
         try store.compact()
         let upgraded = try String(contentsOfFile: store.path, encoding: .utf8)
         #expect(upgraded.contains(#""version": 2"#))
-        #expect(try RunStateCodec.decode(Data(upgraded.utf8)).0 == state)
+        #expect(try RunStateCodec.decode(Array(upgraded.utf8)).0 == state)
     }
 
     @Test func `a second holder of the project lock is refused with the holder named`() async throws {

@@ -32,7 +32,9 @@ public enum CanonicalJSON {
         out.append(UInt8(ascii: "\n"))
     }
 
-    static func write(_ value: JSONValue, indent: Int, into out: inout [UInt8]) {
+    /// Appends `value` as it appears nested `indent` levels deep (no final newline): for writers that lay out the
+    /// outer levels of a document themselves.
+    public static func write(_ value: JSONValue, indent: Int, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -99,7 +101,8 @@ public enum CanonicalJSON {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    /// Appends `s` as a JSON string literal.
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         let done: Bool = s.withUTF8 { bytes in

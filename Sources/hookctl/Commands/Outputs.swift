@@ -33,7 +33,7 @@ struct Outputs: AsyncParsableCommand {
         var listed: [OutputItem] = []
         for key in keys.sorted() {
             guard let record = state.orders[key], let id = record.id else { continue }
-            switch OutputLocation(body: record.body) {
+            switch OutputLocation(body: record.body.value) {
             case .temporary:
                 let base = bench.profile?.serviceURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
                 for outcome in record.outcomes where outcome.product.status == "completed" {

@@ -100,16 +100,19 @@ enum PlanText {
     /// "Plan: 2 to create, 1 to retry. 3 of 5 orders submit 7 items."
     static func summary(_ plan: [PlanItem]) -> String {
         guard !plan.isEmpty else { return "Plan: no orders." }
-        var counts: [String] = []
-        for action in PlanAction.allCases {
-            let n = plan.filter { $0.action == action }.count
-            if n > 0 { counts.append("\(n) to \(action.rawValue)") }
+        var byAction: [PlanAction: Int] = [:]
+        var submitting = 0, items = 0
+        for item in plan {
+            byAction[item.action, default: 0] += 1
+            if item.action.submits {
+                submitting += 1
+                items += item.identifiers.count
+            }
         }
-        let submitting = plan.filter(\.action.submits)
-        let items = submitting.map(\.identifiers.count).reduce(0, +)
-        let orders = plan.filter { $0.action != .remove }.count
+        let counts = PlanAction.allCases.compactMap { action in byAction[action].map { "\($0) to \(action.rawValue)" } }
+        let orders = plan.count - (byAction[.remove] ?? 0)
         return "Plan: " + counts.joined(separator: ", ") + ". "
-            + "\(submitting.count) of \(orders) order\(orders == 1 ? "" : "s") submit\(submitting.count == 1 ? "s" : "") \(items) item\(items == 1 ? "" : "s")."
+            + "\(submitting) of \(orders) order\(orders == 1 ? "" : "s") submit\(submitting == 1 ? "s" : "") \(items) item\(items == 1 ? "" : "s")."
     }
 }
 

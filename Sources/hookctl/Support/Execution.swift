@@ -58,7 +58,7 @@ struct Execution {
             attempt.message = "rejected by the service: \(reason)"
             var record = reported.orders[item.key].flatMap { $0.digest == desired.digest ? $0 : nil }
                 ?? OrderRecord(manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels,
-                               digest: desired.digest, body: desired.body, attempts: [])
+                               digest: desired.digest, body: BodyText(desired.body), attempts: [])
             record.attempts.append(attempt)
             reported.orders[item.key] = record
         }
