@@ -26,45 +26,12 @@ public enum JSONReader {
         var reader = Cursor(bytes: bytes)
         var others: [String: JSONValue] = [:]
         reader.skipSpace()
-        try reader.expect("{")
-        reader.skipSpace()
-        if reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "}") {
-            reader.index += 1
-        } else {
-            while true {
-                reader.skipSpace()
-                let key = try reader.string()
-                reader.skipSpace()
-                try reader.expect(":")
-                reader.skipSpace()
-                if key == streamed, reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "{") {
-                    reader.index += 1
-                    reader.skipSpace()
-                    if reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "}") {
-                        reader.index += 1
-                    } else {
-                        while true {
-                            reader.skipSpace()
-                            let member = try reader.string()
-                            reader.skipSpace()
-                            try reader.expect(":")
-                            try each(member, try reader.value(depth: 2))
-                            reader.skipSpace()
-                            guard reader.index < bytes.count else { throw reader.fail("unterminated object") }
-                            if bytes[reader.index] == UInt8(ascii: ",") { reader.index += 1; continue }
-                            try reader.expect("}")
-                            break
-                        }
-                    }
-                    others[key] = .object([:])
-                } else {
-                    others[key] = try reader.value(depth: 1)
-                }
-                reader.skipSpace()
-                guard reader.index < bytes.count else { throw reader.fail("unterminated object") }
-                if bytes[reader.index] == UInt8(ascii: ",") { reader.index += 1; continue }
-                try reader.expect("}")
-                break
+        try reader.forEachMember { reader, key in
+            if key == streamed, reader.index < bytes.count, bytes[reader.index] == UInt8(ascii: "{") {
+                try reader.forEachMember { reader, member in try each(member, try reader.value(depth: 2)) }
+                others[key] = .object([:])
+            } else {
+                others[key] = try reader.value(depth: 1)
             }
         }
         reader.skipSpace()
@@ -86,6 +53,29 @@ public enum JSONReader {
         }
 
         func fail(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
+
+        /// Reads an object from `{` to `}`, handing `member` each key with the cursor at the start of its value.
+        mutating func forEachMember(_ member: (inout Cursor, String) throws -> Void) throws {
+            try expect("{")
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return
+            }
+            while true {
+                skipSpace()
+                let key = try string()
+                skipSpace()
+                try expect(":")
+                skipSpace()
+                try member(&self, key)
+                skipSpace()
+                guard index < bytes.count else { throw fail("unterminated object") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                try expect("}")
+                return
+            }
+        }
 
         mutating func expect(_ literal: String) throws(Failure) {
             for byte in literal.utf8 {

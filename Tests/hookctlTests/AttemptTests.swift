@@ -22,18 +22,7 @@ struct AttemptTests {
     }
 
     static func order(_ name: String, identifiers: [String]) -> String {
-        """
-        apiVersion: hookctl/v1
-        kind: Order
-        metadata:
-          name: \(name)
-        spec:
-          workflow: data-harvest
-          identifiers: [\(identifiers.joined(separator: ", "))]
-          source: {type: DESP, collection: \(collection)}
-          storage: {type: TEMPORARY}
-
-        """
+        LocalSandboxTests.order(name, identifiers: identifiers)
     }
 
     static let ids = ["S2A_MSIL1C_20240301T101021_N0510_R022_T32TQM_20240301T120000.SAFE",
@@ -116,7 +105,7 @@ struct AttemptTests {
         #expect(try await CLI.run(["apply"], in: project.root).code == 3)
         let all = try await CLI.run(["apply", "--retry-all"], in: project.root)
         #expect(all.code == 3, "still failing: \(all.output)")
-        try project.write("manifests/o1.yaml", Self.order("o1", identifiers: Self.ids) + "  retry: all\n")
+        try project.write("manifests/o1.yaml", LocalSandboxTests.order("o1", identifiers: Self.ids, extra: "  retry: all"))
         let plan = try await CLI.run(["plan"], in: project.root)
         #expect(plan.stdout.contains("retry 3 of 3 items"), "\(plan.output)")
         let orders = try await sandbox.orders()

@@ -7,6 +7,10 @@ struct LocalSandboxTests {
     static func order(_ name: String, identifier: String = "S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE",
                       extra: String = "") -> String
     {
+        order(name, identifiers: [identifier], extra: extra)
+    }
+
+    static func order(_ name: String, identifiers: [String], extra: String = "") -> String {
         """
         apiVersion: hookctl/v1
         kind: Order
@@ -14,8 +18,7 @@ struct LocalSandboxTests {
           name: \(name)
         spec:
           workflow: data-harvest
-          identifiers:
-            - \(identifier)
+          identifiers: [\(identifiers.joined(separator: ", "))]
           source: {type: DESP, collection: EO.ESA.DAT.SENTINEL-2.MSI.L1C}
           storage: {type: TEMPORARY}
         \(extra)
