@@ -49,14 +49,22 @@ public struct ProductionOrder: Decodable, Sendable {
     public var name: String
     public var status: OrderStatus
     public var statusMessage: String?
+    /// When the service expects the order to be done: a hint (null on creation, may be overrun), never a promise.
+    public var estimatedDate: Date?
 
-    enum CodingKeys: String, CodingKey { case id = "Id", name = "Name", status = "Status", statusMessage = "StatusMessage" }
+    enum CodingKeys: String, CodingKey {
+        case id = "Id", name = "Name", status = "Status", statusMessage = "StatusMessage", estimatedDate = "EstimatedDate"
+    }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(FlexibleID.self, forKey: .id).value
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
         status = try c.decode(OrderStatus.self, forKey: .status)
         statusMessage = try c.decodeIfPresent(String.self, forKey: .statusMessage)
+        // `2024-09-02T16:22:51.958Z`; anything else is no estimate rather than an error.
+        estimatedDate = (try? c.decodeIfPresent(String.self, forKey: .estimatedDate)).flatMap { text in
+            text.flatMap { try? Date($0, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) }
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import HookManifest
 
 /// What the runner needs from the Hook service. `ServiceAdapter` implements it over `HookClient.HookService`;
@@ -28,12 +29,15 @@ public struct OrderSnapshot: Sendable, Equatable {
     public var name: String
     public var status: String
     public var message: String?
+    /// When the service expects the order to be done, if it says (a hint).
+    public var estimated: Date?
 
-    public init(id: Int, name: String, status: String, message: String? = nil) {
+    public init(id: Int, name: String, status: String, message: String? = nil, estimated: Date? = nil) {
         self.id = id
         self.name = name
         self.status = status
         self.message = message
+        self.estimated = estimated
     }
 }
 

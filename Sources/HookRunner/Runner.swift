@@ -118,6 +118,8 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         var rejected: [String: String] = [:]
         var waited: [String: Duration] = [:]
         var outageStart: C.Instant?
+        var pause = interval
+        var estimates: [String: Date] = [:]
         while true {
             let open = keys.filter { key in !timedOut.contains(key) && (state.orders[key].map { !$0.isFinished } ?? false) }
             let elapsed = start.duration(to: clock.now)
@@ -127,17 +129,19 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             }
             let waiting = open.filter { !timedOut.contains($0) }
             if waiting.isEmpty { break }
-            try await clock.sleep(for: interval)
+            try await clock.sleep(for: pause)
+            pause = interval
             state = try await settle(waiting, intents: [:], bodies: bodies, state: state, rejected: &rejected)
             let before = state
             do {
-                state = try await poll(waiting, state: state)
+                (state, estimates) = try await poll(waiting, state: state)
                 outageStart = nil
             } catch where service.isTransient(error) {
                 let since = outageStart ?? clock.now
                 outageStart = since
                 guard since.duration(to: clock.now) < outageTolerance else { throw error }
                 interval = min(interval * 2, maxPollInterval)
+                pause = interval
                 events(.warning("cannot get the orders' status (\(Self.describe(error))); still waiting, next try in \(interval)"))
                 continue
             }
@@ -147,6 +151,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             for key in keys { if let status = state.orders[key]?.status { counts[status, default: 0] += 1 } }
             events(.progress(counts))
             interval = changed ? pollInterval : min(interval * 3 / 2, maxPollInterval)
+            pause = Self.pause(interval: interval, estimates: waiting.filter { state.orders[$0]?.isFinished == false }.map { estimates[$0] })
         }
         var outcome = Outcome(state: state, timedOut: timedOut.sorted(), rejected: rejected)
         outcome.waited = waited
@@ -251,24 +256,38 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         return state
     }
 
+    /// How long to wait before the next poll: the interval, or a little longer when the service expects every order
+    /// still waited on to be done within two intervals, until just after the last of those estimates (one poll then
+    /// finds them all done instead of two finding half). Estimates are hints: one that passes unmet changes nothing.
+    static func pause(interval: Duration, estimates: [Date?], now: Date = Date()) -> Duration {
+        guard !estimates.isEmpty, estimates.allSatisfy({ $0 != nil }), let last = estimates.compactMap({ $0 }).max() else {
+            return interval
+        }
+        let untilLast = Duration.milliseconds(Int64((last.timeIntervalSince(now) * 1000).rounded(.up)) + 100)
+        return untilLast > interval && untilLast <= interval * 2 ? untilLast : interval
+    }
+
     /// Refreshes the recorded orders `keys` once and records what changed.
     public func refresh(_ keys: [String], state initial: RunState) async throws -> RunState {
-        let state = try await poll(keys, state: initial)
+        let (state, _) = try await poll(keys, state: initial)
         try record(keys, from: initial, to: state)
         return state
     }
 
     /// One round of status for the latest attempts of `keys` that have an id, in as few calls as the service allows;
-    /// an attempt's products are fetched once, when it finishes, `concurrency` at a time.
-    func poll(_ keys: [String], state initial: RunState) async throws -> RunState {
+    /// an attempt's products are fetched once, when it finishes, `concurrency` at a time. Also returns when the
+    /// service expects each order to be done, where it says.
+    func poll(_ keys: [String], state initial: RunState) async throws -> (RunState, estimates: [String: Date]) {
         var state = initial
+        var estimates: [String: Date] = [:]
         let ids = keys.compactMap { state.orders[$0]?.id }
-        guard !ids.isEmpty else { return state }
+        guard !ids.isEmpty else { return (state, estimates) }
         let snapshots = try await service.orders(ids: ids)
         var finished: [(key: String, id: Int, output: OutputLocation)] = []
         var changes: [RunEvent] = []
         for key in keys {
             guard var record = state.orders[key], let id = record.id, let snapshot = snapshots[id] else { continue }
+            estimates[key] = snapshot.estimated
             let changed = snapshot.status != record.status
             if changed {
                 changes.append(.statusChanged(key: key, from: record.status, to: snapshot.status, message: snapshot.message))
@@ -294,7 +313,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         for (key, items) in products { state.orders[key]?.latest.products = items }
         // Announced once the round has succeeded whole: a round that fails is repeated, not half-reported.
         changes.forEach(events)
-        return state
+        return (state, estimates)
     }
 
     /// An error as one line for a warning.

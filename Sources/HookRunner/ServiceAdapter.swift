@@ -41,7 +41,9 @@ public struct ServiceAdapter: OrderService {
         for start in stride(from: 0, to: ids.count, by: idsPerCall) {
             let filter = ids[start..<min(start + idsPerCall, ids.count)].map { "Id eq \($0)" }.joined(separator: " or ")
             for order in try await service.productionOrders(filter: filter) {
-                result[order.id] = OrderSnapshot(id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage)
+                result[order.id] = OrderSnapshot(
+                    id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage,
+                    estimated: order.estimatedDate)
             }
         }
         return result

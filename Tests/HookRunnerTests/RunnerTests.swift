@@ -1,3 +1,4 @@
+import Foundation
 import HookManifest
 import Synchronization
 import Testing
@@ -306,5 +307,18 @@ struct RunnerTests {
             _ = try await Self.run(service, orders: [PlanTests.desired("a")], state: first.state, store: store)
         }
         #expect(store.current.withLock { $0 } == first.state)
+    }
+
+    @Test func `the next poll waits for the service's estimates only when they all fall within two intervals`() {
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        func pause(_ offsets: [Double?]) -> Duration {
+            Runner<ImmediateClock>.pause(
+                interval: .seconds(1), estimates: offsets.map { $0.map { now.addingTimeInterval($0) } }, now: now)
+        }
+        #expect(pause([1.2, 1.5]) == .milliseconds(1600))
+        #expect(pause([0.3, 0.5]) == .seconds(1), "estimates sooner than the interval: poll at the interval")
+        #expect(pause([1.5, 2.5]) == .seconds(1), "the last estimate is more than two intervals away")
+        #expect(pause([1.5, nil]) == .seconds(1), "an order without an estimate")
+        #expect(pause([]) == .seconds(1))
     }
 }
