@@ -5,7 +5,9 @@ import HookManifest
 /// keeping the runner on this narrow surface keeps it free of HTTP, identity and decoding concerns.
 public protocol OrderService: Sendable {
     /// Submits an order. Throws `OrderServiceError.outcomeUnknown` when the request may have reached the
-    /// service without an answer: the runner then finds the order by name instead of submitting it again.
+    /// service without an answer (the runner then finds the order by name instead of submitting it again),
+    /// `OrderServiceError.rejected` when the service refused it, and `NotSent` when it certainly created nothing
+    /// (a refused login, a service that could not be reached); any other error may have left with the request.
     func submit(name: String, body: [UInt8]) async throws -> OrderSnapshot
     /// The orders whose `Name` is one of `names`, by name (the newest when the service holds several).
     func findOrders(named names: [String]) async throws -> [String: OrderSnapshot]
@@ -68,6 +70,12 @@ extension OutputLocation {
         let prefix = rest.dropFirst(bucket.count).drop { $0 == "/" }
         self = .s3(bucket: String(bucket), prefix: String(prefix))
     }
+}
+
+/// A submission that certainly created nothing, and why.
+public struct NotSent: Error, Sendable {
+    public let underlying: any Error & Sendable
+    public init(_ underlying: any Error & Sendable) { self.underlying = underlying }
 }
 
 /// Failures of an `OrderService` that the runner treats specially.

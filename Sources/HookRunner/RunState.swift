@@ -87,7 +87,9 @@ public struct OrderRecord: Equatable, Sendable {
     }
 
     /// True when every identifier has completed in some attempt.
-    public var isSuccessful: Bool { isFinished && unfinishedIdentifiers.isEmpty }
+    public var isSuccessful: Bool {
+        isFinished && unfinishedIdentifiers.isEmpty && (!identifiers.isEmpty || status == "completed")
+    }
 
     /// The order's status as reports give it: `completed` once every identifier has completed in some attempt, else
     /// the latest attempt's status as the service gave it.

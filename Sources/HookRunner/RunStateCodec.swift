@@ -5,6 +5,8 @@ import HookManifest
 /// Version 1 (one attempt per order, its fields inline) is read and upgraded; the next write is version 2.
 enum RunStateCodec {
     static let version = 2
+    /// The highest attempt number read: far beyond any real retry count, far below an overflow.
+    static let maxAttempt = 1_000_000
 
     /// The lock file's text. Written out here rather than through one `JSONValue` so each body's text goes in as it
     /// is; the bytes are exactly `CanonicalJSON`'s for the same document.
@@ -118,16 +120,23 @@ enum RunStateCodec {
 
     /// One order entry, of either version: version 1 kept a single attempt's fields (`name`, `attempt`, `id`,
     /// `status`, `message`, `products`) in the entry itself, and its identifiers only in the body.
-    /// - Parameter pool: shares one copy of the texts many entries repeat (paths, statuses, messages).
-    static func record(_ f: [String: JSONValue], key: String, pool: StringPool = StringPool()) throws -> OrderRecord {
+    /// - Parameters:
+    ///   - pool: shares one copy of the texts many entries repeat (paths, statuses, messages).
+    ///   - fromJournal: the journal writes the body as its canonical text, the lock file as an object.
+    static func record(
+        _ f: [String: JSONValue], key: String, pool: StringPool = StringPool(), fromJournal: Bool = false
+    ) throws -> OrderRecord {
         func required(_ name: String, in fields: [String: JSONValue]) throws -> String {
             guard let value = string(fields[name]) else { throw Malformed(description: "order \(key): \"\(name)\" is missing") }
             return value
         }
         let body = f["body"] ?? .null
-        // The journal writes the body as its canonical text; the lock file as an object.
         let text: BodyText
-        if case .string(let canonical) = body { text = BodyText(canonical: canonical) } else { text = BodyText(body) }
+        switch (body, fromJournal) {
+        case (.string(let canonical), true): text = BodyText(canonical: canonical)
+        case (.object, false), (.null, false): text = BodyText(body)
+        default: throw Malformed(description: "order \(key): \"body\" is not \(fromJournal ? "a body's text" : "an object")")
+        }
         var attempts: [Attempt] = []
         if case .array(let list)? = f["attempts"] {
             for case .object(let a) in list {
@@ -146,6 +155,11 @@ enum RunStateCodec {
                 number: integer(f["attempt"]) ?? 1, name: try required("name", in: f), identifiers: identifiers,
                 id: integer(f["id"]), status: pool(try required("status", in: f)), message: pool(string(f["message"])),
                 products: try products(f["products"], key: key, identifiers: identifiers, pool: pool))]
+        }
+        // Attempt numbers name the orders sent (`-rN`): each must be a plausible count, and each above the last.
+        for (index, attempt) in attempts.enumerated()
+        where !(1...Self.maxAttempt).contains(attempt.number) || (index > 0 && attempt.number <= attempts[index - 1].number) {
+            throw Malformed(description: "order \(key): attempt number \(attempt.number) is out of order")
         }
         var labels: [String: String] = [:]
         if case .object(let pairs)? = f["labels"] {

@@ -61,7 +61,6 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         _ plan: [PlanItem], bodies: [String: SubmissionBody], state initial: RunState, wait: Bool,
         timeout: Duration?, cancelRemoved: Bool
     ) async throws -> Outcome {
-        var state = initial
         var changes: [String: OrderRecord?] = [:]
         for item in plan where item.action == .remove {
             if cancelRemoved, let record = item.recorded, let id = record.id, !record.isFinished {
@@ -74,18 +73,19 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         }
         for item in plan where item.action == .keep || item.action == .resume {
             // Manifest-side facts that do not change the body (labels, a moved file) follow the manifest.
-            guard let desired = item.desired, var record = state.orders[item.key] else { continue }
+            guard let desired = item.desired, var record = initial.orders[item.key] else { continue }
             guard record.labels != desired.labels || record.manifest != desired.manifest else { continue }
             record.labels = desired.labels
             record.manifest = desired.manifest
             changes[item.key] = record
         }
-        try record(changes, into: &state)
         // New attempts are only intents until their wave is about to send them (nothing phantom is recorded).
         var intents: [String: OrderRecord] = [:]
         for item in plan {
             guard let desired = item.desired, let attempt = item.newAttempt else { continue }
-            if item.action == .retry, var record = state.orders[item.key] {
+            if item.action == .retry, var record = initial.orders[item.key] {
+                record.labels = desired.labels
+                record.manifest = desired.manifest
                 record.attempts.append(attempt)
                 intents[item.key] = record
             } else {
@@ -96,7 +96,8 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         }
         let keys = plan.filter { $0.action != .remove && $0.action != .keep }.map(\.key)
         var rejected: [String: String] = [:]
-        state = try await settle(keys, intents: intents, bodies: bodies, state: state, rejected: &rejected)
+        let state = try await settle(
+            keys, intents: intents, bodies: bodies, state: initial, alongside: changes, rejected: &rejected)
         guard wait else { return Outcome(state: state, rejected: rejected) }
         var timeouts: [String: Duration] = [:]
         for item in plan { if let limit = timeout ?? item.desired?.timeout { timeouts[item.key] = limit } }
@@ -109,10 +110,17 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
     /// Waits for the recorded orders `keys` to finish, polling them together; an order still unfinished after its
     /// timeout is given up on (it keeps running at the service; `wait` picks it up again later).
     public func wait(
-        for keys: [String], bodies: [String: SubmissionBody], state initial: RunState, timeouts: [String: Duration]
+        for requested: [String], bodies: [String: SubmissionBody], state initial: RunState, timeouts: [String: Duration]
     ) async throws -> Outcome {
         let start = clock.now
         var state = initial
+        // An attempt whose answer never came and that cannot be sent again (its manifest was not read, or now asks
+        // for another body) is not waited on: it could never finish here.
+        let stuck = Set(requested.filter { key in state.orders[key].map { $0.id == nil } ?? false && bodies[key] == nil })
+        for key in stuck.sorted() {
+            events(.warning("\(key): no answer was recorded for \(state.orders[key]?.name ?? key), and its manifest (as it was then) was not read, so it can be neither found nor sent again; `hookctl apply` with its manifest settles it"))
+        }
+        let keys = requested.filter { !stuck.contains($0) }
         var interval = pollInterval
         var timedOut: Set<String> = []
         var rejected: [String: String] = [:]
@@ -131,9 +139,9 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             if waiting.isEmpty { break }
             try await clock.sleep(for: pause)
             pause = interval
-            state = try await settle(waiting, intents: [:], bodies: bodies, state: state, rejected: &rejected)
             let before = state
             do {
+                state = try await settle(waiting, intents: [:], bodies: bodies, state: state, alongside: [:], rejected: &rejected)
                 (state, estimates) = try await poll(waiting, state: state)
                 outageStart = nil
             } catch where service.isTransient(error) {
@@ -160,19 +168,28 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Gets the latest attempt of `keys` (and of each intent) an id: adopts orders the service already has under the
     /// attempt's name, and submits the others, `concurrency` at a time. An intent is recorded just before its wave
-    /// leaves, results right after it; an attempt the service did not create goes back to what was recorded before.
-    /// - Parameter intents: new attempts, by key: the record as it will be once the attempt is under way.
+    /// leaves, results right after it; an attempt the service certainly did not create goes back to what was recorded
+    /// before.
+    /// - Parameters:
+    ///   - intents: new attempts, by key: the record as it will be once the attempt is under way.
+    ///   - alongside: other changes of the run (dropped orders, new labels), recorded once the service has answered
+    ///     (so a run that cannot reach it leaves the state as it was).
     func settle(
         _ keys: [String], intents: [String: OrderRecord], bodies: [String: SubmissionBody], state initial: RunState,
-        rejected: inout [String: String]
+        alongside: [String: OrderRecord?], rejected: inout [String: String]
     ) async throws -> RunState {
         var state = initial
-        let pending = keys.filter { intents[$0] == nil && state.orders[$0].map { $0.id == nil } ?? false } + intents.keys
-        guard !pending.isEmpty else { return state }
+        let pending = keys.filter { key in intents[key] == nil && state.orders[key].map { $0.id == nil } ?? false }
+            + intents.keys
+        guard !pending.isEmpty else {
+            try record(alongside, into: &state)
+            return state
+        }
         func attempt(_ key: String) -> Attempt? { (intents[key] ?? state.orders[key])?.latest }
         // Any attempt may already be at the service under its name: a crash, a lost answer, another shard's run.
         let existing = try await service.findOrders(named: pending.compactMap { attempt($0)?.name })
-        var adopted: [String: OrderRecord?] = [:]
+        var adopted = alongside
+        var finished: [(key: String, id: Int, output: OutputLocation)] = []
         var toSubmit: [String] = []
         for key in pending.sorted() {
             guard var record = intents[key] ?? state.orders[key] else { continue }
@@ -181,28 +198,28 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
                 record.latest.status = found.status
                 record.latest.message = found.message
                 adopted[key] = record
+                if record.isFinished { finished.append((key, found.id, OutputLocation(body: record.body.value))) }
                 events(.adopted(key: key, name: record.name, id: found.id))
-            } else {
+            } else if bodies[key] != nil {
                 toSubmit.append(key)
             }
         }
+        // An adopted order may have finished meanwhile: its items are read now, as a poll would have.
+        for (key, items) in try await products(of: finished) { adopted[key]??.latest.products = items }
         try record(adopted, into: &state)
-        for key in toSubmit where bodies[key] == nil {
-            events(.warning("\(key): not found at the service under \(state.orders[key]?.name ?? key), and its manifest was not read, so it cannot be sent; `hookctl apply` with its manifest settles it"))
-        }
-        toSubmit = toSubmit.filter { bodies[$0] != nil }
         for wave in stride(from: 0, to: toSubmit.count, by: concurrency) {
             let keysOfWave = Array(toSubmit[wave..<min(wave + concurrency, toSubmit.count)])
-            // What each key was before this wave's intent: an attempt the service did not create reverts to it.
+            // What each key goes back to when its attempt was certainly not created: for a new attempt, the record
+            // before it; for one recorded by an earlier run, the record without it.
             var prior: [String: OrderRecord?] = [:]
             var intended: [String: OrderRecord?] = [:]
             for key in keysOfWave {
                 if let intent = intents[key] {
-                    prior[key] = state.orders[key]
-                    intended[key] = intent
+                    prior[key] = .some(state.orders[key])
+                    intended[key] = .some(intent)
                 } else if var record = state.orders[key] {
                     record.attempts.removeLast()
-                    prior[key] = record.attempts.isEmpty ? nil : record
+                    prior[key] = .some(record.attempts.isEmpty ? nil : record)
                 }
             }
             try record(intended, into: &state)
@@ -234,18 +251,21 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
                     record.latest.id = order.id
                     record.latest.status = order.status
                     record.latest.message = order.message
-                    answered[key] = record
+                    answered[key] = .some(record)
                     events(.submitted(key: key, name: record.name, id: order.id))
                 case .failure(OrderServiceError.outcomeUnknown(let reason)):
                     // It may exist: the attempt stays recorded, and is looked up by name before anything is resent.
                     events(.outcomeUnknown(key: key, reason: reason))
                 case .failure(OrderServiceError.rejected(let reason)):
-                    answered[key] = prior[key] ?? nil
+                    if let before = prior[key] { answered[key] = .some(before) }
                     rejected[key] = reason
-                case .failure(let error):
+                case .failure(let error as NotSent):
                     // Refused login, unreachable service...: nothing was created. A new attempt is forgotten (one
                     // recorded by an earlier run stays, to be looked up again); the run stops after this wave.
-                    if intents[key] != nil { answered[key] = prior[key] ?? nil }
+                    if intents[key] != nil, let before = prior[key] { answered[key] = .some(before) }
+                    firstError = firstError ?? error.underlying
+                case .failure(let error):
+                    // Anything else (an interruption mid-request...) may have left: the attempt stays recorded.
                     firstError = firstError ?? error
                 }
             }
@@ -300,8 +320,17 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
                 finished.append((key, id, OutputLocation(body: record.body.value)))
             }
         }
-        let products = try await withThrowingTaskGroup(of: (String, [ProductRecord]).self) { group in
-            // `concurrency` calls in flight: once that many have started, each start waits for an answer.
+        for (key, items) in try await products(of: finished) { state.orders[key]?.latest.products = items }
+        // Announced once the round has succeeded whole: a round that fails is repeated, not half-reported.
+        changes.forEach(events)
+        return (state, estimates)
+    }
+
+    /// The items of finished orders, by key, `concurrency` calls in flight: once that many have started, each start
+    /// waits for an answer.
+    private func products(of finished: [(key: String, id: Int, output: OutputLocation)]) async throws -> [String: [ProductRecord]] {
+        guard !finished.isEmpty else { return [:] }
+        return try await withThrowingTaskGroup(of: (String, [ProductRecord]).self) { group in
             var collected: [String: [ProductRecord]] = [:]
             for (started, order) in finished.enumerated() {
                 if started >= concurrency, let (key, items) = try await group.next() { collected[key] = items }
@@ -310,10 +339,6 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             for try await (key, items) in group { collected[key] = items }
             return collected
         }
-        for (key, items) in products { state.orders[key]?.latest.products = items }
-        // Announced once the round has succeeded whole: a round that fails is repeated, not half-reported.
-        changes.forEach(events)
-        return (state, estimates)
     }
 
     /// An error as one line for a warning.

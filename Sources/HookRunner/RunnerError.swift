@@ -35,7 +35,7 @@ extension RunnerError: LocalizedError {
         case let .badPlan(path, reason):
             "\(path): \(reason)"
         case let .stalePlan(path, change):
-            "\(path) is out of date: \(change) since it was made; nothing was submitted (run `hookctl plan --out \(path)` again)"
+            "\(path) is out of date: \(change); nothing was submitted (make it again with `hookctl plan --out \(path)`)"
         }
     }
 }

@@ -56,16 +56,16 @@ public struct SavedPlan: Equatable, Sendable {
     /// One line naming the first input that differs between this plan and `current` (the same plan made now), or
     /// nil when they are the same plan from the same inputs.
     public func change(to current: SavedPlan) -> String? {
-        if hookctl != current.hookctl { return "it was made by hookctl \(hookctl), this is \(current.hookctl)" }
+        if hookctl != current.hookctl { return "it was made by hookctl \(hookctl), and this is \(current.hookctl)" }
         if profile != current.profile { return "it is for profile '\(profile)', not '\(current.profile)'" }
-        if profileDefinition != current.profileDefinition { return "profile '\(profile)' changed in the project file" }
-        if lock != current.lock { return "the lock file (the recorded state of profile '\(profile)') changed" }
+        if profileDefinition != current.profileDefinition { return "profile '\(profile)' changed in the project file since it was made" }
+        if lock != current.lock { return "the lock file (the recorded state of profile '\(profile)') changed since it was made" }
         if manifests != current.manifests {
             let keys = Set(manifests.keys).union(current.manifests.keys).filter { manifests[$0] != current.manifests[$0] }.sorted()
             let described = keys.prefix(3).map { key in
                 manifests[key] == nil ? "\(key) (new)" : current.manifests[key] == nil ? "\(key) (gone)" : key
             }
-            return "the manifests changed: \(described.joined(separator: ", "))\(keys.count > 3 ? " and \(keys.count - 3) more" : "")"
+            return "the manifests changed since it was made: \(described.joined(separator: ", "))\(keys.count > 3 ? " and \(keys.count - 3) more" : "")"
         }
         if retryAll != current.retryAll { return "it was made \(retryAll ? "with" : "without") --retry-all" }
         if orders != current.orders { return "its orders differ from the plan made now" }

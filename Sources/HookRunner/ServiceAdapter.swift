@@ -20,6 +20,13 @@ public struct ServiceAdapter: OrderService {
             throw OrderServiceError.outcomeUnknown(reason)
         } catch ClientError.rejected(_, let detail) {
             throw OrderServiceError.rejected(detail)
+        } catch ClientError.decoding(_, let reason) {
+            // The service answered 2xx: the order exists, only its answer could not be read.
+            throw OrderServiceError.outcomeUnknown("unreadable answer: \(reason)")
+        } catch let error as ClientError {
+            // Login refused, never reached (a connection that could not even be opened), an answer that is no 5xx:
+            // the service created nothing.
+            throw NotSent(error)
         }
     }
 

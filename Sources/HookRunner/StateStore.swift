@@ -66,7 +66,6 @@ public final class FileStateStore: StateStore {
             var bytes: [UInt8] = []
             for (key, record) in changes.sorted(by: { $0.key < $1.key }) {
                 bytes += RunStateCodec.journalLine(key: key, record: record)
-                current.state?.orders[key] = record
             }
             let handle = try current.journal ?? openJournal(truncatingTo: current.journalLength)
             current.journal = handle
@@ -74,8 +73,13 @@ public final class FileStateStore: StateStore {
                 try handle.write(contentsOf: bytes)
                 try handle.synchronize()
             } catch {
+                // Whatever part of the write landed is cut off when the journal is next opened; the state held here
+                // stays what is durable, so a compaction cannot write changes that were never recorded.
+                try? handle.close()
+                current.journal = nil
                 throw RunnerError.io("cannot write \(journalPath): \(error.localizedDescription)")
             }
+            for (key, record) in changes { current.state?.orders[key] = record }
             current.journalLength += UInt64(bytes.count)
             current.dirty = true
         }
@@ -109,7 +113,8 @@ public final class FileStateStore: StateStore {
         }
     }
 
-    /// Applies the journal's whole records to `state`; returns the length they span and whether there were any.
+    /// Applies the journal's whole records to `state`; returns the length they span and whether there is a journal
+    /// (even one holding no whole record: compaction then removes it).
     private func replayJournal(into state: inout RunState) throws -> (UInt64, Bool) {
         guard FileManager.default.fileExists(atPath: journalPath) else { return (0, false) }
         let bytes: [UInt8]
@@ -119,15 +124,20 @@ public final class FileStateStore: StateStore {
         var start = 0
         var count = 0
         while start < bytes.count {
-            guard let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")),
-                case .object(let entry)? = try? JSONReader.parse(Array(bytes[start..<end])),
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n"))
+            guard let end, case .object(let entry)? = try? JSONReader.parse(Array(bytes[start..<end])),
                 case .string(let key)? = entry["key"], let order = entry["order"]
             else {
-                warn("\(journalPath): the record at byte \(start) is incomplete (a crash while writing it?); it is ignored, and the \(count) before it are kept")
+                // Only the last record can be cut short by a crash while it was appended; a bad one before others
+                // means the file was damaged.
+                if let end, end + 1 < bytes.count {
+                    throw RunnerError.corruptState(path: journalPath, reason: "the record at byte \(start) is not a journal record")
+                }
+                warn("\(journalPath): the last record (at byte \(start)) is incomplete, cut short by a crash or still being written; it is ignored, and the \(count) before it are kept")
                 break
             }
             if case .object(let fields) = order {
-                do { state.orders[key] = try RunStateCodec.record(fields, key: key) } catch {
+                do { state.orders[key] = try RunStateCodec.record(fields, key: key, fromJournal: true) } catch {
                     throw RunnerError.corruptState(path: journalPath, reason: "\(error)")
                 }
             } else {
@@ -136,7 +146,7 @@ public final class FileStateStore: StateStore {
             count += 1
             start = end + 1
         }
-        return (UInt64(start), count > 0)
+        return (UInt64(start), true)
     }
 
     /// A whole file's bytes, read in chunks straight into one array: a `Data` and an array copied from it would hold a

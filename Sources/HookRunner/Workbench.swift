@@ -96,10 +96,15 @@ public struct Workbench: Sendable {
     }
 
     /// The bodies to POST for `keys`, every reference resolved.
+    /// - Parameter state: when given, no body for an order whose recorded body differs from its manifest's now: a
+    ///   recorded attempt is only ever sent again with the body it was recorded for.
     /// - Throws: `RunnerError.unsetVariables` for the first order that needs an unset variable, before anything is sent.
-    public func bodies(for keys: Set<String>, environment: [String: String]) throws -> [String: SubmissionBody] {
+    public func bodies(
+        for keys: Set<String>, matching state: RunState? = nil, environment: [String: String]
+    ) throws -> [String: SubmissionBody] {
         var result: [String: SubmissionBody] = [:]
         for order in workspace.orders where keys.contains(order.key) {
+            if let recorded = state?.orders[order.key], recorded.digest != order.body.digest { continue }
             do {
                 result[order.key] = SubmissionBody(resolved: try order.body.submissionValue(environment: environment))
             } catch {

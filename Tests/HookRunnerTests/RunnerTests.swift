@@ -30,10 +30,12 @@ final class ScriptedService: OrderService {
         var unauthorizedSubmissions = 0
         /// Body names that differed from the name the runner said it was sending.
         var mismatchedNames: [String] = []
+        /// Name look-ups that fail as a refused login does.
+        var failLookups = false
     }
 
     struct Unavailable: Error {}
-    struct Unauthorized: Error {}
+    struct Unauthorized: Error, Sendable {}
 
     let script: Mutex<Script>
     init(_ script: Script = Script()) { self.script = Mutex(script) }
@@ -49,7 +51,7 @@ final class ScriptedService: OrderService {
         return try script.withLock { s in
             if s.unauthorizedSubmissions > 0 {
                 s.unauthorizedSubmissions -= 1
-                throw Unauthorized()
+                throw NotSent(Unauthorized())
             }
             s.submissions += 1
             if sent != name { s.mismatchedNames.append(sent) }
@@ -63,7 +65,9 @@ final class ScriptedService: OrderService {
     }
 
     func findOrders(named names: [String]) async throws -> [String: OrderSnapshot] {
-        script.withLock { s in
+        try script.withLock { s in
+            if s.failLookups { throw Unauthorized() }
+            return
             Dictionary(s.orders.values.map(\.snapshot).filter { names.contains($0.name) }.map { ($0.name, $0) }) { a, b in a.id > b.id ? a : b }
         }
     }
@@ -320,5 +324,36 @@ struct RunnerTests {
         #expect(pause([1.5, 2.5]) == .seconds(1), "the last estimate is more than two intervals away")
         #expect(pause([1.5, nil]) == .seconds(1), "an order without an estimate")
         #expect(pause([]) == .seconds(1))
+    }
+
+    @Test func `an adopted order that finished meanwhile gets its items and is not retried`() async throws {
+        let service = ScriptedService()
+        let order = PlanTests.desired("a", identifiers: ["A", "B"])
+        // Sent by a run that died before recording the answer; the order finished since.
+        _ = try await service.submit(name: order.name, body: Self.bodies([order])["a"]!.bytes(name: order.name, identifiers: order.identifiers))
+        service.script.withLock { $0.orders[100]?.snapshot.status = "completed" }
+        let state = RunState(orders: ["a": PlanTests.record(order, status: OrderRecord.submitting, id: nil, products: [])])
+        let outcome = try await Self.run(service, orders: [order], state: state)
+        let record = try #require(outcome.state.orders["a"])
+        #expect(record.isSuccessful)
+        #expect(record.latest.products.map(\.identifier) == ["A", "B"])
+        #expect(service.script.withLock { $0.submissions } == 1)
+    }
+
+    @Test func `a run whose first call is refused records nothing, not even a dropped order`() async throws {
+        var script = ScriptedService.Script()
+        script.failLookups = true
+        let gone = PlanTests.desired("gone")
+        let state = RunState(orders: ["gone": PlanTests.record(gone, status: "completed")])
+        let store = MemoryStore(state)
+        let runner = Runner(service: ScriptedService(script), store: store, clock: ImmediateClock(), events: { _ in })
+        let plan = makePlan(desired: [PlanTests.desired("new")], state: state) { key, _ in key == "gone" }
+        #expect(plan.map(\.action) == [.remove, .create])
+        await #expect(throws: ScriptedService.Unauthorized.self) {
+            _ = try await runner.apply(plan, bodies: Self.bodies([PlanTests.desired("new")]), state: state, wait: true,
+                                       timeout: nil, cancelRemoved: false)
+        }
+        #expect(store.current.withLock { $0 } == state)
+        #expect(store.batches.withLock { $0 }.isEmpty)
     }
 }

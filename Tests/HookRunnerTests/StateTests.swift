@@ -60,7 +60,11 @@ struct StateTests {
         #expect(!text.localizedCaseInsensitiveContains("time"))
     }
 
-    @Test(arguments: ["", "{", "[]", #"{"orders": 3}"#, #"{"orders": {"a": {"manifest": "a.yaml"}}}"#, "{\"orders\": {\"a\": \"\u{0}\"}}"])
+    static let badAttempts = #"{"orders": {"a": {"attempts": [{"attempt": 0, "name": "n", "status": "failed"}], "body": {}, "digest": "d", "manifest": "a.yaml", "workflow": "w"}}, "version": 2}"#
+    static let hugeAttempt = #"{"orders": {"a": {"attempts": [{"attempt": 9223372036854775807, "name": "n", "status": "failed"}], "body": {}, "digest": "d", "manifest": "a.yaml", "workflow": "w"}}, "version": 2}"#
+
+    @Test(arguments: ["", "{", "[]", #"{"orders": 3}"#, #"{"orders": {"a": {"manifest": "a.yaml"}}}"#, "{\"orders\": {\"a\": \"\u{0}\"}}",
+                      badAttempts, hugeAttempt])
     func `a damaged lock file gives a clear error, not a crash`(_ text: String) throws {
         let folder = try TemporaryFolder()
         let path = folder.path("hookctl.sandbox.lock")

@@ -137,6 +137,38 @@ struct AttemptTests {
         #expect(try await sandbox.orderNames().count == 1)
     }
 
+    @Test func `wait never sends a recorded attempt with a body its manifest no longer asks for`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)
+        let project = try ProjectFolder()
+        try project.write("hookctl.yaml", sandbox.projectFile())
+        try project.write("manifests/o1.yaml", LocalSandboxTests.order("o1"))
+        let crashed = try await CLI.run(["apply"], in: project.root, environment: ["HOOKCTL_FAILPOINT": "before-submit:1"])
+        #expect(crashed.code == 128 + 9 || crashed.code == 9, "\(crashed.output)")
+        try project.write("manifests/o1.yaml", LocalSandboxTests.order("o1", extra: "  options: {resolution: 60}"))
+        let waited = try await CLI.run(["wait"], in: project.root)
+        #expect(waited.code == 0, "\(waited.output)")
+        #expect(waited.stderr.contains("can be neither found nor sent again"), "\(waited.stderr)")
+        #expect(try await sandbox.orderNames().isEmpty, "wait sent the old attempt with the new body")
+        let applied = try await CLI.run(["apply"], in: project.root)
+        #expect(applied.code == 0, "\(applied.output)")
+        #expect(try await sandbox.orderNames().count == 1)
+    }
+
+    @Test func `a journal left behind is folded into the lock file by the next command, even one with nothing to do`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        #expect(try await CLI.run(["apply", "--quiet"], in: project.root).code == 0)
+        let lock = try project.read("manifests/hookctl.sandbox.lock")
+        try project.write("manifests/.hookctl/sandbox.journal", #"{"key":"s2-t47vlh","order":{"attempts":[{"#)
+        let plan = try await CLI.run(["plan"], in: project.root)
+        #expect(plan.stderr.contains("is incomplete"), "\(plan.stderr)")
+        let again = try await CLI.run(["apply"], in: project.root)
+        #expect(again.code == 0, "\(again.output)")
+        #expect(again.stderr.components(separatedBy: "is incomplete").count == 2, "one warning: \(again.stderr)")
+        #expect(!project.exists("manifests/.hookctl/sandbox.journal"))
+        #expect(try project.read("manifests/hookctl.sandbox.lock") == lock)
+    }
+
     /// The first ten hex digits of the digest in the order's name, read from `render`.
     static func digest(_ project: ProjectFolder) throws -> String {
         let lock = try JSONSerialization.jsonObject(with: Data(try project.read("hookctl.local.lock").utf8)) as? [String: Any]

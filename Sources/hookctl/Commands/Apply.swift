@@ -72,6 +72,8 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
         guard let unit = argument.last, let count = Int(argument.dropLast()), count > 0 else { return nil }
         let seconds: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
         guard let scale = seconds[unit] else { return nil }
-        duration = .seconds(count * scale)
+        let (total, overflow) = count.multipliedReportingOverflow(by: scale)
+        guard !overflow else { return nil }
+        duration = .seconds(total)
     }
 }

@@ -56,14 +56,17 @@ struct Execution {
             guard let reason = outcome.rejected[item.key], let desired = item.desired, var attempt = item.newAttempt else { continue }
             attempt.status = "failed"
             attempt.message = "rejected by the service: \(reason)"
-            var record = reported.orders[item.key].flatMap { $0.digest == desired.digest ? $0 : nil }
-                ?? OrderRecord(manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels,
-                               digest: desired.digest, body: BodyText(desired.body), attempts: [])
-            record.attempts.append(attempt)
-            reported.orders[item.key] = record
+            if var record = reported.orders[item.key], record.digest == desired.digest {
+                record.attempts.append(attempt)
+                reported.orders[item.key] = record
+            } else {
+                reported.orders[item.key] = OrderRecord(
+                    manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels, digest: desired.digest,
+                    body: BodyText(desired.body), attempts: [attempt])
+            }
         }
         try finish(Report(state: reported, keys: keys, timedOut: Set(outcome.timedOut), timings: timings ? outcome.waited : nil),
-                   rejected: outcome.rejected, waited: wait)
+                   store: store, rejected: outcome.rejected, waited: wait)
     }
 
     /// `wait`: wait for the recorded, unfinished orders of the manifests given (all recorded ones by default).
@@ -78,7 +81,7 @@ struct Execution {
         var outcome = Runner<ContinuousClock>.Outcome(state: state)
         if !open.isEmpty {
             let bodies = try bench.bodies(
-                for: Set(open.filter { state.orders[$0]?.id == nil }), environment: invocation.environment)
+                for: Set(open.filter { state.orders[$0]?.id == nil }), matching: state, environment: invocation.environment)
             let ownTimeouts = Dictionary(bench.desiredOrders().map { ($0.key, $0.timeout) }) { first, _ in first }
             var timeouts: [String: Duration] = [:]
             for key in open { timeouts[key] = timeout ?? ownTimeouts[key] ?? nil }
@@ -88,7 +91,7 @@ struct Execution {
             }
         }
         try finish(Report(state: outcome.state, keys: keys, timedOut: Set(outcome.timedOut), timings: timings ? outcome.waited : nil),
-                   rejected: outcome.rejected, waited: true)
+                   store: store, rejected: outcome.rejected, waited: true)
     }
 
     /// `status`: one refresh of every recorded order from the service (finished ones too: the service is the truth),
@@ -107,6 +110,7 @@ struct Execution {
                 return try await runner.refresh(known, state: state)
             }
         }
+        try compact(store)
         let report = Report(state: refreshed, keys: keys)
         print(report: report)
         let code = ExitCode.of(report)
@@ -123,8 +127,10 @@ struct Execution {
         }
     }
 
-    private func finish(_ report: Report, rejected: [String: String], waited: Bool) throws {
+    /// Writes the reports, then the lock file (a journal left by an earlier command too), then exits as SPEC says.
+    private func finish(_ report: Report, store: FileStateStore, rejected: [String: String], waited: Bool) throws {
         try invocation.writeReports(report, to: bench.reportsDirectory)
+        try compact(store)
         if !invocation.global.quiet { print(report: report) }
         for (key, reason) in rejected.sorted(by: { $0.key < $1.key }) { console.error("\(key): rejected by the service: \(reason)") }
         if !rejected.isEmpty { throw ExitCode.error }
@@ -171,8 +177,15 @@ struct Execution {
         (bench.root as NSString).appendingPathComponent(".hookctl/\(bench.profileName).pid")
     }
 
+    /// Folds what the command recorded (and any journal an earlier one left) into the lock file.
+    private func compact(_ store: FileStateStore) throws {
+        do { try store.compact() } catch {
+            throw RunnerError.io("\(error.localizedDescription); the state is kept in \(bench.relative(store.journalPath)) until a command can write \(bench.relative(store.path))")
+        }
+    }
+
     /// Opens the service, runs `work` so that SIGINT/SIGTERM stop it with the state saved (exit 130), closes it.
-    /// However the work ends, what it recorded is folded into the lock file.
+    /// When the work fails or is interrupted, what it recorded is folded into the lock file before the error goes up.
     private func interruptible<T: Sendable>(
         store: FileStateStore, _ work: @escaping @Sendable (any OrderService) async throws -> T
     ) async throws -> T {
@@ -186,10 +199,9 @@ struct Execution {
         } catch {
             outcome = .failure(error)
         }
-        do { try store.compact() } catch {
-            // The journal still holds everything; the work's own error, if any, is the one to report.
-            if case .success = outcome { throw error }
-            console.warning("\(error.localizedDescription); the journal keeps the state until the next command")
+        if case .failure = outcome {
+            // The work's own error is the one to report; the journal still holds everything if this fails too.
+            do { try store.compact() } catch { console.warning("\(error.localizedDescription); the journal keeps the state until the next command") }
         }
         switch outcome {
         case .success(let value):
