@@ -168,22 +168,48 @@ struct CommandTests {
         #expect(files.contains { $0.hasSuffix(".SAFE.zip") }, "\(files)")
     }
 
-    @Test func `a second apply on the same project waits for or refuses the lock`() async throws {
+    @Test func `a second apply on the same project is refused, naming the holder, once its lock timeout passes`() async throws {
         let folder = try ProjectFolder()
-        let sandbox = try await SandboxProcess(["--pace", "4"], in: folder.root)
+        let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)
         let project = try LocalSandboxTests.project(sandbox, orders: 1)
-        let first = try CLI.start(["apply"], in: project.root)
-        first.standardOutput = FileHandle.nullDevice
-        first.standardError = FileHandle.nullDevice
-        try first.run()
-        try await Task.sleep(for: .milliseconds(800))
-        let second = try await CLI.run(["apply"], in: project.root)
-        try await waitForExit(first)
-        #expect(first.terminationStatus == 0)
-        // The second either waited for the first and found nothing to do, or refused with a clear message.
-        #expect(second.code == 0 || second.stderr.contains("another hookctl"), "\(second.output)")
+        let holder = try ProjectLockHolder(project.path(".hookctl/local.pid"))
+        let refused = try await CLI.run(["apply", "--lock-timeout", "1s"], in: project.root)
+        #expect(refused.code == 1, "\(refused.output)")
+        #expect(refused.stderr.contains("another hookctl is working on this project (pid \(getpid()) holds"), "\(refused.stderr)")
+        #expect(try await sandbox.orderNames().isEmpty)
+        // Released while a second apply waits within its timeout: it goes ahead.
+        let waiting = try CLI.start(["apply", "--lock-timeout", "60s"], in: project.root)
+        waiting.standardOutput = FileHandle.nullDevice
+        waiting.standardError = FileHandle.nullDevice
+        try waiting.run()
+        try await Task.sleep(for: .milliseconds(300))
+        holder.release()
+        try await waitForExit(waiting)
+        #expect(waiting.terminationStatus == 0)
         #expect(try await sandbox.orderNames().count == 1)
     }
+}
+
+/// Holds a project's lock (`flock`, as hookctl takes it) from the test process, with its pid in the file.
+final class ProjectLockHolder {
+    private var descriptor: Int32
+
+    init(_ path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { throw SetupError("cannot lock \(path)") }
+        let pid = "pid \(getpid())\n"
+        _ = pid.withCString { write(descriptor, $0, strlen($0)) }
+    }
+
+    func release() {
+        guard descriptor >= 0 else { return }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { release() }
 }
 
 struct RemovedOrderTests {

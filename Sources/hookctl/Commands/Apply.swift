@@ -35,6 +35,8 @@ struct Apply: AsyncParsableCommand {
     var retryAll = false
     @Option(help: "Carry out the plan saved by `plan --out FILE`, exactly; refused if any of its inputs changed.")
     var plan: String?
+    @Option(help: "How long to wait for another hookctl working on this project and profile (e.g. 30s; default 10s).")
+    var lockTimeout: DurationArgument?
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
@@ -58,7 +60,7 @@ struct Apply: AsyncParsableCommand {
             saved = (plan, file)
         }
         let bench = try invocation.workbench(saved?.plan.paths ?? paths, profile: saved?.plan.profile)
-        try await Execution(invocation: invocation, bench: bench).apply(
+        try await Execution(invocation: invocation, bench: bench, lockTimeout: lockTimeout?.duration).apply(
             wait: !noWait, concurrency: concurrency, timeout: timeout?.duration, cancelRemoved: cancelRemoved, timings: timings,
             retryAll: saved?.plan.retryAll ?? retryAll, saved: saved)
     }

@@ -15,10 +15,12 @@ struct Status: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []
+    @Option(help: "How long to wait for another hookctl working on this project and profile (e.g. 30s; default 10s).")
+    var lockTimeout: DurationArgument?
 
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
-        try await Execution(invocation: invocation, bench: bench).status(keys: invocation.keys(paths, bench))
+        try await Execution(invocation: invocation, bench: bench, lockTimeout: lockTimeout?.duration).status(keys: invocation.keys(paths, bench))
     }
 }

@@ -20,10 +20,12 @@ struct Wait: AsyncParsableCommand {
     var timings = false
     @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []
     @Option(help: "Give up waiting after this long (e.g. 90s, 15m, 6h).") var timeout: DurationArgument?
+    @Option(help: "How long to wait for another hookctl working on this project and profile (e.g. 30s; default 10s).")
+    var lockTimeout: DurationArgument?
 
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
-        try await Execution(invocation: invocation, bench: bench).wait(keys: invocation.keys(paths, bench), timeout: timeout?.duration, timings: timings)
+        try await Execution(invocation: invocation, bench: bench, lockTimeout: lockTimeout?.duration).wait(keys: invocation.keys(paths, bench), timeout: timeout?.duration, timings: timings)
     }
 }

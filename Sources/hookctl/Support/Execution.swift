@@ -8,6 +8,8 @@ import HookRunner
 struct Execution {
     let invocation: Invocation
     let bench: Workbench
+    /// How long to wait for another hookctl that holds the project lock (`--lock-timeout`).
+    var lockTimeout: Duration? = nil
 
     var console: Console { invocation.console }
 
@@ -19,7 +21,7 @@ struct Execution {
         saved: (path: String, plan: SavedPlan)? = nil
     ) async throws {
         try requireProject()
-        let lock = try await ProjectLock(path: projectLockPath)
+        let lock = try await ProjectLock(path: projectLockPath, wait: lockTimeout ?? .seconds(10))
         defer { withExtendedLifetime(lock) {} }
         let store = bench.stateStore(warn: console.warning)
         let state = try store.load()
@@ -72,7 +74,7 @@ struct Execution {
     /// `wait`: wait for the recorded, unfinished orders of the manifests given (all recorded ones by default).
     func wait(keys requested: [String]?, timeout: Duration?, timings: Bool) async throws {
         try requireProject()
-        let lock = try await ProjectLock(path: projectLockPath)
+        let lock = try await ProjectLock(path: projectLockPath, wait: lockTimeout ?? .seconds(10))
         defer { withExtendedLifetime(lock) {} }
         let store = bench.stateStore(warn: console.warning)
         let state = try store.load()
@@ -97,7 +99,7 @@ struct Execution {
     /// `status`: one refresh of every recorded order from the service (finished ones too: the service is the truth),
     /// then the table; exits as a run would (3 if an order failed).
     func status(keys requested: [String]?) async throws {
-        let lock = try await ProjectLock(path: projectLockPath)
+        let lock = try await ProjectLock(path: projectLockPath, wait: lockTimeout ?? .seconds(10))
         defer { withExtendedLifetime(lock) {} }
         let store = bench.stateStore(warn: console.warning)
         let state = try store.load()
