@@ -148,6 +148,40 @@ struct WorkspaceTests {
         #expect(loadWorkspace(paths: [root + "/m"]).orders.first?.body.identifiers == ["id-1", "id-2"])
     }
 
+    @Test(arguments: ["absolute", "dotdot", "symlink", "symlinked folder"])
+    func `an identifiers file outside the project is refused unread`(_ way: String) throws {
+        let secret = "DESP_PASSWORD=hunter2-not-for-you"
+        let outside = try temporaryFolder(["secret.txt": secret + "\n"])
+        let root = try temporaryFolder([
+            "hookctl.yaml": Self.project,
+            "m/ids.txt": "id-1\n",
+        ])
+        let named: String
+        switch way {
+        case "absolute": named = outside + "/secret.txt"
+        case "dotdot": named = "../../" + (outside as NSString).lastPathComponent + "/secret.txt"
+        case "symlink":
+            try FileManager.default.createSymbolicLink(atPath: root + "/m/link.txt", withDestinationPath: outside + "/secret.txt")
+            named = "link.txt"
+        default:
+            try FileManager.default.createSymbolicLink(atPath: root + "/m/elsewhere", withDestinationPath: outside)
+            named = "elsewhere/secret.txt"
+        }
+        try Data("apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: o}\nspec:\n  workflow: data-harvest\n  identifiersFile: \(named)\n".utf8)
+            .write(to: URL(fileURLWithPath: root + "/m/o.yaml"))
+        let workspace = loadWorkspace(paths: [root + "/m"])
+        let error = try #require(workspace.errors.first)
+        #expect(error.location == SourceLocation(file: root + "/m/o.yaml", line: 6, column: 20))
+        #expect(error.message.contains("must stay inside the project folder"), "\(error.message)")
+        #expect(workspace.errors.count == 1)
+        #expect(!Diagnostic.jsonArray(workspace.diagnostics).contains("hunter2"))
+        #expect(!workspace.diagnostics.map { $0.rendered(color: false) }.joined().contains("hunter2"))
+        // Inside the project, `..` from a subfolder is fine.
+        try Data("apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: o}\nspec:\n  workflow: data-harvest\n  identifiersFile: ../m/ids.txt\n".utf8)
+            .write(to: URL(fileURLWithPath: root + "/m/o.yaml"))
+        #expect(loadWorkspace(paths: [root + "/m"]).orders.first?.body.identifiers == ["id-1"])
+    }
+
     @Test func `references in identifiers and label values are checked and resolved like other strings`() throws {
         let root = try temporaryFolder([
             "hookctl.yaml": Self.project,

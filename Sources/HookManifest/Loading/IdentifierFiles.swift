@@ -1,13 +1,33 @@
+import Foundation
+
 /// Reads `spec.identifiersFile` files (relative to the manifest): one identifier per line, `#` comments, blank lines
-/// skipped; problems point into the identifiers file.
+/// skipped; problems point into the identifiers file. A file must lie inside the project root (the project file's
+/// folder, else the manifest's): manifests come from pull requests, and a path out of the project (an absolute one,
+/// `..`, a symlink) could make `validate` quote a secret of the machine it runs on. Such a file is never read.
 final class IdentifierFiles {
     let manifestDirectory: String
+    /// The folder identifier files must stay in.
+    let root: String
     var files: FileTable
     static let maxBytes = 16 << 20
 
-    init(manifestDirectory: String, files: FileTable) {
+    init(manifestDirectory: String, root: String, files: FileTable) {
         self.manifestDirectory = manifestDirectory
+        self.root = root
         self.files = files
+    }
+
+    /// Why `path` may not be read, or nil when it lies inside the root, `..` and symlinks resolved.
+    func escape(_ relative: String, resolvedTo path: String) -> String? {
+        if relative.hasPrefix("/") { return "is an absolute path" }
+        func inside(_ path: String, _ base: String) -> Bool { path == base || path.hasPrefix(base.hasSuffix("/") ? base : base + "/") }
+        let lexical = URL(fileURLWithPath: path).standardizedFileURL.path
+        let base = URL(fileURLWithPath: root).standardizedFileURL.path
+        guard inside(lexical, base) else { return "leads out of the project folder" }
+        let real = URL(fileURLWithPath: lexical).resolvingSymlinksInPath().path
+        let realBase = URL(fileURLWithPath: base).resolvingSymlinksInPath().path
+        guard inside(real, realBase) else { return "is a symlink (or lies behind one) that leads out of the project folder" }
+        return nil
     }
 
     /// The identifiers of the file, references resolved; names of unset variables (identifiers kept as written) are
@@ -18,7 +38,11 @@ final class IdentifierFiles {
             sink.error("spec.identifiersFile", "`spec.identifiersFile` is empty", at: node.mark)
             return nil
         }
-        let path = relative.hasPrefix("/") ? relative : FileSystem.join(manifestDirectory, relative)
+        let path = FileSystem.join(manifestDirectory, relative)
+        if let reason = escape(relative, resolvedTo: path) {
+            sink.error("spec.identifiersFile", "identifiers file `\(relative.prefix(200))` \(reason); identifier files are named relative to the manifest and must stay inside the project folder", at: node.mark)
+            return nil
+        }
         let bytes: [UInt8]
         switch FileSystem.read(path, limit: Self.maxBytes) {
         case .failure(let error):

@@ -21,7 +21,10 @@ struct ManifestFile {
         var outcome = FileOutcome(path: path)
         let sink = ProblemSink()
         let files = FileTable(paths: [path, project.projectPath ?? ""], contents: [bytes, project.projectBytes ?? []])
-        let identifierFiles = IdentifierFiles(manifestDirectory: FileSystem.directory(of: path), files: files)
+        let manifestDirectory = FileSystem.directory(of: path)
+        let identifierFiles = IdentifierFiles(
+            manifestDirectory: manifestDirectory, root: project.projectPath.map(FileSystem.directory(of:)) ?? manifestDirectory,
+            files: files)
         let context = DecodeContext(sink: sink, environment: environment)
         let read = bytes.withUnsafeBufferPointer { YAMLReader(limits: limits, file: FileTable.manifest).read($0) }
         for problem in read.problems { sink.add(problem) }
