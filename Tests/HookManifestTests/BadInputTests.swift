@@ -224,6 +224,13 @@ struct BadInputTests {
         #expect(empty.orders.count == 1)
         #expect(decoded("hunter2").diagnostics.contains { $0.id == "secret.literal" })
         #expect(decoded("\"${env:CS}\"").diagnostics.filter { $0.severity == .error }.isEmpty)
+        // A default is written in the manifest too: only an empty one is allowed.
+        #expect(decoded("\"${env:CS:-}\"").diagnostics.filter { $0.severity == .error }.isEmpty)
+        let defaulted = decoded("\"${env:CS:-hunter2secret}\"").diagnostics
+        let error = try #require(defaulted.first { $0.id == "secret.literal" })
+        #expect(error.message.contains("may not carry a default value"))
+        #expect(!defaulted.map { $0.rendered() }.joined().contains("hunter2secret"))
+        #expect(!Diagnostic.jsonArray(defaulted).contains("hunter2secret"))
     }
 
     @Test func `a leading byte order mark is skipped and line 1 columns count from after it`() throws {

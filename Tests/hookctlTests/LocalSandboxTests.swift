@@ -174,7 +174,7 @@ struct LocalSandboxTests {
         let sandbox = try await SandboxProcess(["--pace", "1", "--user", "olga:Pa55:word", "--otp", "olga:246810"], in: folder.root)
         let project = try ProjectFolder()
         try project.write("hookctl.yaml", sandbox.projectFile().replacingOccurrences(
-            of: #"password: "${env:DESP_PASSWORD:-demo}"}"#, with: #"password: "${env:DESP_PASSWORD:-demo}", otp: "${env:DESP_OTP:-}"}"#))
+            of: #"password: "${env:DESP_PASSWORD}"}"#, with: #"password: "${env:DESP_PASSWORD}", otp: "${env:DESP_OTP:-}"}"#))
         try project.write("manifests/o1.yaml", Self.order("o1"))
         let login = ["DESP_USERNAME": "olga", "DESP_PASSWORD": "Pa55:word"]
         let missing = try await CLI.run(["apply"], in: project.root, environment: login)
@@ -196,11 +196,11 @@ struct LocalSandboxTests {
               away:
                 serviceUrl: http://127.0.0.1:\(port)/odata/v1/
                 identity: {despUrl: "http://127.0.0.1:\(port)", dedlTokenUrl: "http://127.0.0.1:\(port)/token"}
-                auth: {type: token, token: "${env:DEDL_TOKEN:-x}"}
+                auth: {type: token, token: "${env:DEDL_TOKEN}"}
 
             """)
         try project.write("manifests/a.yaml", Self.order("a"))
-        let run = try await CLI.run(["apply"], in: project.root, environment: ["DESP_USERNAME": "u", "DESP_PASSWORD": "p"],
+        let run = try await CLI.run(["apply"], in: project.root, environment: ["DESP_USERNAME": "u", "DESP_PASSWORD": "p", "DEDL_TOKEN": "x"],
                                     timeout: .seconds(90))
         #expect(run.code == 1, "\(run.output)")
         let errors = run.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }

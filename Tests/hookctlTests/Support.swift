@@ -33,6 +33,8 @@ enum CLI {
             !key.hasPrefix("DESP_") && !key.hasPrefix("DEDL_") && !key.hasPrefix("HOOK") && key != "GITHUB_ACTIONS"
                 && key != "NO_COLOR"
         }
+        // The sandboxes' demo password, which project files may only name by reference.
+        env["DESP_PASSWORD"] = "demo"
         for (key, value) in extra { env[key] = value }
         return env
     }
@@ -177,7 +179,7 @@ final class SandboxProcess: @unchecked Sendable {
             identity:
               despUrl: \(baseURL)
               dedlTokenUrl: \(baseURL)/auth/realms/dedl/protocol/openid-connect/token
-            auth: {type: desp, username: "${env:DESP_USERNAME:-demo}", password: "${env:DESP_PASSWORD:-demo}"}
+            auth: {type: desp, username: "${env:DESP_USERNAME:-demo}", password: "${env:DESP_PASSWORD}"}
 
         """
     }

@@ -11,6 +11,8 @@ cd "$(dirname "$0")/../.."
 SIZE=${1:-1073741824}
 ROUNDS=${2:-3}
 PORT=${PORT:-18081}
+# The sandbox's built-in logins; project files and manifests name secrets only by reference.
+export BENCH_CLIENT_SECRET=hookctl-ci-secret DESP_PASSWORD=demo
 swift build -c release --product hookctl >/dev/null
 swift build -c release --product client-bench >/dev/null
 BIN=$PWD/.build/release/hookctl
@@ -34,7 +36,7 @@ profiles:
   local:
     serviceUrl: $BASE/odata/v1/
     identity: {despUrl: "$BASE", dedlTokenUrl: "$BASE/auth/realms/dedl/protocol/openid-connect/token"}
-    auth: {type: service-account, clientId: hookctl-ci, clientSecret: "\${env:BENCH_CLIENT_SECRET:-hookctl-ci-secret}"}
+    auth: {type: service-account, clientId: hookctl-ci, clientSecret: "\${env:BENCH_CLIENT_SECRET}"}
 YAML
 cat >"$WORK/project/manifests/large.yaml" <<'YAML'
 apiVersion: hookctl/v1
@@ -43,7 +45,7 @@ metadata: {name: large-product}
 spec:
   workflow: data-harvest
   identifiers: [S2A_MSIL1C_BENCH_LARGE.SAFE]
-  source: {type: DESP, collection: EO.ESA.DAT.SENTINEL-2.MSI.L1C, username: demo, password: "${env:DESP_PASSWORD:-demo}"}
+  source: {type: DESP, collection: EO.ESA.DAT.SENTINEL-2.MSI.L1C, username: demo, password: "${env:DESP_PASSWORD}"}
   storage: {type: TEMPORARY}
 YAML
 cd "$WORK/project"

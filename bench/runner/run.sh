@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-1000}
+export DESP_PASSWORD=demo   # the sandbox's demo login (a project file names secrets only by reference)
 PORT=${PORT:-18080}
 swift build -c release --product hookctl >/dev/null
 BIN=$PWD/.build/release/hookctl
@@ -26,7 +27,7 @@ profiles:
   local:
     serviceUrl: http://127.0.0.1:$PORT/odata/v1/
     identity: {despUrl: "http://127.0.0.1:$PORT", dedlTokenUrl: "http://127.0.0.1:$PORT/auth/realms/dedl/protocol/openid-connect/token"}
-    auth: {type: desp, username: "\${env:DESP_USERNAME:-demo}", password: "\${env:DESP_PASSWORD:-demo}"}
+    auth: {type: desp, username: "\${env:DESP_USERNAME:-demo}", password: "\${env:DESP_PASSWORD}"}
 YAML
 python3 - "$WORK/project/manifests" "$N" <<'PY'
 import sys
