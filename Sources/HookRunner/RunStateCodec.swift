@@ -43,20 +43,32 @@ enum RunStateCodec {
         CanonicalJSON.write(.array(record.attempts.map(encode)), indent: indent + 1, into: &out)
         member("body")
         record.body.write(indent: indent + 1, into: &out)
-        for (name, value) in fields(record) {
+        for (name, value) in (fields(record) + summary(record)).sorted(by: { $0.0 < $1.0 }) {
             member(name)
             CanonicalJSON.write(value, indent: indent + 1, into: &out)
         }
         out.append(contentsOf: ("\n" + String(repeating: "  ", count: indent) + "}").utf8)
     }
 
-    /// The entry's fields after `attempts` and `body`, in key order.
+    /// The entry's own fields after `attempts` and `body`, in key order.
     private static func fields(_ record: OrderRecord) -> [(String, JSONValue)] {
         [
             ("digest", .string(record.digest)),
             ("labels", .object(record.labels.mapValues { .string($0) })),
             ("manifest", .string(record.manifest)),
             ("workflow", .string(record.workflow)),
+        ]
+    }
+
+    /// What the entry says of the order as a whole, derived from its attempts (and so not read back): the latest
+    /// attempt's name, id and status, and each identifier's latest outcome with the attempt that produced it, as SPEC
+    /// section 4 describes an entry and `report.json` shows an order.
+    private static func summary(_ record: OrderRecord) -> [(String, JSONValue)] {
+        [
+            ("id", record.id.map { .integer($0) } ?? .null),
+            ("name", .string(record.name)),
+            ("products", .array(record.outcomes.map(\.jsonValue))),
+            ("status", .string(record.reportedStatus)),
         ]
     }
 

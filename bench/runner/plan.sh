@@ -53,11 +53,13 @@ for i, rendered in enumerate(bodies):
     assert name.endswith(digest[:10]), (name, digest)
     key = name[len("hookctl-"):-11]
     identifiers = json.loads(rendered)["IdentifierList"]
+    product = {"id": i + 1, "identifier": identifiers[0], "message": "Processing finished successfully",
+               "output": f"BatchOrder({i + 1})/Product({i + 1})/$value", "status": "completed"}
     orders[key] = {
         "attempts": [{"attempt": 1, "id": i + 1, "identifiers": identifiers, "name": name, "status": "completed",
-                      "message": "requested output product is available",
-                      "products": [{"id": i + 1, "identifier": identifiers[0], "message": "Processing finished successfully",
-                                    "output": f"BatchOrder({i + 1})/Product({i + 1})/$value", "status": "completed"}]}],
+                      "message": "requested output product is available", "products": [product]}],
+        # What hookctl writes beside the attempts (derived from them): the latest name, id, status and outcomes.
+        "id": i + 1, "name": name, "status": "completed", "products": [dict(product, attempt=1)],
         "body": json.loads(rendered), "digest": digest, "labels": {}, "manifest": f"manifests/orders-{i // 1000:03d}.yaml",
         "workflow": "data-harvest"}
 with open(f"{work}/hookctl.local.lock", "w") as f:
