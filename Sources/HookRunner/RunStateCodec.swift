@@ -61,13 +61,12 @@ enum RunStateCodec {
     }
 
     /// What the entry says of the order as a whole, derived from its attempts (and so not read back): the latest
-    /// attempt's name, id and status, and each identifier's latest outcome with the attempt that produced it, as SPEC
-    /// section 4 describes an entry and `report.json` shows an order.
+    /// attempt's name and id, and the order's status as `report.json` gives it (SPEC section 4 describes an entry so;
+    /// each product's id, status and output are in the attempt that produced it).
     private static func summary(_ record: OrderRecord) -> [(String, JSONValue)] {
         [
             ("id", record.id.map { .integer($0) } ?? .null),
             ("name", .string(record.name)),
-            ("products", .array(record.outcomes.map(\.jsonValue))),
             ("status", .string(record.reportedStatus)),
         ]
     }

@@ -58,8 +58,8 @@ for i, rendered in enumerate(bodies):
     orders[key] = {
         "attempts": [{"attempt": 1, "id": i + 1, "identifiers": identifiers, "name": name, "status": "completed",
                       "message": "requested output product is available", "products": [product]}],
-        # What hookctl writes beside the attempts (derived from them): the latest name, id, status and outcomes.
-        "id": i + 1, "name": name, "status": "completed", "products": [dict(product, attempt=1)],
+        # What hookctl writes beside the attempts (derived from them): the latest name, id and status.
+        "id": i + 1, "name": name, "status": "completed",
         "body": json.loads(rendered), "digest": digest, "labels": {}, "manifest": f"manifests/orders-{i // 1000:03d}.yaml",
         "workflow": "data-harvest"}
 with open(f"{work}/hookctl.local.lock", "w") as f:
