@@ -29,13 +29,9 @@ public struct DesiredOrder: Sendable, Equatable {
     public var digest: String
     /// The body with secrets as references, as the lock file records it; read from its text only when asked for (a
     /// plan of unchanged orders never needs it).
-    public var body: JSONValue {
-        switch bodySource {
-        case .value(let value): value
-        case .rendered(let text): (try? JSONReader.parse(text)) ?? .null
-        }
-    }
-    public var bodySource: BodySource
+    public var body: JSONValue { (try? JSONReader.parse(renderedBody)) ?? .null }
+    /// The body's canonical text as `render` prints it.
+    public var renderedBody: [UInt8]
     /// The body's `IdentifierList`.
     public var identifiers: [String]
     /// The order `Name` of a first attempt; retries append `-rN`.
@@ -45,14 +41,8 @@ public struct DesiredOrder: Sendable, Equatable {
     /// A retry resubmits every identifier (`retry: all`, `apply --retry-all`), not only those that failed.
     public var retryAll: Bool
 
-    /// A body as a value, or as its rendered canonical text.
-    public enum BodySource: Sendable, Equatable {
-        case value(JSONValue)
-        case rendered([UInt8])
-    }
-
     public init(
-        key: String, manifest: String, workflow: String, labels: [String: String], digest: String, body: BodySource,
+        key: String, manifest: String, workflow: String, labels: [String: String], digest: String, renderedBody: [UInt8],
         identifiers: [String], name: String, download: Bool = false, timeout: Duration? = nil, retryAll: Bool = false
     ) {
         self.key = key
@@ -60,7 +50,7 @@ public struct DesiredOrder: Sendable, Equatable {
         self.workflow = workflow
         self.labels = labels
         self.digest = digest
-        self.bodySource = body
+        self.renderedBody = renderedBody
         self.identifiers = identifiers
         self.name = name
         self.download = download

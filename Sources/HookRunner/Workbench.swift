@@ -73,7 +73,7 @@ public struct Workbench: Sendable {
         workspace.orders.map { order in
             DesiredOrder(
                 key: order.key, manifest: recordedPaths[order.manifestPath] ?? relative(order.manifestPath), workflow: order.workflow, labels: order.labels,
-                digest: order.body.digest, body: .rendered(order.body.renderedUTF8()), identifiers: order.body.identifiers,
+                digest: order.body.digest, renderedBody: order.body.renderedUTF8(), identifiers: order.body.identifiers,
                 name: order.body.name, download: order.download, timeout: order.waitTimeout, retryAll: retryAll || order.retryAll)
         }
     }

@@ -14,7 +14,7 @@ struct PlanTests {
             "WorkflowOptions": .array(options.map { .object(["Name": .string("output_storage"), "Value": .string($0)]) }),
         ])
         return DesiredOrder(key: key, manifest: "\(key).yaml", workflow: "data-harvest", labels: [:], digest: digest,
-                            body: .value(body), identifiers: identifiers, name: "hookctl-\(key)-\(digest)", retryAll: retryAll)
+                            renderedBody: CanonicalJSON.bytes(body), identifiers: identifiers, name: "hookctl-\(key)-\(digest)", retryAll: retryAll)
     }
 
     /// A record of one attempt of `order` with every identifier; products default to one per identifier when the

@@ -37,7 +37,7 @@ struct Execution {
         // Every variable a submission needs is checked before anything is sent.
         let needed = plan.filter { $0.action.submits || ($0.action == .resume && $0.recorded?.id == nil) }.map(\.key)
         let bodies = try bench.bodies(for: Set(needed), environment: invocation.environment)
-        for item in plan where item.action != .keep { console.detail("plan: \(item.summary) \(item.key)") }
+        for item in plan where item.action != .keep { console.detail("plan: \(item.key): \(item.summary)") }
 
         var outcome = Runner<ContinuousClock>.Outcome(state: state)
         if plan.allSatisfy({ $0.action == .keep }) && missingDownloads(plan: plan, state: state).isEmpty {
