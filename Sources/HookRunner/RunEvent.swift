@@ -8,6 +8,10 @@ public enum RunEvent: Sendable, Equatable {
     case outcomeUnknown(key: String, reason: String)
     case timedOut(key: String)
     case removed(key: String, cancelled: Bool)
+    /// What `apply` is about to do with an order (it changes something), before anything is sent.
+    case planned(key: String, summary: String)
+    /// Bytes of an archive or object written so far, and its size when known.
+    case transfer(key: String, written: Int64, total: Int64?)
     case downloaded(key: String, path: String)
     /// Orders being waited on, by status, after each poll.
     case progress([String: Int])

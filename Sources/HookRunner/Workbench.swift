@@ -4,6 +4,10 @@ import HookManifest
 /// One command's view of the project: the manifests read, the profile chosen, and where state and reports live.
 public struct Workbench: Sendable {
     public let workspace: Workspace
+    /// The manifest paths as named on the command line (empty: the default).
+    public let paths: [String]
+    /// Whether manifest paths were named (commands about recorded orders then look at those manifests' orders only).
+    public var pathsGiven: Bool { !paths.isEmpty }
     /// The profile in force (`--profile`, else `HOOKCTL_PROFILE`, else the project's `defaultProfile`).
     public let profileName: String
     public let profile: Profile?
@@ -32,6 +36,7 @@ public struct Workbench: Sendable {
             }
         }
         self.workspace = workspace
+        self.paths = paths
         root = workspace.projectFile.map { ($0 as NSString).deletingLastPathComponent }
             .map { $0.isEmpty ? "." : $0 } ?? FileManager.default.currentDirectoryPath
         let name = requested ?? workspace.project?.defaultProfile ?? "sandbox"
@@ -55,6 +60,9 @@ public struct Workbench: Sendable {
     public var lockPath: String { (root as NSString).appendingPathComponent("hookctl.\(profileName).lock") }
     /// The lock file's journal, `.hookctl/<profile>.journal`: what a command has recorded since it started.
     public var journalPath: String { (root as NSString).appendingPathComponent(".hookctl/\(profileName).journal") }
+
+    /// The process lock that keeps two hookctl off this project and profile, `.hookctl/<profile>.pid`.
+    public var projectLockPath: String { (root as NSString).appendingPathComponent(".hookctl/\(profileName).pid") }
 
     /// The profile's state: the lock file with its journal replayed.
     public func stateStore(warn: @escaping @Sendable (String) -> Void) -> FileStateStore {

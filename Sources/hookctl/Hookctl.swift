@@ -1,11 +1,9 @@
 import ArgumentParser
 import Foundation
+import HookRunner
 
 @main
 struct Hookctl: AsyncParsableCommand {
-    /// This hookctl's version: `--version`, and the fingerprint a saved plan carries.
-    static let version = "0.2.0"
-
     static let configuration = CommandConfiguration(
         commandName: "hookctl",
         abstract: "Declarative runner for the DestinE Data Lake Hook service.",
@@ -20,7 +18,7 @@ struct Hookctl: AsyncParsableCommand {
             4 waiting timed out, 130 interrupted (state saved).
             Shell completions: hookctl --generate-completion-script bash|zsh|fish
             """,
-        version: version,
+        version: hookctlVersion,
         subcommands: [
             Validate.self, Render.self, Plan.self, Apply.self, Status.self, Wait.self, ReportCommand.self, Outputs.self,
             Workflows.self, Sandbox.self,

@@ -67,8 +67,8 @@ final class ScriptedService: OrderService {
     func findOrders(named names: [String]) async throws -> [String: OrderSnapshot] {
         try script.withLock { s in
             if s.failLookups { throw Unauthorized() }
-            return
-            Dictionary(s.orders.values.map(\.snapshot).filter { names.contains($0.name) }.map { ($0.name, $0) }) { a, b in a.id > b.id ? a : b }
+            let found = s.orders.values.map(\.snapshot).filter { names.contains($0.name) }
+            return Dictionary(found.map { ($0.name, $0) }) { a, b in a.id > b.id ? a : b }
         }
     }
 

@@ -44,25 +44,31 @@ struct Apply: AsyncParsableCommand {
 
     func run() async throws {
         let invocation = Invocation(global)
-        var saved: (path: String, plan: SavedPlan)?
+        var request = self.request
         if let plan {
             let file = try SavedPlan(file: plan)
-            // A saved plan carries its own paths, profile and retry choice; the command line may only repeat them.
-            if !paths.isEmpty && paths != file.paths {
-                throw RunnerError.badPlan(path: plan, reason: "it was made for \(file.paths.isEmpty ? "the default paths" : file.paths.joined(separator: " ")); give no paths with --plan")
-            }
-            if let profile = invocation.profileName(), profile != file.profile {
-                throw RunnerError.stalePlan(path: plan, change: "it is for profile '\(file.profile)', not '\(profile)'")
-            }
-            if retryAll && !file.retryAll {
-                throw RunnerError.badPlan(path: plan, reason: "it was made without --retry-all; make it with `hookctl plan --retry-all --out \(plan)`")
-            }
-            saved = (plan, file)
+            try file.check(path: plan, paths: paths, profile: invocation.profileName(), retryAll: retryAll)
+            request.saved = (plan, file)
         }
-        let bench = try invocation.workbench(saved?.plan.paths ?? paths, profile: saved?.plan.profile)
-        try await Execution(invocation: invocation, bench: bench, lockTimeout: lockTimeout?.duration).apply(
-            wait: !noWait, concurrency: concurrency, timeout: timeout?.duration, cancelRemoved: cancelRemoved, timings: timings,
-            retryAll: saved?.plan.retryAll ?? retryAll, saved: saved)
+        let bench = try invocation.workbench(request.saved?.plan.paths ?? paths, profile: request.saved?.plan.profile)
+        let context = invocation.context(bench, lockTimeout: lockTimeout?.duration)
+        let result = try await invocation.interruptible(bench) { [request] in try await context.apply(request) }
+        if result.nothingToDo {
+            invocation.console.info(result.report.orders.isEmpty ? "No orders." : "Nothing to do: every order is unchanged and completed.")
+        }
+        try invocation.finish(result, printReport: !global.quiet)
+    }
+
+    /// What the command line asks of the `apply` use case (a saved plan aside, which is read from its file).
+    var request: ApplyRequest {
+        var request = ApplyRequest()
+        request.wait = !noWait
+        request.concurrency = concurrency
+        request.timeout = timeout?.duration
+        request.cancelRemoved = cancelRemoved
+        request.timings = timings
+        request.retryAll = retryAll
+        return request
     }
 }
 

@@ -33,15 +33,7 @@ struct Plan: AsyncParsableCommand {
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths)
-        let state = try bench.stateStore(warn: invocation.console.warning).load()
-        let desired = bench.desiredOrders(retryAll: retryAll)
-        let plan = makePlan(desired: desired, state: state, isRemoved: bench.isRemoved)
-        if let out {
-            let saved = SavedPlan(
-                plan: plan, desired: desired, state: state, profile: bench.profileName, definition: bench.profile,
-                paths: paths, retryAll: retryAll, hookctl: Hookctl.version)
-            try AtomicFile.write(saved.json, to: out)
-        }
+        let plan = try invocation.context(bench).plan(retryAll: retryAll, out: out)
         switch global.format {
         case .json: invocation.console.output(CanonicalJSON.string(.array(plan.map(\.jsonValue))))
         case .markdown: invocation.console.output(PlanText.markdown(plan))

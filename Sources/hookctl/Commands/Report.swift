@@ -24,9 +24,6 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
-        let state = try bench.stateStore(warn: invocation.console.warning).load()
-        let report = Report(state: state, keys: invocation.keys(paths, bench))
-        try invocation.writeReports(report, to: output ?? bench.reportsDirectory)
-        Execution(invocation: invocation, bench: bench).print(report: report)
+        invocation.print(report: try invocation.context(bench).report(into: output))
     }
 }

@@ -21,6 +21,7 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
-        try await Execution(invocation: invocation, bench: bench, lockTimeout: lockTimeout?.duration).status(keys: invocation.keys(paths, bench))
+        let context = invocation.context(bench, lockTimeout: lockTimeout?.duration)
+        try invocation.finish(try await invocation.interruptible(bench) { try await context.status() })
     }
 }

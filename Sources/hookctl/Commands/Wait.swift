@@ -26,6 +26,10 @@ struct Wait: AsyncParsableCommand {
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
-        try await Execution(invocation: invocation, bench: bench, lockTimeout: lockTimeout?.duration).wait(keys: invocation.keys(paths, bench), timeout: timeout?.duration, timings: timings)
+        let context = invocation.context(bench, lockTimeout: lockTimeout?.duration)
+        let result = try await invocation.interruptible(bench) { [timeout, timings] in
+            try await context.wait(timeout: timeout?.duration, timings: timings)
+        }
+        try invocation.finish(result, printReport: !global.quiet)
     }
 }

@@ -15,6 +15,7 @@ final class Console: Sendable {
     let quiet: Bool
     let verbose: Bool
     private let live = Mutex<String?>(nil)
+    private let transferThrottle = Throttle(interval: .milliseconds(100))
 
     init(global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment) {
         isTerminal = isatty(STDERR_FILENO) == 1
@@ -62,16 +63,12 @@ final class Console: Sendable {
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
     }
 
-    /// A progress callback for one transfer that redraws "key: 312.0 of 1024.0 MiB (30%)" at most ten times a second
-    /// (terminals only; elsewhere the transfer's start and end lines are enough). Callers clear it with `endStatus()`.
-    func transferProgress(_ key: String) -> @Sendable (Int64, Int64?) -> Void {
-        guard isTerminal, !quiet else { return { _, _ in } }
-        let throttle = Throttle(interval: .milliseconds(100))
-        return { [self] written, total in
-            guard throttle.due() else { return }
-            let mib = { (bytes: Int64) in String(format: "%.1f", Double(bytes) / 1_048_576) }
-            status("\(key): downloading " + mib(written) + (total.map { " of \(mib($0)) MiB (\(written * 100 / max($0, 1))%)" } ?? " MiB"))
-        }
+    /// Redraws "key: downloading 312.0 of 1024.0 MiB (30%)" at most ten times a second (terminals only; elsewhere the
+    /// transfer's end line is enough).
+    private func transfer(_ key: String, written: Int64, total: Int64?) {
+        guard isTerminal, !quiet, transferThrottle.due() else { return }
+        let mib = { (bytes: Int64) in String(format: "%.1f", Double(bytes) / 1_048_576) }
+        status("\(key): downloading " + mib(written) + (total.map { " of \(mib($0)) MiB (\(written * 100 / max($0, 1))%)" } ?? " MiB"))
     }
 
     func paint(_ text: String, _ code: String) -> String {
@@ -106,7 +103,11 @@ final class Console: Sendable {
             warning("\(key): no answer to the submission (\(reason)); it will be looked up by name before anything is sent again")
         case let .timedOut(key): warning("\(key): still unfinished at its wait timeout")
         case let .removed(key, cancelled): info("\(key): no longer in the manifests; dropped from the lock\(cancelled ? " and cancelled" : "")")
-        case let .downloaded(key, path): info("\(key): downloaded \(path)")
+        case let .planned(key, summary): detail("plan: \(key): \(summary)")
+        case let .transfer(key, written, total): transfer(key, written: written, total: total)
+        case let .downloaded(key, path):
+            endStatus()
+            info("\(key): downloaded \(path)")
         case let .warning(text): warning(text)
         case let .progress(counts):
             status("waiting: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))

@@ -100,6 +100,16 @@ struct ServiceSession {
     }
 }
 
+/// The use cases' way to the service of the profile in force.
+struct ProfileConnector: ServiceConnector {
+    let invocation: Invocation
+    let bench: Workbench
+
+    func withService<T: Sendable>(_ work: @Sendable (any OrderService) async throws -> T) async throws -> T {
+        try await ServiceSession.with(invocation: invocation, bench: bench) { try await work($0.orders) }
+    }
+}
+
 /// Counts retried calls by reason, for the one line that tells a user what the run had to retry.
 final class RetryTally: Sendable {
     private let reasons = Mutex<[String: Int]>([:])

@@ -1,0 +1,122 @@
+import Foundation
+import HookManifest
+
+/// What `apply` is asked to do.
+public struct ApplyRequest: Sendable {
+    /// Wait for the orders after submitting (`--no-wait` turns it off).
+    public var wait = true
+    /// Requests in flight at once (`--concurrency`).
+    public var concurrency = 8
+    /// Overrides every manifest's `wait.timeout` (`--timeout`).
+    public var timeout: Duration?
+    /// Cancel unfinished orders whose manifests are gone (`--cancel-removed`).
+    public var cancelRemoved = false
+    /// Put how long each order was waited on into the reports (`--timings`).
+    public var timings = false
+    /// A retry resubmits every identifier (`--retry-all`); a saved plan's own choice wins.
+    public var retryAll = false
+    /// `--plan FILE`: carry out exactly this plan, or nothing when any of its inputs changed.
+    public var saved: (path: String, plan: SavedPlan)?
+
+    public init() {}
+}
+
+extension RunContext {
+    /// `apply`: plans, submits what changed, waits (unless asked not to), downloads what `download: true` asks for,
+    /// writes the reports and folds the state into the lock file.
+    public func apply(_ request: ApplyRequest) async throws -> RunResult {
+        try requireProject()
+        return try await locked {
+            let store = bench.stateStore(warn: { events(.warning($0)) })
+            let state = try store.load()
+            let retryAll = request.saved?.plan.retryAll ?? request.retryAll
+            let desired = bench.desiredOrders(retryAll: retryAll)
+            let plan = makePlan(desired: desired, state: state, isRemoved: bench.isRemoved)
+            if let saved = request.saved {
+                let current = SavedPlan(
+                    plan: plan, desired: desired, state: state, profile: bench.profileName, definition: bench.profile,
+                    paths: saved.plan.paths, retryAll: retryAll, hookctl: hookctlVersion)
+                if let change = saved.plan.change(to: current) { throw RunnerError.stalePlan(path: saved.path, change: change) }
+            }
+            // Every variable a submission needs is checked before anything is sent.
+            let needed = plan.filter { $0.action.submits || ($0.action == .resume && $0.recorded?.id == nil) }.map(\.key)
+            let bodies = try bench.bodies(for: Set(needed), environment: environment)
+            for item in plan where item.action != .keep { events(.planned(key: item.key, summary: item.summary)) }
+
+            var outcome = Runner<C>.Outcome(state: state)
+            let nothingToDo = plan.allSatisfy { $0.action == .keep } && missingDownloads(plan: plan, state: state).isEmpty
+            if !nothingToDo {
+                outcome = try await withService(store: store) { service in
+                    let result = try await runner(service, store, concurrency: request.concurrency).apply(
+                        plan, bodies: bodies, state: state, wait: request.wait, timeout: request.timeout,
+                        cancelRemoved: request.cancelRemoved)
+                    try await download(missingDownloads(plan: plan, state: result.state), from: service)
+                    return result
+                }
+            }
+            let report = Report(
+                state: Self.withRejections(outcome.rejected, of: plan, in: outcome.state),
+                keys: plan.filter { $0.action != .remove }.map(\.key), timedOut: Set(outcome.timedOut),
+                timings: request.timings ? outcome.waited : nil)
+            try report.write(to: bench.reportsDirectory, environment: environment)
+            try compact(store)
+            var result = RunResult(report: report, rejected: outcome.rejected, waited: request.wait)
+            result.nothingToDo = nothingToDo
+            return result
+        }
+    }
+
+    /// The state as the reports show it: an order the service refused is not recorded (nothing was created), but it
+    /// is reported as failed with the service's reason, so that a CI view never shows it as absent.
+    static func withRejections(_ rejected: [String: String], of plan: [PlanItem], in state: RunState) -> RunState {
+        var reported = state
+        for item in plan {
+            guard let reason = rejected[item.key], let desired = item.desired, var attempt = item.newAttempt else { continue }
+            attempt.status = "failed"
+            attempt.message = "rejected by the service: \(reason)"
+            if var record = reported.orders[item.key], record.digest == desired.digest {
+                record.attempts.append(attempt)
+                reported.orders[item.key] = record
+            } else {
+                reported.orders[item.key] = OrderRecord(
+                    manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels, digest: desired.digest,
+                    body: BodyText(desired.body), attempts: [attempt])
+            }
+        }
+        return reported
+    }
+
+    /// A product archive that `download: true` asks for and that is not on disk yet.
+    struct PendingDownload {
+        var key: String
+        var orderID: Int
+        var productID: Int
+        var path: String
+    }
+
+    /// The archives of completed orders whose manifests say `download: true` that are not on disk yet.
+    func missingDownloads(plan: [PlanItem], state: RunState) -> [PendingDownload] {
+        var missing: [PendingDownload] = []
+        for item in plan where item.desired?.download == true {
+            guard let record = state.orders[item.key], record.isSuccessful else { continue }
+            let folder = (bench.downloadsDirectory as NSString).appendingPathComponent(item.key.replacingOccurrences(of: "#", with: "-"))
+            for outcome in record.outcomes {
+                guard let orderID = outcome.orderID, let productID = outcome.product.id else { continue }
+                let path = (folder as NSString).appendingPathComponent(outcome.product.identifier + ".zip")
+                if !FileManager.default.fileExists(atPath: path) {
+                    missing.append(PendingDownload(key: item.key, orderID: orderID, productID: productID, path: path))
+                }
+            }
+        }
+        return missing
+    }
+
+    func download(_ pending: [PendingDownload], from service: any OrderService) async throws {
+        for item in pending {
+            try await service.download(orderID: item.orderID, productID: item.productID, to: item.path) { [events] written, total in
+                events(.transfer(key: item.key, written: written, total: total))
+            }
+            events(.downloaded(key: item.key, path: bench.relative(item.path)))
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import HookManifest
+
+extension RunContext {
+    /// `plan`: what `apply` would do for each order (offline: the manifests and the state only).
+    /// - Parameters:
+    ///   - retryAll: plan retries of every identifier (`--retry-all`).
+    ///   - out: save the plan there, with fingerprints of its inputs, for `apply --plan`.
+    public func plan(retryAll: Bool, out: String? = nil) throws -> [PlanItem] {
+        let state = try bench.stateStore(warn: { events(.warning($0)) }).load()
+        let desired = bench.desiredOrders(retryAll: retryAll)
+        let plan = makePlan(desired: desired, state: state, isRemoved: bench.isRemoved)
+        if let out {
+            let saved = SavedPlan(
+                plan: plan, desired: desired, state: state, profile: bench.profileName, definition: bench.profile,
+                paths: bench.paths, retryAll: retryAll, hookctl: hookctlVersion)
+            try AtomicFile.write(saved.json, to: out)
+        }
+        return plan
+    }
+}
+
+extension SavedPlan {
+    /// Checks that a command line carrying out this plan (`apply --plan PATH`) asks for nothing the plan does not
+    /// say: it carries its own paths, profile and retry choice, which the command line may only repeat.
+    /// - Parameter profile: the profile named by `--profile` or `HOOKCTL_PROFILE`, if any.
+    public func check(path: String, paths given: [String], profile: String?, retryAll: Bool) throws {
+        if !given.isEmpty && given != paths {
+            throw RunnerError.badPlan(path: path, reason: "it was made for \(paths.isEmpty ? "the default paths" : paths.joined(separator: " ")); give no paths with --plan")
+        }
+        if let profile, profile != self.profile {
+            throw RunnerError.stalePlan(path: path, change: "it is for profile '\(self.profile)', not '\(profile)'")
+        }
+        if retryAll && !self.retryAll {
+            throw RunnerError.badPlan(path: path, reason: "it was made without --retry-all; make it with `hookctl plan --retry-all --out \(path)`")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import HookManifest
+
+/// This hookctl's version: `--version`, and the fingerprint a saved plan carries.
+public let hookctlVersion = "0.2.0"
+
+/// Opens the profile's service for the length of some work and closes it afterwards. The CLI's connector logs in to
+/// the profile's service (starting an embedded sandbox first when the profile asks for one); tests pass their own.
+public protocol ServiceConnector: Sendable {
+    func withService<T: Sendable>(_ work: @Sendable (any OrderService) async throws -> T) async throws -> T
+}
+
+/// Everything one command's use case needs: the project as read (`Workbench`), the environment references resolve
+/// in, the service, the clock, and where progress goes. The use cases (`plan`, `apply`, `wait`, `status`, `report`,
+/// `outputs`) are its methods; a command parses its arguments, builds a context, calls one, and renders the result.
+public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
+    public var bench: Workbench
+    public var environment: [String: String]
+    public var connector: any ServiceConnector
+    public var clock: C
+    /// Progress, warnings and state changes, as they happen.
+    public var events: @Sendable (RunEvent) -> Void
+    /// How long to wait for another hookctl that holds the project and profile (`--lock-timeout`).
+    public var lockTimeout: Duration = .seconds(10)
+    /// `--sandbox`: an embedded sandbox stands in for the service, so state may be kept without a project file.
+    public var embeddedSandbox = false
+    /// Crash-test hook (`HOOKCTL_FAILPOINT`); nil in normal use.
+    public var failpoint: Failpoint?
+    /// First pause between polls of a wait (tests shorten it; the clock decides what a pause costs).
+    public var pollInterval: Duration = .seconds(1)
+
+    public init(
+        bench: Workbench, environment: [String: String], connector: any ServiceConnector, clock: C,
+        events: @escaping @Sendable (RunEvent) -> Void
+    ) {
+        self.bench = bench
+        self.environment = environment
+        self.connector = connector
+        self.clock = clock
+        self.events = events
+    }
+
+    /// The keys a command about recorded orders looks at: those of the manifests named on the command line that are
+    /// recorded, or every recorded one when none was named.
+    func recordedKeys(in state: RunState) -> [String] {
+        let keys = bench.pathsGiven ? bench.desiredOrders().map(\.key) : state.orders.keys.sorted()
+        return keys.filter { state.orders[$0] != nil }
+    }
+
+    func requireProject() throws {
+        if bench.workspace.projectFile == nil && !embeddedSandbox { throw RunnerError.noProjectFile }
+    }
+
+    /// Takes the project lock of this profile for the length of `work`.
+    func locked<T>(_ work: () async throws -> T) async throws -> T {
+        let lock = try await ProjectLock(path: bench.projectLockPath, wait: lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
+        return try await work()
+    }
+
+    func runner(_ service: any OrderService, _ store: any StateStore, concurrency: Int = 8) -> Runner<C> {
+        var runner = Runner(service: service, store: store, clock: clock, concurrency: concurrency, pollInterval: pollInterval, events: events)
+        runner.failpoint = failpoint
+        return runner
+    }
+
+    /// Runs `work` against the service; when it fails or is interrupted, what it recorded is folded into the lock file
+    /// before the error goes up (the journal keeps it if even that fails).
+    func withService<T: Sendable>(
+        store: FileStateStore, _ work: @Sendable (any OrderService) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await connector.withService(work)
+        } catch {
+            do { try store.compact() } catch {
+                events(.warning("\(error.localizedDescription); the journal keeps the state until the next command"))
+            }
+            throw error
+        }
+    }
+
+    /// Folds what the command recorded (and any journal an earlier one left) into the lock file.
+    func compact(_ store: FileStateStore) throws {
+        do { try store.compact() } catch {
+            throw RunnerError.io("\(error.localizedDescription); the state is kept in \(bench.relative(store.journalPath)) until a command can write \(bench.relative(store.path))")
+        }
+    }
+}
+
+/// How a run ended, as SPEC's exit codes see it.
+public enum RunVerdict: Sendable, Equatable {
+    /// Every order completed, or nothing was waited on.
+    case done
+    /// The service refused an order (exit 1).
+    case rejected
+    /// An order failed (exit 3).
+    case ordersFailed
+    /// An order was still unfinished at its timeout (exit 4).
+    case timedOut
+}
+
+/// What `apply`, `wait` and `status` return: the report of the orders concerned, and what the service refused.
+public struct RunResult: Sendable {
+    public var report: Report
+    /// Orders the service refused (nothing was created), with its reason, by key.
+    public var rejected: [String: String]
+    /// Whether the command waited for its orders (`apply --no-wait` does not, and then exits 0 unless refused).
+    public var waited: Bool
+    /// Nothing was sent, polled or downloaded: every order was unchanged and completed (or there were none).
+    public var nothingToDo = false
+
+    public var verdict: RunVerdict {
+        if !rejected.isEmpty { return .rejected }
+        guard waited else { return .done }
+        if !report.failures.isEmpty { return .ordersFailed }
+        if !report.timedOut.isEmpty { return .timedOut }
+        return .done
+    }
+}
