@@ -25,13 +25,16 @@ let package = Package(
     targets: [
         // libyaml from the system (Debian's libyaml-dev): the event parser gives exact marks and lets us bound aliases.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // What every library shares: Secret, one JSON value with its reader and canonical writer, atomic files, file locks.
+        .target(name: "HookCore", swiftSettings: swiftSettings),
         .target(
-            name: "HookManifest", dependencies: ["CYAML", .product(name: "Crypto", package: "swift-crypto")],
+            name: "HookManifest", dependencies: ["HookCore", "CYAML", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "HookS3",
             dependencies: [
+                "HookCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -41,7 +44,7 @@ let package = Package(
         .target(
             name: "HookClient",
             dependencies: [
-                "HookS3",
+                "HookCore", "HookS3",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -52,7 +55,7 @@ let package = Package(
         .target(
             name: "HookSandbox",
             dependencies: [
-                "HookS3",
+                "HookCore", "HookS3",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "HookRunner",
             dependencies: [
-                "HookManifest", "HookClient", "HookS3", .product(name: "Crypto", package: "swift-crypto"),
+                "HookCore", "HookManifest", "HookClient", "HookS3", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -73,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "hookctl",
             dependencies: [
-                "HookManifest", "HookRunner", "HookClient", "HookS3", "HookSandbox",
+                "HookCore", "HookManifest", "HookRunner", "HookClient", "HookS3", "HookSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,23 +85,23 @@ let package = Package(
         ),
         // bench/client/run.sh: sequential status calls through HookClient.
         .executableTarget(
-            name: "client-bench", dependencies: ["HookClient", "HookS3", .product(name: "Logging", package: "swift-log")],
+            name: "client-bench", dependencies: ["HookCore", "HookClient", "HookS3", .product(name: "Logging", package: "swift-log")],
             path: "bench/client/Sources", swiftSettings: swiftSettings
         ),
-        .testTarget(name: "HookManifestTests", dependencies: ["HookManifest"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "HookS3Tests", dependencies: ["HookS3"], swiftSettings: swiftSettings),
-        .testTarget(name: "HookClientTests", dependencies: ["HookClient", "HookS3", "HookSandbox", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .testTarget(name: "HookManifestTests", dependencies: ["HookCore", "HookManifest"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "HookS3Tests", dependencies: ["HookCore", "HookS3"], swiftSettings: swiftSettings),
+        .testTarget(name: "HookClientTests", dependencies: ["HookCore", "HookClient", "HookS3", "HookSandbox", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(
             name: "HookSandboxTests",
             dependencies: [
-                "HookSandbox", "HookS3",
+                "HookCore", "HookSandbox", "HookS3",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "HookRunnerTests", dependencies: ["HookRunner", "HookSandbox"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "hookctlTests", dependencies: ["hookctl", "HookSandbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "HookRunnerTests", dependencies: ["HookCore", "HookRunner", "HookSandbox"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "hookctlTests", dependencies: ["hookctl", "HookCore", "HookRunner", "HookSandbox"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookCore
 import HookS3
 import Logging
 import NIOCore
@@ -161,7 +162,7 @@ public final class HookService: Sendable {
                     var written = resumed ? have : 0
                     do {
                         for try await chunk in response.body {
-                            try writer.write(chunk)
+                            try chunk.withUnsafeReadableBytes { try writer.write($0) }
                             written += Int64(chunk.readableBytes)
                             progress?(written, total)
                         }

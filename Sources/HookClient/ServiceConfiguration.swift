@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookS3
 
 /// Who the client is and where it talks.

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookS3
 import JWTKit
 import NIOHTTP1

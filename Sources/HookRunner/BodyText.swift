@@ -1,3 +1,4 @@
+import HookCore
 import HookManifest
 
 /// An order body as the state keeps it: its canonical JSON text (keys sorted, two-space indent, no final newline),

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookManifest
 
 /// What the runner needs from the Hook service. `ServiceAdapter` implements it over `HookClient.HookService`;

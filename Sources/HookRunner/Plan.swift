@@ -1,3 +1,4 @@
+import HookCore
 import HookManifest
 
 /// What `apply` will do with one order.

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookManifest
 
 /// The run's results, built from the state alone, so the same state always gives the same bytes.

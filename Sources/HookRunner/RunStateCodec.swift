@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookManifest
 
 /// The lock file's JSON shape: `{"orders": {KEY: {...}}, "version": 2}`, canonical (sorted keys, two-space indent).

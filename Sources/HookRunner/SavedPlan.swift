@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HookCore
 import HookManifest
 
 /// A plan written by `plan --out` for `apply --plan` to carry out exactly, as `terraform plan -out` does: the orders

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookManifest
 import Synchronization
 
@@ -178,27 +179,6 @@ public final class FileStateStore: StateStore {
             throw error
         } catch {
             throw RunnerError.io("cannot open \(journalPath): \(error.localizedDescription)")
-        }
-    }
-}
-
-/// Writes a whole file or nothing: temp file beside the target, fsync, rename.
-public enum AtomicFile {
-    public static func write(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        guard FileManager.default.createFile(atPath: temp.path, contents: Data(text.utf8)) else {
-            throw RunnerError.io("cannot write \(temp.path)")
-        }
-        do {
-            let handle = try FileHandle(forWritingTo: temp)
-            try handle.synchronize()
-            try handle.close()
-            if rename(temp.path, url.path) != 0 { throw RunnerError.io("cannot replace \(path): \(String(cString: strerror(errno)))") }
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw error
         }
     }
 }

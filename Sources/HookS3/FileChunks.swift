@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import HookCore
 #endif
 import Crypto
 import NIOCore
@@ -18,7 +19,7 @@ struct FileChunks: AsyncSequence, Sendable {
         mutating func next() async throws -> ByteBuffer? {
             if descriptor == -2 {
                 descriptor = open(path, O_RDONLY | O_CLOEXEC)
-                guard descriptor >= 0 else { throw S3Error.file(path: path, reason: "cannot open: \(FileWriter.lastError())") }
+                guard descriptor >= 0 else { throw S3Error.file(path: path, reason: "cannot open: \(FileError.lastReason)") }
             }
             guard descriptor >= 0 else { return nil }
             try Task.checkCancellation()
@@ -28,7 +29,7 @@ struct FileChunks: AsyncSequence, Sendable {
                 while true {
                     let result = read(fd, pointer.baseAddress!, chunkSize)
                     if result < 0 && errno == EINTR { continue }
-                    if result < 0 { throw S3Error.file(path: path, reason: "read failed: \(FileWriter.lastError())") }
+                    if result < 0 { throw S3Error.file(path: path, reason: "read failed: \(FileError.lastReason)") }
                     return result
                 }
             }
@@ -46,7 +47,7 @@ struct FileChunks: AsyncSequence, Sendable {
     /// The hex SHA-256 and size of a file, read in 1 MiB chunks.
     static func sha256(path: String) throws -> (String, Int) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw S3Error.file(path: path, reason: "cannot open: \(FileWriter.lastError())") }
+        guard fd >= 0 else { throw S3Error.file(path: path, reason: "cannot open: \(FileError.lastReason)") }
         defer { close(fd) }
         var hasher = SHA256()
         var size = 0
@@ -54,7 +55,7 @@ struct FileChunks: AsyncSequence, Sendable {
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
             if count < 0 && errno == EINTR { continue }
-            if count < 0 { throw S3Error.file(path: path, reason: "read failed: \(FileWriter.lastError())") }
+            if count < 0 { throw S3Error.file(path: path, reason: "read failed: \(FileError.lastReason)") }
             if count == 0 { break }
             hasher.update(data: chunk[0..<count])
             size += count

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -132,7 +133,7 @@ public struct S3Client: Sendable {
         var written: Int64 = 0
         do {
             for try await buffer in response.body {
-                try writer.write(buffer)
+                try buffer.withUnsafeReadableBytes { try writer.write($0) }
                 written += Int64(buffer.readableBytes)
             }
             try writer.close()

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HookCore
 
 /// AWS Signature Version 4 (`AWS4-HMAC-SHA256`), as a pure function of the request, the credentials and a date.
 ///

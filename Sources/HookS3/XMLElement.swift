@@ -1,3 +1,5 @@
+import HookCore
+
 /// A minimal XML element tree built from ``MarkupScanner`` tokens (enough for S3's responses).
 /// Namespace prefixes are dropped from names; mismatched end tags close up to the matching element.
 struct XMLElement: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

@@ -1,3 +1,4 @@
+import HookCore
 import Testing
 
 @testable import HookManifest

@@ -1,3 +1,4 @@
+import HookCore
 import HookManifest
 import Testing
 

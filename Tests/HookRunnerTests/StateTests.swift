@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookManifest
 import Testing
 
@@ -175,8 +176,8 @@ struct StateTests {
     @Test func `a second holder of the project lock is refused with the holder named`() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path(".hookctl/sandbox.pid")
-        let first = try await ProjectLock(path: path)
-        let error = try await #require(throws: RunnerError.self) { _ = try await ProjectLock(path: path, wait: .milliseconds(200)) }
+        let first = try await ProjectLock.acquire(path: path, wait: .zero)
+        let error = try await #require(throws: RunnerError.self) { _ = try await ProjectLock.acquire(path: path, wait: .milliseconds(200)) }
         #expect(error == .projectBusy(lock: path, holder: "pid \(ProcessInfo.processInfo.processIdentifier)"))
         withExtendedLifetime(first) {}
     }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookCore
 import HookS3
 import NIOCore
 import NIOHTTP1

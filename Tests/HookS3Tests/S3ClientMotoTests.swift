@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookCore
 import NIOCore
 import NIOHTTP1
 import Testing

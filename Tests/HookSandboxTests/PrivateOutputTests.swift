@@ -1,6 +1,7 @@
 import Foundation
-import NIOHTTP1
+import HookCore
 import HookS3
+import NIOHTTP1
 import Testing
 
 @testable import HookSandbox
@@ -83,7 +84,7 @@ struct PrivateOutputTests {
         """
     }
 
-    private func itemMessage(_ h: Harness, _ id: Int, token: String) async throws -> JSONValue? {
+    private func itemMessage(_ h: Harness, _ id: Int, token: String) async throws -> HookSandbox.JSONValue? {
         try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token).json?["value"]?.arrayValue?.first
     }
 

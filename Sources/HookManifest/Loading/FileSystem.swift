@@ -56,7 +56,7 @@ enum FileSystem {
             if count == buffer.count { buffer.append(contentsOf: repeatElement(0, count: min(buffer.count, limit + 1 - count))) }
             let n = buffer.withUnsafeMutableBytes { raw -> Int in
                 guard let base = raw.baseAddress else { return 0 }
-                return Glibc.read(fd, base + count, raw.count - count)
+                return systemRead(fd, base + count, raw.count - count)
             }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -132,3 +132,6 @@ enum FileSystem {
         return "/" + parts.joined(separator: "/")
     }
 }
+
+/// The C library's `read`, under a name `FileSystem.read` does not shadow.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }

@@ -1,4 +1,5 @@
 import Crypto
+import HookCore
 
 /// The JSON body of `POST BatchOrder/OData.CSC.Order`, in SPEC's contract shape and option order.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookManifest
 
 /// The use cases about orders already recorded: `wait`, `status`, `report`.

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookManifest
 
 /// This hookctl's version: `--version`, and the fingerprint a saved plan carries.
@@ -53,8 +54,8 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Takes the project lock of this profile for the length of `work`.
     func locked<T>(_ work: () async throws -> T) async throws -> T {
-        let lock = try await ProjectLock(path: bench.projectLockPath, wait: lockTimeout)
-        defer { withExtendedLifetime(lock) {} }
+        let lock = try await ProjectLock.acquire(path: bench.projectLockPath, wait: lockTimeout)
+        defer { lock.release() }
         return try await work()
     }
 

@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import HookCore
 import Synchronization
 
 /// What the sandbox learns from a valid access token.
@@ -51,7 +52,7 @@ final class TokenIssuer: Sendable {
                 key = loaded
             } else {
                 key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-                try StateFile.writeAtomically(Data(key.pemRepresentation.utf8), to: file)
+                try AtomicFile.write(key.pemRepresentation, to: file.path, permissions: 0o600)
             }
         } else {
             key = try Self.processKey.withLock { cached in

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import Synchronization
 
 /// Every order the sandbox accepted, with id sequences and the work the scheduler has taken on.
@@ -196,7 +197,7 @@ final class OrderStore: Sendable {
         }
         bytes += Array("]}\n".utf8)
         do {
-            try StateFile.writeAtomically(Data(bytes), to: file)
+            try AtomicFile.write(bytes, to: file.path, permissions: 0o600)
         } catch {
             markDirty()
             throw error

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookCore
 import HookS3
 
 /// Writes PRIVATE outputs with S3 PUTs (SigV4), as the real service writes to the user's bucket.

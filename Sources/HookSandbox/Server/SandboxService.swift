@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookCore
 import Logging
 
 /// Everything one running sandbox holds: orders, catalogue, keys, login sessions, faults and counters.
@@ -16,7 +17,7 @@ final class SandboxService: Sendable {
     let seed: UInt64
     let logger: Logger
     /// Held while the sandbox runs when it has a state directory; released after the last state write.
-    let stateLock: StateLock?
+    let stateLock: FileLock?
 
     var catalogue: ProductCatalogue { store.catalogue }
 
@@ -29,7 +30,13 @@ final class SandboxService: Sendable {
             } catch {
                 throw SandboxError.stateUnusable(path: directory.path, reason: "\(error.localizedDescription)")
             }
-            stateLock = try StateLock(directory: directory)
+            do {
+                stateLock = try FileLock(path: directory.appendingPathComponent("sandbox.lock").path)
+            } catch is FileLock.Busy {
+                throw SandboxError.stateInUse(path: directory.path)
+            } catch {
+                throw SandboxError.stateUnusable(path: directory.path, reason: "\(error)")
+            }
         } else {
             stateLock = nil
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HookCore
 import HookManifest
 import HookRunner
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HookClient
+import HookCore
 import HookManifest
 import HookRunner
 

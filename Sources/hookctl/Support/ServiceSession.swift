@@ -1,5 +1,6 @@
 import Foundation
 import HookClient
+import HookCore
 import HookManifest
 import HookRunner
 import HookS3

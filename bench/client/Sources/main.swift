@@ -5,6 +5,7 @@
 // Usage: client-bench <sandbox base URL> <order id> [count]
 import Foundation
 import HookClient
+import HookCore
 import HookS3
 import Logging
 

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import HookCore
 @testable import HookS3
 
 @Suite struct MarkupScannerTests {

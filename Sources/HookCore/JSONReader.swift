@@ -1,5 +1,3 @@
-import HookManifest
-
 /// Reads JSON into `JSONValue`, keeping what Foundation's reader loses: whether a number was written as an integer
 /// (`12`) or a number (`12.0`), so what is read back writes the same bytes. The runner reads back only files it wrote, but a
 /// hand-edited or truncated lock file must give an error, never a crash.

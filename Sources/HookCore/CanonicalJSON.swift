@@ -91,7 +91,7 @@ public enum CanonicalJSON {
         for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
     }
 
-    static func writeNumber(_ d: Double, into out: inout [UInt8]) {
+    public static func writeNumber(_ d: Double, into out: inout [UInt8]) {
         guard d.isFinite else {
             out.append(contentsOf: "null".utf8)  // validation never lets a non-finite number through
             return
