@@ -80,13 +80,14 @@ public final class HookService: Sendable {
                    what: "the products of order \(id)", as: Envelope<[BatchOrderItem]>.self).value
     }
 
-    /// `GET ProductionOrders` with a `$filter`, every page (`$top`/`$skip`) until the answer is short.
+    /// `GET ProductionOrders` with a `$filter`, every page (`$top`/`$skip`) until the answer is short. Pages are
+    /// ordered by id: without `$orderby` the real service lists in no set order, and pages could overlap or miss.
     public func productionOrders(filter: String, pageSize: Int = 200) async throws -> [ProductionOrder] {
         var all: [ProductionOrder] = []
         var skip = 0
         while true {
             let page: Envelope<[ProductionOrder]> = try decode(
-                try await get("ProductionOrders", query: [("$filter", filter), ("$top", String(pageSize)), ("$skip", String(skip))],
+                try await get("ProductionOrders", query: [("$filter", filter), ("$orderby", "Id asc"), ("$top", String(pageSize)), ("$skip", String(skip))],
                               what: "the orders"), what: "the orders")
             all += page.value
             if page.value.count < pageSize { return all }

@@ -52,24 +52,12 @@ public enum OutputLocation: Sendable, Equatable {
 }
 
 extension OutputLocation {
-    /// Where the outputs of an order with this body go, read from its `output_storage` and `output_s3_path` options.
-    public init(body: JSONValue) {
-        guard case .object(let fields) = body, case .array(let options)? = fields["WorkflowOptions"] else {
-            self = .temporary
-            return
+    /// Where an order with this manifest storage sends its outputs.
+    public init(_ storage: StorageSpec) {
+        switch storage {
+        case .temporary: self = .temporary
+        case .private(let spec): self = .s3(bucket: spec.bucket, prefix: spec.prefix)
         }
-        var values: [String: String] = [:]
-        for case .object(let option) in options {
-            if case .string(let name)? = option["Name"], case .string(let value)? = option["Value"] { values[name] = value }
-        }
-        guard values["output_storage"] == "PRIVATE", let path = values["output_s3_path"], path.hasPrefix("s3://") else {
-            self = .temporary
-            return
-        }
-        let rest = path.dropFirst("s3://".count)
-        let bucket = rest.prefix { $0 != "/" }
-        let prefix = rest.dropFirst(bucket.count).drop { $0 == "/" }
-        self = .s3(bucket: String(bucket), prefix: String(prefix))
     }
 }
 

@@ -37,6 +37,8 @@ public struct DesiredOrder: Sendable, Equatable {
     public var identifiers: [String]
     /// The order `Name` of a first attempt; retries append `-rN`.
     public var name: String
+    /// Where its outputs go, from the manifest's storage.
+    public var output: OutputLocation
     public var download: Bool
     public var timeout: Duration?
     /// A retry resubmits every identifier (`retry: all`, `apply --retry-all`), not only those that failed.
@@ -44,7 +46,8 @@ public struct DesiredOrder: Sendable, Equatable {
 
     public init(
         key: String, manifest: String, workflow: String, labels: [String: String], digest: String, renderedBody: [UInt8],
-        identifiers: [String], name: String, download: Bool = false, timeout: Duration? = nil, retryAll: Bool = false
+        identifiers: [String], name: String, output: OutputLocation = .temporary, download: Bool = false,
+        timeout: Duration? = nil, retryAll: Bool = false
     ) {
         self.key = key
         self.manifest = manifest
@@ -54,6 +57,7 @@ public struct DesiredOrder: Sendable, Equatable {
         self.renderedBody = renderedBody
         self.identifiers = identifiers
         self.name = name
+        self.output = output
         self.download = download
         self.timeout = timeout
         self.retryAll = retryAll

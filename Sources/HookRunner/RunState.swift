@@ -23,19 +23,22 @@ public struct OrderRecord: Equatable, Sendable {
     public var digest: String
     /// The body as rendered (secrets as references), kept so `plan` can show what changed.
     public var body: BodyText
+    /// Where the body sends its outputs (it says so in its storage options).
+    public var output: OutputLocation
     /// Every submission of this body, oldest first; never empty. Each was sent under its own name, so any of them
     /// can be found by name after a crash.
     public var attempts: [Attempt]
 
     public init(
         manifest: String, workflow: String, labels: [String: String], digest: String, body: BodyText,
-        attempts: [Attempt]
+        output: OutputLocation = .temporary, attempts: [Attempt]
     ) {
         self.manifest = manifest
         self.workflow = workflow
         self.labels = labels
         self.digest = digest
         self.body = body
+        self.output = output
         self.attempts = attempts
     }
 

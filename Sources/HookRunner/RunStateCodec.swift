@@ -179,7 +179,25 @@ enum RunStateCodec {
         }
         return OrderRecord(
             manifest: pool(try required("manifest", in: f)), workflow: pool(try required("workflow", in: f)), labels: labels,
-            digest: try required("digest", in: f), body: text, attempts: attempts)
+            digest: try required("digest", in: f), body: text,
+            output: outputLocation(ofBody: fromJournal ? text.value : body), attempts: attempts)
+    }
+
+    /// Where a recorded body sends its outputs, read from its `output_storage` and `output_s3_path` options (the
+    /// lock file keeps the body, not the manifest's storage).
+    static func outputLocation(ofBody body: JSONValue) -> OutputLocation {
+        guard case .object(let fields) = body, case .array(let options)? = fields["WorkflowOptions"] else { return .temporary }
+        var values: [String: String] = [:]
+        for case .object(let option) in options {
+            if case .string(let name)? = option["Name"], case .string(let value)? = option["Value"] { values[name] = value }
+        }
+        guard values["output_storage"] == "PRIVATE", let path = values["output_s3_path"], path.hasPrefix("s3://") else {
+            return .temporary
+        }
+        let rest = path.dropFirst("s3://".count)
+        let bucket = rest.prefix { $0 != "/" }
+        let prefix = rest.dropFirst(bucket.count).drop { $0 == "/" }
+        return .s3(bucket: String(bucket), prefix: String(prefix))
     }
 
     private static func strings(_ value: JSONValue?) -> [String] {

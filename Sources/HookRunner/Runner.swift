@@ -91,7 +91,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             } else {
                 intents[item.key] = OrderRecord(
                     manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels,
-                    digest: desired.digest, body: BodyText(desired.body), attempts: [attempt])
+                    digest: desired.digest, body: BodyText(desired.body), output: desired.output, attempts: [attempt])
             }
         }
         let keys = plan.filter { $0.action != .remove && $0.action != .keep }.map(\.key)
@@ -198,7 +198,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
                 record.latest.status = found.status
                 record.latest.message = found.message
                 adopted[key] = record
-                if record.isFinished { finished.append((key, found.id, OutputLocation(body: record.body.value))) }
+                if record.isFinished { finished.append((key, found.id, record.output)) }
                 events(.adopted(key: key, name: record.name, id: found.id))
             } else if bodies[key] != nil {
                 toSubmit.append(key)
@@ -317,7 +317,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             state.orders[key] = record
             // Items are read once per finish: an attempt found finished as it was recorded keeps its items.
             if record.isFinished && (changed || record.latest.products.isEmpty) {
-                finished.append((key, id, OutputLocation(body: record.body.value)))
+                finished.append((key, id, record.output))
             }
         }
         for (key, items) in try await products(of: finished) { state.orders[key]?.latest.products = items }

@@ -1,14 +1,10 @@
 import Foundation
 import HookClient
 
-/// `OrderService` over the real client: the runner's narrow needs mapped onto OData calls, in as few calls as the
-/// service allows (ids and names are asked for in chunks through `$filter`).
+/// `OrderService` over the real client: the runner's narrow needs mapped onto the client's calls, and its errors onto
+/// what the runner must tell apart (not sent, refused, outcome unknown).
 public struct ServiceAdapter: OrderService {
     let service: HookService
-    /// Names and ids per `$filter`: URLs stay under about 2.5 KB (a name takes some 60 encoded bytes, an id 23), far
-    /// below common server limits (8 KB), while thousands of orders are polled in a few calls.
-    let namesPerCall = 40
-    let idsPerCall = 100
 
     public init(service: HookService) { self.service = service }
 
@@ -32,26 +28,19 @@ public struct ServiceAdapter: OrderService {
 
     public func findOrders(named names: [String]) async throws -> [String: OrderSnapshot] {
         var found: [String: OrderSnapshot] = [:]
-        for start in stride(from: 0, to: names.count, by: namesPerCall) {
-            let filter = names[start..<min(start + namesPerCall, names.count)].map { "Name eq '\(quote($0))'" }.joined(separator: " or ")
-            for order in try await service.productionOrders(filter: filter) {
-                let snapshot = OrderSnapshot(id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage)
-                if let seen = found[order.name], seen.id > snapshot.id { continue }
-                found[order.name] = snapshot
-            }
+        for order in try await service.productionOrders(named: names) {
+            if let seen = found[order.name], seen.id > order.id { continue }
+            found[order.name] = OrderSnapshot(id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage)
         }
         return found
     }
 
     public func orders(ids: [Int]) async throws -> [Int: OrderSnapshot] {
         var result: [Int: OrderSnapshot] = [:]
-        for start in stride(from: 0, to: ids.count, by: idsPerCall) {
-            let filter = ids[start..<min(start + idsPerCall, ids.count)].map { "Id eq \($0)" }.joined(separator: " or ")
-            for order in try await service.productionOrders(filter: filter) {
-                result[order.id] = OrderSnapshot(
-                    id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage,
-                    estimated: order.estimatedDate)
-            }
+        for order in try await service.productionOrders(ids: ids) {
+            result[order.id] = OrderSnapshot(
+                id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage,
+                estimated: order.estimatedDate)
         }
         return result
     }
@@ -84,5 +73,4 @@ public struct ServiceAdapter: OrderService {
         try await service.downloadProduct(batchOrderID: orderID, productID: productID, to: URL(fileURLWithPath: path), progress: progress)
     }
 
-    private func quote(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
 }

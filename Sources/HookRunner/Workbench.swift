@@ -82,7 +82,7 @@ public struct Workbench: Sendable {
             DesiredOrder(
                 key: order.key, manifest: recordedPaths[order.manifestPath] ?? relative(order.manifestPath), workflow: order.workflow, labels: order.labels,
                 digest: order.body.digest, renderedBody: order.body.renderedUTF8(), identifiers: order.body.identifiers,
-                name: order.body.name, download: order.download, timeout: order.waitTimeout, retryAll: retryAll || order.retryAll)
+                name: order.body.name, output: OutputLocation(order.storage), download: order.download, timeout: order.waitTimeout, retryAll: retryAll || order.retryAll)
         }
     }
 

@@ -102,8 +102,16 @@ final class ScriptedService: OrderService {
                 return ProductRecord(
                     id: orderID * 10 + index, identifier: identifier, status: failed ? "failed" : "completed",
                     message: failed ? "product not found" : "Processing finished successfully",
-                    output: failed ? nil : "BatchOrder(\(orderID))/Product(\(orderID * 10 + index))/$value")
+                    output: failed ? nil : Self.output(storage, orderID: orderID, productID: orderID * 10 + index))
             }
+        }
+    }
+
+    /// Where a completed item's output is, as `ServiceAdapter` records it.
+    static func output(_ storage: OutputLocation, orderID: Int, productID: Int) -> String {
+        switch storage {
+        case .temporary: "BatchOrder(\(orderID))/Product(\(productID))/$value"
+        case .s3(let bucket, let prefix): "s3://\(bucket)/\(prefix)"
         }
     }
 

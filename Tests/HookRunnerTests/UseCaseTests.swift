@@ -191,6 +191,32 @@ struct UseCaseTests {
         }
     }
 
+    @Test func `a PRIVATE order's output location comes from its manifest's storage and survives the lock file`() async throws {
+        let manifest = """
+            apiVersion: hookctl/v1
+            kind: Order
+            metadata: {name: kept}
+            spec:
+              workflow: data-harvest
+              identifiers: [ID-P1]
+              source: {collection: EO.ESA.DAT.SENTINEL-2.MSI.L1C}
+              storage:
+                type: PRIVATE
+                bucket: results
+                prefix: harvest/s2
+                endpoint: http://127.0.0.1:9
+                accessKey: "${env:KEY}"
+                secretKey: "${env:SECRET}"
+            """
+        let project = try UseCaseProject(manifests: ["private.yaml": manifest])
+        let context = try project.context(environment: ["DESP_PASSWORD": "demo", "KEY": "k", "SECRET": "s"])
+        #expect(context.bench.desiredOrders().map(\.output) == [.s3(bucket: "results", prefix: "harvest/s2")])
+        _ = try await context.apply(ApplyRequest())
+        let recorded = try #require(try context.bench.stateStore(warn: { _ in }).load().orders["kept"])
+        #expect(recorded.output == .s3(bucket: "results", prefix: "harvest/s2"))
+        #expect(recorded.latest.products.map(\.output) == ["s3://results/harvest/s2"])
+    }
+
     @Test func `a saved plan is carried out only while its inputs are unchanged`() async throws {
         let project = try UseCaseProject()
         let planFile = project.path("plan.json")

@@ -80,7 +80,7 @@ extension RunContext {
             } else {
                 reported.orders[item.key] = OrderRecord(
                     manifest: desired.manifest, workflow: desired.workflow, labels: desired.labels, digest: desired.digest,
-                    body: BodyText(desired.body), attempts: [attempt])
+                    body: BodyText(desired.body), output: desired.output, attempts: [attempt])
             }
         }
         return reported

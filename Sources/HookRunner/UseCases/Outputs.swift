@@ -41,7 +41,7 @@ extension RunContext {
         var listed: [OutputItem] = []
         for key in recordedKeys(in: state) {
             guard let record = state.orders[key], let id = record.id else { continue }
-            switch OutputLocation(body: record.body.value) {
+            switch record.output {
             case .temporary:
                 let base = bench.profile?.serviceURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
                 for outcome in record.outcomes where outcome.product.status == "completed" {
