@@ -1,11 +1,8 @@
 import Foundation
+import HookCore
 
-/// A status as the service spells it (`queued`, `in_progress`, `completed`, `failed`, `cancelled`); unknown
-/// spellings are kept as they are.
-public struct OrderStatus: RawRepresentable, Hashable, Sendable, Decodable {
-    public var rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+extension OrderStatus: Decodable {
+    public init(from decoder: any Decoder) throws { self.init(rawValue: try decoder.singleValueContainer().decode(String.self)) }
 }
 
 /// An id the service sends as a number or as a string of digits.

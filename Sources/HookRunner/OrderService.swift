@@ -30,12 +30,12 @@ public protocol OrderService: Sendable {
 public struct OrderSnapshot: Sendable, Equatable {
     public var id: Int
     public var name: String
-    public var status: String
+    public var status: OrderStatus
     public var message: String?
     /// When the service expects the order to be done, if it says (a hint).
     public var estimated: Date?
 
-    public init(id: Int, name: String, status: String, message: String? = nil, estimated: Date? = nil) {
+    public init(id: Int, name: String, status: OrderStatus, message: String? = nil, estimated: Date? = nil) {
         self.id = id
         self.name = name
         self.status = status

@@ -27,7 +27,7 @@ public struct Report: Sendable {
     /// Orders by status, plus `total`; `completed` and `failed` are always present.
     public var summary: [String: Int] {
         var counts = ["completed": 0, "failed": 0]
-        for order in orders { counts[order.record.reportedStatus, default: 0] += 1 }
+        for order in orders { counts[order.record.reportedStatus.rawValue, default: 0] += 1 }
         counts["total"] = orders.count
         return counts
     }
@@ -48,7 +48,7 @@ public struct Report: Sendable {
                 "message": record.message.map { .string($0) } ?? .null,
                 "name": .string(record.name),
                 "products": .array(record.outcomes.map(\.jsonValue)),
-                "status": .string(record.reportedStatus),
+                "status": .string(record.reportedStatus.rawValue),
                 "workflow": .string(record.workflow),
             ]
             if let seconds = seconds(key) { fields["waitedSeconds"] = .number(seconds) }
@@ -74,7 +74,7 @@ public struct Report: Sendable {
         if !failed.isEmpty {
             lines += ["", "## Failures", ""]
             for (key, record) in orders where failed.contains(key) {
-                lines.append("- **\(escape(key))** (`\(record.manifest)`): \(escape(record.message ?? record.status))")
+                lines.append("- **\(escape(key))** (`\(record.manifest)`): \(escape(record.message ?? record.status.rawValue))")
                 for outcome in record.outcomes where outcome.product.status != "completed" {
                     let product = outcome.product
                     lines.append("  - `\(product.identifier)`: \(product.status)\(product.message.map { ": " + escape($0) } ?? "")\(attemptNote(outcome))")
@@ -97,15 +97,15 @@ public struct Report: Sendable {
             let time = seconds(key).map { #" time="\#($0)""# } ?? ""
             let open = #"    <testcase classname="\#(xml(record.manifest))" name="\#(xml(key))"\#(time)"#
             if failed.contains(key) {
-                let detail = ([record.message ?? record.status] + record.outcomes.filter { $0.product.status != "completed" }
+                let detail = ([record.message ?? record.status.rawValue] + record.outcomes.filter { $0.product.status != .completed }
                     .map { "\($0.product.identifier): \($0.product.status)\($0.product.message.map { ": " + $0 } ?? "")\(attemptNote($0))" })
                     .joined(separator: "\n")
                 lines.append(open + ">")
-                lines.append(#"      <failure message="\#(xml(record.message ?? record.status))" type="\#(xml(record.status))">\#(xml(detail))</failure>"#)
+                lines.append(#"      <failure message="\#(xml(record.message ?? record.status.rawValue))" type="\#(xml(record.status.rawValue))">\#(xml(detail))</failure>"#)
                 lines.append("    </testcase>")
             } else if !record.isFinished {
                 lines.append(open + ">")
-                lines.append(#"      <skipped message="\#(xml(timedOut.contains(key) ? "timed out while \(record.status)" : record.status))"/>"#)
+                lines.append(#"      <skipped message="\#(xml(timedOut.contains(key) ? "timed out while \(record.status)" : record.status.rawValue))"/>"#)
                 lines.append("    </testcase>")
             } else {
                 lines.append(open + "/>")
@@ -140,7 +140,7 @@ public struct Report: Sendable {
     }
 
     private func statusText(_ key: String, _ record: OrderRecord) -> String {
-        timedOut.contains(key) ? "\(record.status) (timed out)" : record.reportedStatus
+        timedOut.contains(key) ? "\(record.status) (timed out)" : record.reportedStatus.rawValue
     }
 
     /// " (attempt 2)" for an outcome of a retry; nothing for a first attempt's.

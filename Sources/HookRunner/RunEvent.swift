@@ -1,9 +1,11 @@
+import HookCore
+
 /// What the runner tells its caller as it goes: the CLI turns these into progress lines.
 public enum RunEvent: Sendable, Equatable {
     case submitted(key: String, name: String, id: Int)
     /// An order submitted earlier (perhaps just before a crash) was found by its name and taken over.
     case adopted(key: String, name: String, id: Int)
-    case statusChanged(key: String, from: String, to: String, message: String?)
+    case statusChanged(key: String, from: OrderStatus, to: OrderStatus, message: String?)
     /// A submission got no answer; the order will be looked up by name before anything is sent again.
     case outcomeUnknown(key: String, reason: String)
     case timedOut(key: String)

@@ -1,3 +1,4 @@
+import HookCore
 import HookManifest
 
 /// The lock file's content: what hookctl knows of every order it manages under one profile.
@@ -11,11 +12,6 @@ public struct RunState: Equatable, Sendable {
 
 /// One order as recorded: what was asked (manifest, digest, body) and every attempt made to get it done.
 public struct OrderRecord: Equatable, Sendable {
-    /// Statuses after which an order no longer changes.
-    public static let terminalStatuses: Set<String> = ["completed", "failed", "cancelled"]
-    /// The status of an attempt whose request may have left the process, before the service's answer is known.
-    public static let submitting = "submitting"
-
     public var manifest: String
     public var workflow: String
     public var labels: [String: String]
@@ -51,7 +47,7 @@ public struct OrderRecord: Equatable, Sendable {
     /// The latest attempt's name, id, status and message: what the service says of the order now.
     public var name: String { latest.name }
     public var id: Int? { latest.id }
-    public var status: String { latest.status }
+    public var status: OrderStatus { latest.status }
     public var message: String? { latest.message }
 
     /// True once the latest attempt can no longer change.
@@ -73,7 +69,7 @@ public struct OrderRecord: Equatable, Sendable {
                 if let product = products[identifier] {
                     latestByIdentifier[identifier] = ProductOutcome(product: product, attempt: attempt.number, orderID: attempt.id)
                 } else if attempt.isFinished {
-                    let status = attempt.status == "completed" ? "failed" : attempt.status
+                    let status = attempt.status == .completed ? .failed : attempt.status
                     latestByIdentifier[identifier] = ProductOutcome(
                         product: ProductRecord(id: nil, identifier: identifier, status: status, message: attempt.message),
                         attempt: attempt.number, orderID: attempt.id)
@@ -85,18 +81,18 @@ public struct OrderRecord: Equatable, Sendable {
 
     /// Identifiers whose latest outcome is not `completed` (or that have none yet), in order.
     public var unfinishedIdentifiers: [String] {
-        let done = Set(outcomes.filter { $0.product.status == "completed" }.map(\.product.identifier))
+        let done = Set(outcomes.filter { $0.product.status == .completed }.map(\.product.identifier))
         return identifiers.filter { !done.contains($0) }
     }
 
     /// True when every identifier has completed in some attempt.
     public var isSuccessful: Bool {
-        isFinished && unfinishedIdentifiers.isEmpty && (!identifiers.isEmpty || status == "completed")
+        isFinished && unfinishedIdentifiers.isEmpty && (!identifiers.isEmpty || status == .completed)
     }
 
     /// The order's status as reports give it: `completed` once every identifier has completed in some attempt, else
     /// the latest attempt's status as the service gave it.
-    public var reportedStatus: String { isSuccessful ? "completed" : status }
+    public var reportedStatus: OrderStatus { isSuccessful ? .completed : status }
 }
 
 /// One submission of an order's body: the name and identifiers it was sent with, and what the service made of it.
@@ -109,15 +105,15 @@ public struct Attempt: Equatable, Sendable {
     public var identifiers: [String]
     /// The service's batch-order id; nil until the service has answered the submission.
     public var id: Int?
-    /// The service's own lowercase status string, or `submitting`.
-    public var status: String
+    /// The service's own status, or `submitting` until the service has answered.
+    public var status: OrderStatus
     /// The service's status message for the order, when it gave one.
     public var message: String?
     /// The items, read once the attempt has finished.
     public var products: [ProductRecord]
 
     public init(
-        number: Int, name: String, identifiers: [String], id: Int? = nil, status: String = OrderRecord.submitting,
+        number: Int, name: String, identifiers: [String], id: Int? = nil, status: OrderStatus = .submitting,
         message: String? = nil, products: [ProductRecord] = []
     ) {
         self.number = number
@@ -129,7 +125,7 @@ public struct Attempt: Equatable, Sendable {
         self.products = products
     }
 
-    public var isFinished: Bool { OrderRecord.terminalStatuses.contains(status) }
+    public var isFinished: Bool { status.isTerminal }
 }
 
 /// One item of an attempt: an input identifier and what became of it.
@@ -137,13 +133,13 @@ public struct ProductRecord: Equatable, Sendable {
     /// The service's item id; nil for an item the service never listed (its attempt failed as a whole).
     public var id: Int?
     public var identifier: String
-    public var status: String
+    public var status: OrderStatus
     public var message: String?
     /// Where the output is: the `$value` route relative to the service root (TEMPORARY),
     /// or `s3://bucket/key` (PRIVATE).
     public var output: String?
 
-    public init(id: Int?, identifier: String, status: String, message: String? = nil, output: String? = nil) {
+    public init(id: Int?, identifier: String, status: OrderStatus, message: String? = nil, output: String? = nil) {
         self.id = id
         self.identifier = identifier
         self.status = status

@@ -68,7 +68,7 @@ enum RunStateCodec {
         [
             ("id", record.id.map { .integer($0) } ?? .null),
             ("name", .string(record.name)),
-            ("status", .string(record.reportedStatus)),
+            ("status", .string(record.reportedStatus.rawValue)),
         ]
     }
 
@@ -90,7 +90,7 @@ enum RunStateCodec {
             "identifiers": .array(attempt.identifiers.map { .string($0) }),
             "name": .string(attempt.name),
             "products": .array(attempt.products.map(\.jsonValue)),
-            "status": .string(attempt.status),
+            "status": .string(attempt.status.rawValue),
         ]
         if let message = attempt.message { fields["message"] = .string(message) }
         return .object(fields)
@@ -155,7 +155,7 @@ enum RunStateCodec {
                 let identifiers = strings(a["identifiers"])
                 attempts.append(Attempt(
                     number: integer(a["attempt"]) ?? attempts.count + 1, name: try required("name", in: a),
-                    identifiers: identifiers, id: integer(a["id"]), status: pool(try required("status", in: a)),
+                    identifiers: identifiers, id: integer(a["id"]), status: OrderStatus(rawValue: pool(try required("status", in: a))),
                     message: pool(string(a["message"])),
                     products: try products(a["products"], key: key, identifiers: identifiers, pool: pool)))
             }
@@ -165,7 +165,7 @@ enum RunStateCodec {
             if case .object(let fields) = body { identifiers = strings(fields["IdentifierList"]) }
             attempts = [Attempt(
                 number: integer(f["attempt"]) ?? 1, name: try required("name", in: f), identifiers: identifiers,
-                id: integer(f["id"]), status: pool(try required("status", in: f)), message: pool(string(f["message"])),
+                id: integer(f["id"]), status: OrderStatus(rawValue: pool(try required("status", in: f))), message: pool(string(f["message"])),
                 products: try products(f["products"], key: key, identifiers: identifiers, pool: pool))]
         }
         // Attempt numbers name the orders sent (`-rN`): each must be a plausible count, and each above the last.
@@ -213,7 +213,7 @@ enum RunStateCodec {
             guard case .object(let p) = item, let identifier = string(p["identifier"]), let status = string(p["status"])
             else { throw Malformed(description: "order \(key): a product lacks its identifier or status") }
             let shared = identifiers.count == 1 && identifiers[0] == identifier ? identifiers[0] : attempted[identifier] ?? identifier
-            return ProductRecord(id: integer(p["id"]), identifier: shared, status: pool(status),
+            return ProductRecord(id: integer(p["id"]), identifier: shared, status: OrderStatus(rawValue: pool(status)),
                                  message: pool(string(p["message"])), output: string(p["output"]))
         }
     }
@@ -240,7 +240,7 @@ extension ProductRecord {
             "identifier": .string(identifier),
             "message": message.map { .string($0) } ?? .null,
             "output": output.map { .string($0) } ?? .null,
-            "status": .string(status),
+            "status": .string(status.rawValue),
         ])
     }
 }

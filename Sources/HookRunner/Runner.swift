@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookManifest
 
 /// Carries out plans: submits orders, waits for them, records every step in the state store.
@@ -156,7 +157,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             for key in waiting where state.orders[key]?.isFinished == true { waited[key] = start.duration(to: clock.now) }
             let changed = try record(waiting, from: before, to: state)
             var counts: [String: Int] = [:]
-            for key in keys { if let status = state.orders[key]?.status { counts[status, default: 0] += 1 } }
+            for key in keys { if let status = state.orders[key]?.status { counts[status.rawValue, default: 0] += 1 } }
             events(.progress(counts))
             interval = changed ? pollInterval : min(interval * 3 / 2, maxPollInterval)
             pause = Self.pause(interval: interval, estimates: waiting.filter { state.orders[$0]?.isFinished == false }.map { estimates[$0] })

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookClient
 
 /// `OrderService` over the real client: the runner's narrow needs mapped onto the client's calls, and its errors onto
@@ -11,7 +12,7 @@ public struct ServiceAdapter: OrderService {
     public func submit(name: String, body: [UInt8]) async throws -> OrderSnapshot {
         do {
             let order = try await service.submitOrder(json: body)
-            return OrderSnapshot(id: order.id, name: order.name, status: order.status.rawValue, message: nil)
+            return OrderSnapshot(id: order.id, name: order.name, status: order.status, message: nil)
         } catch ClientError.submissionOutcomeUnknown(let reason) {
             throw OrderServiceError.outcomeUnknown(reason)
         } catch ClientError.rejected(_, let detail) {
@@ -30,7 +31,7 @@ public struct ServiceAdapter: OrderService {
         var found: [String: OrderSnapshot] = [:]
         for order in try await service.productionOrders(named: names) {
             if let seen = found[order.name], seen.id > order.id { continue }
-            found[order.name] = OrderSnapshot(id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage)
+            found[order.name] = OrderSnapshot(id: order.id, name: order.name, status: order.status, message: order.statusMessage)
         }
         return found
     }
@@ -39,7 +40,7 @@ public struct ServiceAdapter: OrderService {
         var result: [Int: OrderSnapshot] = [:]
         for order in try await service.productionOrders(ids: ids) {
             result[order.id] = OrderSnapshot(
-                id: order.id, name: order.name, status: order.status.rawValue, message: order.statusMessage,
+                id: order.id, name: order.name, status: order.status, message: order.statusMessage,
                 estimated: order.estimatedDate)
         }
         return result
@@ -49,10 +50,10 @@ public struct ServiceAdapter: OrderService {
         try await service.products(batchOrderID: orderID).map { item in
             let output: String?
             switch storage {
-            case .temporary: output = item.status.rawValue == "completed" ? "BatchOrder(\(orderID))/Product(\(item.id))/$value" : nil
-            case .s3(let bucket, let prefix): output = item.status.rawValue == "completed" ? "s3://\(bucket)/\(prefix)" : nil
+            case .temporary: output = item.status == .completed ? "BatchOrder(\(orderID))/Product(\(item.id))/$value" : nil
+            case .s3(let bucket, let prefix): output = item.status == .completed ? "s3://\(bucket)/\(prefix)" : nil
             }
-            return ProductRecord(id: item.id, identifier: item.inputProductReference, status: item.status.rawValue,
+            return ProductRecord(id: item.id, identifier: item.inputProductReference, status: item.status,
                                  message: item.statusMessage, output: output)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import Testing
 
 @testable import HookClient

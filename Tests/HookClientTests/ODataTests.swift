@@ -1,5 +1,6 @@
 import Foundation
 import HookClient
+import HookCore
 import HookS3
 import HookSandbox
 import Testing

@@ -20,11 +20,11 @@ struct PlanTests {
 
     /// A record of one attempt of `order` with every identifier; products default to one per identifier when the
     /// status is terminal (completed items for `completed`, failed ones otherwise).
-    static func record(_ order: DesiredOrder, status: String, id: Int? = 1, products: [ProductRecord]? = nil, attempt: Int = 1)
+    static func record(_ order: DesiredOrder, status: OrderStatus, id: Int? = 1, products: [ProductRecord]? = nil, attempt: Int = 1)
         -> OrderRecord
     {
-        let items = products ?? (OrderRecord.terminalStatuses.contains(status)
-            ? order.identifiers.enumerated().map { ProductRecord(id: $0.offset, identifier: $0.element, status: status == "completed" ? "completed" : "failed") }
+        let items = products ?? (status.isTerminal
+            ? order.identifiers.enumerated().map { ProductRecord(id: $0.offset, identifier: $0.element, status: status == .completed ? .completed : .failed) }
             : [])
         return OrderRecord(
             manifest: order.manifest, workflow: order.workflow, labels: [:], digest: order.digest, body: BodyText(order.body),
@@ -48,7 +48,7 @@ struct PlanTests {
             halfFailed, status: "completed",
             products: [.init(id: 1, identifier: "a", status: "completed"), .init(id: 2, identifier: "b", status: "failed")])
         state.orders["changed"] = Self.record(Self.desired("changed"), status: "completed")
-        state.orders["pending"] = Self.record(pending, status: OrderRecord.submitting, id: nil)
+        state.orders["pending"] = Self.record(pending, status: OrderStatus.submitting, id: nil)
         state.orders["gone"] = Self.record(Self.desired("gone"), status: "completed")
         state.orders["elsewhere"] = Self.record(Self.desired("elsewhere"), status: "completed")
 

@@ -181,7 +181,7 @@ struct RunnerTests {
         let batches = store.batches.withLock { $0 }
         for key in ["a", "b", "c"] {
             let first = try #require(batches.first { $0[key] != nil }?[key] ?? nil)
-            #expect(first.status == OrderRecord.submitting && first.id == nil)
+            #expect(first.status == OrderStatus.submitting && first.id == nil)
         }
         #expect(store.current.withLock { $0 } == outcome.state)
     }
@@ -202,7 +202,7 @@ struct RunnerTests {
         let order = PlanTests.desired("a")
         // Reached the service; the process died before recording the answer.
         _ = try await service.submit(name: order.name, body: Self.bodies([order])["a"]!.bytes(name: order.name, identifiers: order.identifiers))
-        let state = RunState(orders: ["a": PlanTests.record(order, status: OrderRecord.submitting, id: nil, products: [])])
+        let state = RunState(orders: ["a": PlanTests.record(order, status: OrderStatus.submitting, id: nil, products: [])])
         let outcome = try await Self.run(service, orders: [order], state: state)
         #expect(service.script.withLock { $0.submissions } == 1)
         #expect(outcome.state.orders["a"]?.id == 100)
@@ -341,7 +341,7 @@ struct RunnerTests {
         // Sent by a run that died before recording the answer; the order finished since.
         _ = try await service.submit(name: order.name, body: Self.bodies([order])["a"]!.bytes(name: order.name, identifiers: order.identifiers))
         service.script.withLock { $0.orders[100]?.snapshot.status = "completed" }
-        let state = RunState(orders: ["a": PlanTests.record(order, status: OrderRecord.submitting, id: nil, products: [])])
+        let state = RunState(orders: ["a": PlanTests.record(order, status: OrderStatus.submitting, id: nil, products: [])])
         let outcome = try await Self.run(service, orders: [order], state: state)
         let record = try #require(outcome.state.orders["a"])
         #expect(record.isSuccessful)

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookManifest
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookManifest
 
 /// What `apply` is asked to do.
@@ -72,7 +73,7 @@ extension RunContext {
         var reported = state
         for item in plan {
             guard let reason = rejected[item.key], let desired = item.desired, var attempt = item.newAttempt else { continue }
-            attempt.status = "failed"
+            attempt.status = .failed
             attempt.message = "rejected by the service: \(reason)"
             if var record = reported.orders[item.key], record.digest == desired.digest {
                 record.attempts.append(attempt)

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import HookCore
 import Synchronization
 import HookRunner
 
@@ -98,7 +99,7 @@ final class Console: Sendable {
         case let .adopted(key, name, id): info("\(key): found \(name) (id \(id)) already at the service; adopted it")
         case let .statusChanged(key, _, to, message):
             let text = "\(key): \(to)" + (message.map { " (\($0))" } ?? "")
-            info(to == "failed" || to == "cancelled" ? paint(text, "31") : to == "completed" ? paint(text, "32") : text)
+            info(to == .failed || to == .cancelled ? paint(text, "31") : to == .completed ? paint(text, "32") : text)
         case let .outcomeUnknown(key, reason):
             warning("\(key): no answer to the submission (\(reason)); it will be looked up by name before anything is sent again")
         case let .timedOut(key): warning("\(key): still unfinished at its wait timeout")
