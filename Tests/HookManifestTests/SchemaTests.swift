@@ -17,7 +17,7 @@ struct SchemaTests {
     }
 
     /// Validates every document of every file; returns the files (with messages) that failed.
-    func check(_ files: [String]) throws -> [String: String] {
+    func check(_ files: [String]) async throws -> [String: String] {
         var documents: [JSONValue] = []
         for file in files {
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
@@ -40,23 +40,23 @@ struct SchemaTests {
                     failed.setdefault(item["file"], []).extend(errors)
             print(json.dumps({k: "; ".join(v) for k, v in failed.items()}))
             """
-        let result = try run(try python(), ["-c", script, Self.schemaPath, input.path])
+        let result = try await run(try python(), ["-c", script, Self.schemaPath, input.path])
         try #require(result.status == 0, "python failed: \(result.output)")
         let data = Data(result.output.utf8)
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: String])
     }
 
-    @Test func `every shipped manifest, example and golden fixture passes the schema`() throws {
+    @Test func `every shipped manifest, example and golden fixture passes the schema`() async throws {
         let files = yamlFiles("manifests") + yamlFiles("examples") + yamlFiles("Tests/HookManifestTests/Fixtures/golden")
         #expect(files.count >= 15)
-        let failed = try check(files)
+        let failed = try await check(files)
         #expect(failed.isEmpty, "\(failed)")
     }
 
-    @Test func `bad examples fail the schema`() throws {
+    @Test func `bad examples fail the schema`() async throws {
         let files = yamlFiles("Tests/HookManifestTests/Fixtures/schema-bad")
         #expect(files.count >= 10)
-        let failed = try check(files)
+        let failed = try await check(files)
         #expect(Set(failed.keys) == Set(files), "passed but should fail: \(Set(files).subtracting(failed.keys).sorted())")
     }
 

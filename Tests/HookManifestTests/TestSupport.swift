@@ -91,7 +91,7 @@ func python() throws -> String {
 struct PythonMissing: Error {}
 
 /// Runs a program with stdout and stderr merged; returns exit status and output.
-func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+func run(_ program: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments
@@ -100,7 +100,13 @@ func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, out
     process.standardError = pipe
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    // On a thread of its own: a blocking read on Swift's cooperative pool (one thread per core) stalls the tests beside it.
+    let output = await withCheckedContinuation { continuation in
+        Thread {
+            let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            continuation.resume(returning: output)
+        }.start()
+    }
     return (process.terminationStatus, String(decoding: output, as: UTF8.self))
 }

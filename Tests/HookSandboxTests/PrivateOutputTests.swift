@@ -44,7 +44,7 @@ struct PrivateOutputTests {
                 if !Task.isCancelled, process.isRunning { process.terminate() }
             }
             defer { watchdog.cancel() }
-            let lines = await Task.detached { () -> [String] in
+            let lines = await offPool { () -> [String] in
                 var text = ""
                 while !text.contains("PORT ") || !text.hasSuffix("\n") {
                     let chunk = output.fileHandleForReading.availableData
@@ -52,7 +52,7 @@ struct PrivateOutputTests {
                     text += String(decoding: chunk, as: UTF8.self)
                 }
                 return text.split(separator: "\n").map(String.init)
-            }.value
+            }
             guard let portLine = lines.first(where: { $0.hasPrefix("PORT ") }), let port = Int(portLine.dropFirst(5)) else {
                 process.terminate()
                 throw MotoFailed(output: lines.joined(separator: "\n"))

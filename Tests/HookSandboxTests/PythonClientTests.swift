@@ -31,12 +31,12 @@ struct PythonClientTests {
             if !Task.isCancelled, process.isRunning { process.terminate() }
         }
         defer { watchdog.cancel() }
-        // Drained on a detached task until end of file, then the exit status is read.
-        let data = try await Task.detached { () throws -> Data in
+        // Drained until end of file, then the exit status is read.
+        let data = await offPool {
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return data
-        }.value
+        }
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
@@ -51,5 +51,13 @@ struct PythonClientTests {
             #expect(status == 0, "\(output)")
             #expect(output.contains("OK destinelab"), "\(output)")
         }
+    }
+}
+
+/// Runs blocking work (a pipe read to its end, a process's exit) on a thread of its own. Swift's cooperative pool has
+/// one thread per core, two here: blocking one of them stalls every test running beside it.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: work()) }.start()
     }
 }

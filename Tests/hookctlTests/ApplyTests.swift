@@ -106,11 +106,11 @@ struct ApplyTests {
             if !Task.isCancelled, process.isRunning { process.terminate() }
         }
         defer { watchdog.cancel() }
-        let data = try await Task.detached { () throws -> Data in
+        let data = await offPool {
             let data = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return data
-        }.value
+        }
         let screen = String(decoding: data, as: UTF8.self)
         #expect(process.terminationStatus == 0, "\(screen)")
         let clear = "\r\u{1B}[K"

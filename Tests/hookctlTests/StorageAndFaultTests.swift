@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized)
 struct StorageAndFaultTests {
     @Test func `PRIVATE outputs land in a real S3 server and outputs lists them`() async throws {
-        let moto = try MotoProcess()
+        let moto = try await MotoProcess()
         try await moto.createBucket("harvest")
         let project = try ProjectFolder()
         try project.write("hookctl.yaml", """
@@ -44,7 +44,7 @@ struct StorageAndFaultTests {
     }
 
     @Test func `every example in examples/ completes on a local sandbox and S3 server, as examples/README.md says`() async throws {
-        let moto = try MotoProcess()
+        let moto = try await MotoProcess()
         try await moto.createBucket("my-harvest-bucket")
         let folder = try ProjectFolder()
         let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)

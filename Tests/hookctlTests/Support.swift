@@ -60,8 +60,8 @@ enum CLI {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        async let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+        async let stdout = offPool { out.fileHandleForReading.readDataToEndOfFile() }
+        async let stderr = offPool { err.fileHandleForReading.readDataToEndOfFile() }
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while process.isRunning {
             if ContinuousClock.now > deadline {
@@ -212,7 +212,7 @@ final class MotoProcess: @unchecked Sendable {
     let port: Int
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
+    init() async throws {
         let python = ProcessInfo.processInfo.environment["HOOKCTL_PYTHON"] ?? CLI.packageRoot + "/.venv/bin/python3"
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw SetupError("Python not found at \(python): run .ci/run (it creates .venv with moto) or set HOOKCTL_PYTHON")
@@ -224,11 +224,14 @@ final class MotoProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = ""
-        while !line.hasSuffix("\n") {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty { break }
-            line += String(decoding: byte, as: UTF8.self)
+        let line = await offPool {
+            var line = ""
+            while !line.hasSuffix("\n") {
+                let byte = output.fileHandleForReading.readData(ofLength: 1)
+                if byte.isEmpty { break }
+                line += String(decoding: byte, as: UTF8.self)
+            }
+            return line
         }
         guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()
@@ -275,5 +278,13 @@ func waitForExit(_ process: Process, timeout: Duration = .seconds(60)) async thr
             return
         }
         try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+/// Runs blocking work (a pipe read to its end, a process's exit) on a thread of its own. Swift's cooperative pool has
+/// one thread per core, two here: blocking one of them stalls every test running beside it.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: work()) }.start()
     }
 }
