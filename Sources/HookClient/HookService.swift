@@ -11,23 +11,31 @@ public final class HookService: Sendable {
     public let configuration: ServiceConfiguration
     let http: HTTPCaller
     let tokens: TokenProvider
+    private let clock: ServiceClock
     private let onRetry: @Sendable (String) -> Void
 
-    /// - Parameter onRetry: told, in one line, about every retried call (for "what was retried" in the output).
-    public init(configuration: ServiceConfiguration, logger: Logger, onRetry: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// - Parameters:
+    ///   - clock: what token lifetimes, retry pauses and the retry budget are measured on; tests pass one they move.
+    ///   - onRetry: told, in one line, about every retried call (for "what was retried" in the output).
+    public init(
+        configuration: ServiceConfiguration, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
+        onRetry: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.configuration = configuration
+        let clock = ServiceClock(clock)
+        self.clock = clock
         http = HTTPCaller(logger: logger)
         tokens = TokenProvider(identity: configuration.identity, credentials: configuration.credentials, http: http,
-                               timeout: configuration.retry.requestTimeout)
+                               timeout: configuration.retry.requestTimeout, clock: clock)
         self.onRetry = onRetry
     }
 
     /// Runs `body` with a service whose connections are closed afterwards, whatever happens.
     public static func with<T: Sendable>(
-        _ configuration: ServiceConfiguration, logger: Logger, onRetry: @escaping @Sendable (String) -> Void = { _ in },
-        _ body: (HookService) async throws -> T
+        _ configuration: ServiceConfiguration, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
+        onRetry: @escaping @Sendable (String) -> Void = { _ in }, _ body: (HookService) async throws -> T
     ) async throws -> T {
-        let service = HookService(configuration: configuration, logger: logger, onRetry: onRetry)
+        let service = HookService(configuration: configuration, logger: logger, clock: clock, onRetry: onRetry)
         do {
             let result = try await body(service)
             await service.http.shutdown()
@@ -212,7 +220,7 @@ public final class HookService: Sendable {
             guard attempt < policy.maxAttempts else { throw ClientError.unreachable(url: http.redacted(target), reason: failure) }
             let pause = policy.delay(attempt: attempt, retryAfter: nil)
             onRetry("GET \(what): \(failure); resuming in \(Self.seconds(pause))")
-            try await Task.sleep(for: pause)
+            try await clock.sleep(for: pause)
         }
     }
 
@@ -240,7 +248,6 @@ public final class HookService: Sendable {
     ) async throws -> WireResponse {
         let policy = configuration.retry
         let target = url(path, query: query)
-        let clock = ContinuousClock()
         let start = clock.now
         var attempt = 0
         var refreshed = false
@@ -258,13 +265,13 @@ public final class HookService: Sendable {
                 let sent = !neverSent(error)
                 if !idempotent, sent { throw ClientError.submissionOutcomeUnknown(TokenProvider.reason(error)) }
                 guard attempt < (sent ? policy.maxAttempts : policy.maxConnectAttempts),
-                    start.duration(to: clock.now) < policy.totalBudget
+                    clock.now - start < policy.totalBudget
                 else {
                     throw ClientError.unreachable(url: http.redacted(target), reason: TokenProvider.reason(error))
                 }
                 let pause = policy.delay(attempt: attempt, retryAfter: nil)
                 onRetry("\(method.rawValue) \(path): \(TokenProvider.reason(error)); retry \(attempt) in \(Self.seconds(pause))")
-                try await Task.sleep(for: pause)
+                try await clock.sleep(for: pause)
                 continue
             }
             if response.status == 401, !refreshed {
@@ -275,11 +282,11 @@ public final class HookService: Sendable {
             }
             // 429 means not processed: safe to repeat even for a submission. Other 5xx only for safe calls.
             let transient = response.status == 429 || (idempotent && [500, 502, 503, 504].contains(response.status))
-            if transient, attempt < policy.maxAttempts, start.duration(to: clock.now) < policy.totalBudget {
+            if transient, attempt < policy.maxAttempts, clock.now - start < policy.totalBudget {
                 let retryAfter = response.header("retry-after").flatMap(Int.init).map { Duration.seconds($0) }
                 let pause = policy.delay(attempt: attempt, retryAfter: retryAfter)
                 onRetry("\(method.rawValue) \(path): \(response.status); retry \(attempt) in \(Self.seconds(pause))")
-                try await Task.sleep(for: pause)
+                try await clock.sleep(for: pause)
                 continue
             }
             if !idempotent, response.status >= 500 {

@@ -3,12 +3,22 @@ import HookCore
 import HookS3
 import NIOHTTP1
 
-/// An access token, its expiry, and the refresh token the realm gave with it, if any.
+/// An access token, when it was obtained and when it expires, and the refresh token the realm gave with it, if any.
+/// Instants are read on the service's clock (`ServiceClock.now`).
 struct TokenGrant: Sendable {
     var token: Secret
-    var expires: Date
+    var obtained: Duration
+    /// `nil` for a static token without a readable `exp`: it is used until the service refuses it.
+    var expires: Duration?
     var refreshToken: Secret?
-    var refreshExpires: Date?
+    /// `nil` when the realm did not say: the realm decides by accepting or refusing it.
+    var refreshExpires: Duration?
+
+    /// Whether the token should be renewed at `now`: a fifth of its life (at most 30 s) or less is left.
+    func isDue(at now: Duration) -> Bool {
+        guard let expires else { return false }
+        return expires - now <= min(.seconds(30), (expires - obtained) / 5)
+    }
 }
 
 /// Gets DEDL access tokens the way `destinelab` does, keeps the current one, and gets a new one shortly before it
@@ -19,25 +29,23 @@ actor TokenProvider {
     private let credentials: Credentials
     private let http: HTTPCaller
     private let timeout: Duration
+    private let clock: ServiceClock
     private var current: TokenGrant?
     /// Kept when the access token is forgotten after a 401, to try before a full login.
     private var refreshable: TokenGrant?
-    /// When the current token was obtained: tokens are renewed when a fifth of their life (at most 30 s) is left.
-    private var obtained = Date.distantPast
     private var pending: Task<TokenGrant, any Error>?
 
-    init(identity: IdentityConfiguration, credentials: Credentials, http: HTTPCaller, timeout: Duration) {
+    init(identity: IdentityConfiguration, credentials: Credentials, http: HTTPCaller, timeout: Duration, clock: ServiceClock) {
         self.identity = identity
         self.credentials = credentials
         self.http = http
         self.timeout = timeout
+        self.clock = clock
     }
 
-    /// A token valid for at least 30 more seconds.
+    /// A token with more than a fifth of its life (or more than 30 s) left.
     func token() async throws -> Secret {
-        if let current, current.expires.timeIntervalSinceNow > min(30, current.expires.timeIntervalSince(obtained) / 5) {
-            return current.token
-        }
+        if let current, !current.isDue(at: clock.now) { return current.token }
         if let pending { return try await pending.value.token }
         let task = Task { try await self.obtain() }
         pending = task
@@ -45,7 +53,6 @@ actor TokenProvider {
         let fresh = try await task.value
         current = fresh
         refreshable = fresh
-        obtained = Date()
         return fresh.token
     }
 
@@ -56,14 +63,15 @@ actor TokenProvider {
 
     private func obtain() async throws -> TokenGrant {
         if let previous = refreshable, let refreshToken = previous.refreshToken,
-            (previous.refreshExpires ?? .distantFuture).timeIntervalSinceNow > 10,
+            previous.refreshExpires.map({ $0 - clock.now > .seconds(10) }) ?? true,
             let renewed = try? await dedlToken(refreshClient + [("grant_type", "refresh_token"), ("refresh_token", refreshToken.reveal())])
         {
             return renewed
         }
         switch credentials {
         case .token(let token):
-            return TokenGrant(token: token, expires: Self.expiry(of: token.reveal()) ?? .distantFuture)
+            let now = clock.now
+            return TokenGrant(token: token, obtained: now, expires: Self.expiry(of: token.reveal()).map { Self.instant(of: $0, now: now) })
         case .serviceAccount(let clientID, let secret):
             return try await dedlToken([("client_id", clientID), ("client_secret", secret.reveal()),
                                         ("grant_type", "client_credentials"), ("scope", "openid")])
@@ -93,7 +101,7 @@ actor TokenProvider {
             if [400, 401, 403].contains(response.status) { throw ClientError.invalidCredentials(detail) }
             throw ClientError.identity("the DEDL token endpoint answered \(response.status): \(detail)")
         }
-        return try Self.accessToken(response.body)
+        return try Self.accessToken(response.body, obtained: clock.now)
     }
 
     /// DESP's authorization-code login through its HTML form (HOOK-API 7.2); returns the DESP access token.
@@ -140,7 +148,7 @@ actor TokenProvider {
         guard exchange.status == 200 else {
             throw ClientError.identity("the DESP code exchange answered \(exchange.status): \(errorDetail(exchange.body))")
         }
-        return try Self.accessToken(exchange.body).token
+        return try Self.accessToken(exchange.body, obtained: clock.now).token
     }
 
     private func call(_ method: HTTPMethod, _ url: String, form: [(String, String)]? = nil, cookies: inout CookieJar) async throws
@@ -170,16 +178,31 @@ actor TokenProvider {
         return String(text.prefix(160))
     }
 
-    static func accessToken(_ body: [UInt8]) throws -> TokenGrant {
+    /// The grant in a token endpoint's answer, obtained at `now` (service clock). Lifetimes are `expires_in` and
+    /// `refresh_expires_in` counted from `now`; without `expires_in`, the JWT's `exp`, else 300 s.
+    static func accessToken(_ body: [UInt8], obtained now: Duration) throws -> TokenGrant {
         guard let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
             let token = json["access_token"] as? String
         else { throw ClientError.decoding(what: "a token answer", reason: "no access_token") }
         let lifetime = (json["expires_in"] as? NSNumber)?.doubleValue
         let refresh = (json["refresh_token"] as? String).flatMap { $0.isEmpty ? nil : Secret($0) }
         let refreshLifetime = (json["refresh_expires_in"] as? NSNumber)?.doubleValue
-        return TokenGrant(token: Secret(token), expires: expiry(of: token) ?? Date(timeIntervalSinceNow: lifetime ?? 300), refreshToken: refresh,
+        let expires = lifetime.map { now + seconds($0) } ?? expiry(of: token).map { instant(of: $0, now: now) } ?? now + .seconds(300)
+        return TokenGrant(token: Secret(token), obtained: now, expires: expires, refreshToken: refresh,
                           // Keycloak's 0 means "as long as the session": let the realm decide by trying.
-                          refreshExpires: refreshLifetime.flatMap { $0 > 0 ? Date(timeIntervalSinceNow: $0) : nil })
+                          refreshExpires: refreshLifetime.flatMap { $0 > 0 ? now + seconds($0) : nil })
+    }
+
+    /// A wall-clock instant (a JWT's `exp`) on the service clock, whose reading is `now`: the wall clock is read once,
+    /// here.
+    static func instant(of date: Date, now: Duration) -> Duration {
+        now + seconds(date.timeIntervalSinceNow)
+    }
+
+    /// Seconds read from a token or its answer, clamped to ±30 years: they may be any number, and `Duration` traps on
+    /// one it cannot hold.
+    private static func seconds(_ value: Double) -> Duration {
+        .seconds(min(max(value, -1e9), 1e9))
     }
 
     /// The `exp` claim of a JWT (read, not verified: the service verifies it).

@@ -44,6 +44,9 @@ public struct SandboxConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Largest accepted `IdentifierList`.
     public var maxIdentifiers: Int
+    /// The time tokens are issued (`iat`, `exp`) and checked at; tests pass one they move. Orders and login sessions
+    /// follow the system clock.
+    public var now: @Sendable () -> Date
 
     /// The demo login that is always accepted.
     public static let demoUser = (name: "demo", password: "demo")
@@ -69,7 +72,8 @@ public struct SandboxConfiguration: Sendable {
         seed: UInt64? = nil,
         stateDirectory: URL? = nil,
         maxBodyBytes: Int = 1 << 20,
-        maxIdentifiers: Int = 1000
+        maxIdentifiers: Int = 1000,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.host = host
         self.port = port
@@ -91,6 +95,7 @@ public struct SandboxConfiguration: Sendable {
         self.stateDirectory = stateDirectory
         self.maxBodyBytes = maxBodyBytes
         self.maxIdentifiers = maxIdentifiers
+        self.now = now
     }
 
     /// All logins, `demo`/`demo` first, later entries overriding earlier ones with the same name.

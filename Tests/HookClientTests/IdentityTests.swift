@@ -111,36 +111,75 @@ struct IdentityTests {
         }
     }
 
+    static let account = Credentials.serviceAccount(clientID: "hookctl-ci", clientSecret: Secret("hookctl-ci-secret"))
+
+    /// A sandbox whose tokens live `ttl` on `clock`'s time: they age as the client's clock is moved, not in real time.
+    static func sandbox(on clock: ManualClock, ttl: Duration = .seconds(300)) -> SandboxConfiguration {
+        SandboxConfiguration(pace: .milliseconds(300), tokenTTL: ttl, now: { clock.date })
+    }
+
     @Test func `tokens are renewed before they expire, not fetched for every call`() async throws {
-        try await Bench.with(SandboxConfiguration(pace: .milliseconds(300), tokenTTL: .seconds(2))) { bench in
-            let account = Credentials.serviceAccount(clientID: "hookctl-ci", clientSecret: Secret("hookctl-ci-secret"))
-            let calls = 12
-            try await bench.client(account) { service in
-                for _ in 0..<calls {
-                    #expect(try await service.workflows(expandOptions: false).count > 0)
-                    try await Task.sleep(for: .milliseconds(400))
+        let clock = ManualClock()
+        try await Bench.with(Self.sandbox(on: clock)) { bench in
+            try await bench.client(Self.account, clock: clock) { service in
+                for _ in 0..<12 {
+                    _ = try await service.workflows(expandOptions: false)
+                    clock.advance(by: .seconds(250))
                 }
             }
-            // ~4.8 s of calls with 2 s tokens: more than one login, far fewer than one per call.
-            let logins = try await bench.dedlLogins()
-            #expect(logins >= 2)
-            #expect(logins <= 6)
-            #expect(try await bench.count("GET", "/odata/v1/Workflows", status: 200) == calls)
+            // A 300 s token serves two calls 250 s apart: tokens are obtained at 0, 500, 1000, 1500, 2000 and 2500 s.
+            #expect(try await bench.dedlLogins() == 6)
+            #expect(try await bench.count("GET", "/odata/v1/Workflows", status: 200) == 12)
+            #expect(try await bench.count("GET", "/odata/v1/Workflows", status: 401) == 0)
+        }
+    }
+
+    @Test(arguments: [(ttl: 300, secondsLeft: 30), (ttl: 100, secondsLeft: 20)])
+    func `a token is renewed once a fifth of its life, at most 30 s, is left`(ttl: Int, secondsLeft: Int) async throws {
+        let clock = ManualClock()
+        try await Bench.with(Self.sandbox(on: clock, ttl: .seconds(ttl))) { bench in
+            try await bench.client(Self.account, clock: clock) { service in
+                _ = try await service.workflows(expandOptions: false)
+                clock.advance(by: .seconds(ttl - secondsLeft - 1))
+                _ = try await service.workflows(expandOptions: false)
+                #expect(try await bench.dedlLogins() == 1)
+                clock.advance(by: .seconds(1))
+                _ = try await service.workflows(expandOptions: false)
+                #expect(try await bench.dedlLogins() == 2)
+            }
         }
     }
 
     @Test func `a DESP user's tokens are renewed with the realm's refresh token, without logging in again`() async throws {
-        try await Bench.with(SandboxConfiguration(pace: .milliseconds(300), tokenTTL: .seconds(2))) { bench in
-            try await bench.client(.desp(username: "demo", password: Secret("demo"), otp: nil)) { service in
+        let clock = ManualClock()
+        try await Bench.with(Self.sandbox(on: clock)) { bench in
+            try await bench.client(Bench.demo, clock: clock) { service in
                 for _ in 0..<8 {
-                    #expect(try await service.workflows(expandOptions: false).count > 0)
-                    try await Task.sleep(for: .milliseconds(400))
+                    _ = try await service.workflows(expandOptions: false)
+                    clock.advance(by: .seconds(250))
                 }
             }
-            // One login through the DESP form and code exchange; every renewal after it is one refresh at the DEDL realm.
+            // One login through the DESP form and code exchange, then the token exchange at the DEDL realm; the renewals
+            // at 500, 1000 and 1500 s are one refresh each there (each refresh token lives 1800 s).
             #expect(try await bench.count("GET", "/realms/desp/protocol/openid-connect/auth") == 1)
             #expect(try await bench.count("POST", "/realms/desp/protocol/openid-connect/token") == 1)
-            #expect(try await bench.dedlLogins() >= 2)
+            #expect(try await bench.dedlLogins() == 4)
+            #expect(try await bench.count("GET", "/odata/v1/Workflows", status: 200) == 8)
+        }
+    }
+
+    @Test func `a refresh token with 10 s or less left is not tried: the DESP user logs in again`() async throws {
+        let clock = ManualClock()
+        try await Bench.with(Self.sandbox(on: clock)) { bench in
+            try await bench.client(Bench.demo, clock: clock) { service in
+                _ = try await service.workflows(expandOptions: false)
+                // The refresh token lives 1800 s: the sandbox would still take it now, the client does not offer it.
+                clock.advance(by: .seconds(1790))
+                _ = try await service.workflows(expandOptions: false)
+            }
+            #expect(try await bench.count("POST", "/realms/desp/protocol/openid-connect/token") == 2)
+            #expect(try await bench.count("POST", "/auth/realms/dedl/protocol/openid-connect/token") == 2)
+            #expect(try await bench.dedlLogins() == 2)
         }
     }
 

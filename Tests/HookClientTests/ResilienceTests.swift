@@ -12,7 +12,8 @@ struct ResilienceTests {
         let faults = SandboxConfiguration(pace: .milliseconds(200), failRate: 0.3, throttleRate: 0.1, dropRate: 0.05, retryAfterSeconds: 0, seed: 11)
         try await Bench.with(faults) { bench in
             let retries = Lines()
-            try await bench.client(Self.account, onRetry: retries.append) { service in
+            let clock = ManualClock()
+            try await bench.client(Self.account, clock: clock, onRetry: retries.append) { service in
                 for index in 0..<30 {
                     switch index % 3 {
                     case 0: #expect(try await service.workflows(expandOptions: index % 2 == 0).count >= 10)
@@ -26,6 +27,9 @@ struct ResilienceTests {
             #expect(lines.contains { $0.contains(": 429;") })
             #expect(lines.contains { $0.contains(": 500;") || $0.contains(": 502;") || $0.contains(": 503;") || $0.contains(": 504;") })
             #expect(lines.allSatisfy { $0.hasPrefix("GET ") && $0.contains("retry ") })
+            // Each retry paused once, on the client's clock: `Retry-After: 0`, or a backoff within the policy's 50 ms.
+            #expect(clock.pauses.count == lines.count)
+            #expect(clock.pauses.allSatisfy { $0 <= .milliseconds(50) })
             // No call gave up, and each answered exactly once.
             #expect(try await bench.count("GET", "/odata/v1/Workflows", status: 200) == 20)
             #expect(try await bench.count("GET", "/odata/v1/ProductionOrders", status: 200) == 10)
@@ -67,32 +71,33 @@ struct ResilienceTests {
             policy.baseDelay = .milliseconds(1)
             policy.maxAttempts = 2
             let retries = Lines()
-            let clock = ContinuousClock()
-            let start = clock.now
+            let clock = ManualClock()
             let error = await clientError {
-                _ = try await bench.client(Self.account, retry: policy, onRetry: retries.append) { try await $0.workflows(expandOptions: false) }
+                _ = try await bench.client(Self.account, retry: policy, clock: clock, onRetry: retries.append) {
+                    try await $0.workflows(expandOptions: false)
+                }
             }
-            let elapsed = start.duration(to: clock.now)
             #expect(error == .unexpectedStatus(status: 429, detail: errorDetailOf429(error)))
             #expect(retries.all.count == 1)
             #expect(retries.all.first?.contains("429; retry 1 in 2.0s") == true, "\(retries.all)")
-            // The backoff alone would pause ~1 ms: the header's 2 s dominate (a generous bound either side).
-            #expect(elapsed >= .milliseconds(1500))
-            #expect(elapsed < .seconds(30))
+            // The backoff alone would pause about 1 ms: the client waits the header's 2 s instead.
+            #expect(clock.pauses == [.seconds(2)])
             let observed81 = try await bench.count("GET", "/odata/v1/Workflows", status: 429)
             #expect(observed81 == 2)
         }
     }
 
-    @Test func `a service that is not listening is reported unreachable within a bounded time`() async throws {
+    @Test func `a service that is not listening is reported unreachable after a bounded number of attempts`() async throws {
         let sandbox = try await RunningSandbox.start(SandboxConfiguration(), logger: Bench.quietLogger)
         let bench = Bench(sandbox: sandbox)
         await sandbox.stop()
-        let clock = ContinuousClock()
-        for credentials in [Credentials.token(Secret("static")), Bench.demo, Self.account] {
-            let start = clock.now
+        // A call tries to connect three times (two pauses between); a login, once.
+        for (credentials, pauses) in [(Credentials.token(Secret("static")), 2), (Bench.demo, 0), (Self.account, 0)] {
+            let clock = ManualClock()
             let error = await clientError {
-                _ = try await HookService.with(bench.configuration(credentials), logger: Bench.quietLogger) { try await $0.workflows(expandOptions: false) }
+                _ = try await HookService.with(bench.configuration(credentials), logger: Bench.quietLogger, clock: clock) {
+                    try await $0.workflows(expandOptions: false)
+                }
             }
             guard case let .unreachable(url, _)? = error else {
                 Issue.record("expected unreachable, got \(String(describing: error))")
@@ -100,7 +105,7 @@ struct ResilienceTests {
             }
             #expect(url.hasPrefix(sandbox.baseURL.absoluteString))
             #expect(!url.contains("?"))
-            #expect(start.duration(to: clock.now) < .seconds(30))
+            #expect(clock.pauses.count == pauses)
         }
     }
 

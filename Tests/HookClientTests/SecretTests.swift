@@ -18,10 +18,11 @@ struct SecretTests {
     }
 
     @Test func `no secret or token appears in retries, errors, or trace-level logs`() async throws {
+        let clock = ManualClock()
         let configuration = SandboxConfiguration(
-            pace: .milliseconds(100), failRate: 0.3, throttleRate: 0.1, dropRate: 0.05, retryAfterSeconds: 0, tokenTTL: .seconds(2),
+            pace: .milliseconds(100), failRate: 0.3, throttleRate: 0.1, dropRate: 0.05, retryAfterSeconds: 0, tokenTTL: .seconds(300),
             users: [(name: "carol", password: password)], otps: ["carol": otp],
-            serviceAccounts: [(clientID: "ci", clientSecret: clientSecret)], seed: 3)
+            serviceAccounts: [(clientID: "ci", clientSecret: clientSecret)], seed: 3, now: { clock.date })
         try await Bench.with(configuration) { bench in
             let logs = Lines()
             let retries = Lines()
@@ -29,14 +30,15 @@ struct SecretTests {
             let logger = Bench.logger(capturingInto: logs)
             let carol = Credentials.desp(username: "carol", password: Secret(password), otp: Secret(otp))
 
-            try await bench.client(carol, logger: logger, onRetry: retries.append) { service in
+            try await bench.client(carol, logger: logger, clock: clock, onRetry: retries.append) { service in
                 for _ in 0..<8 { _ = try await service.workflows(expandOptions: true) }
                 let order = try? await service.submitOrder(json: Bench.harvestOrder(name: "secret-check"))
                 if let order { _ = try await service.products(batchOrderID: order.id) }
-                try await Task.sleep(for: .milliseconds(2100))
+                clock.advance(by: .seconds(290))  // 10 s of the token's 300 left: the next call renews it
                 _ = try await service.workflows(expandOptions: false)
             }
-            try await bench.client(.serviceAccount(clientID: "ci", clientSecret: Secret(clientSecret)), logger: logger, onRetry: retries.append) {
+            try await bench.client(.serviceAccount(clientID: "ci", clientSecret: Secret(clientSecret)), logger: logger, clock: clock,
+                                   onRetry: retries.append) {
                 _ = try await $0.productionOrders(filter: "startswith(Name,'x')")
             }
 
@@ -49,7 +51,9 @@ struct SecretTests {
             ]
             for credentials in failing {
                 do {
-                    _ = try await bench.client(credentials, logger: logger, onRetry: retries.append) { try await $0.workflows(expandOptions: false) }
+                    _ = try await bench.client(credentials, logger: logger, clock: clock, onRetry: retries.append) {
+                        try await $0.workflows(expandOptions: false)
+                    }
                     Issue.record("expected a failure")
                 } catch {
                     errors.append(error.localizedDescription)
@@ -64,6 +68,7 @@ struct SecretTests {
                     return dumped + String(describing: bench.configuration(credentials)) + String(reflecting: credentials)
                 }
 
+            #expect(try await bench.dedlLogins() == 3, "carol's token exchange and refresh, the service account's login")
             #expect(!logs.all.isEmpty, "the client logs at trace level")
             #expect(!retries.all.isEmpty, "the faults caused retries")
             #expect(errors.count == 15)

@@ -83,9 +83,10 @@ struct Bench: Sendable {
 
     /// Runs `body` with a client of this sandbox.
     func client<T: Sendable>(_ credentials: Credentials = Bench.demo, retry: RetryPolicy = Bench.fastRetry,
-                             logger: Logger = Bench.quietLogger, onRetry: @escaping @Sendable (String) -> Void = { _ in },
+                             logger: Logger = Bench.quietLogger, clock: any Clock<Duration> = ContinuousClock(),
+                             onRetry: @escaping @Sendable (String) -> Void = { _ in },
                              _ body: (HookService) async throws -> T) async throws -> T {
-        try await HookService.with(configuration(credentials, retry: retry), logger: logger, onRetry: onRetry, body)
+        try await HookService.with(configuration(credentials, retry: retry), logger: logger, clock: clock, onRetry: onRetry, body)
     }
 
     /// The body of a plain request made outside the client (Foundation's URLSession).

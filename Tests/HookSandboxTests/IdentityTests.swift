@@ -165,20 +165,30 @@ struct IdentityTests {
         }
     }
 
-    @Test func `tokens expire after the configured lifetime`() async throws {
-        try await Harness.with(SandboxConfiguration(tokenTTL: .seconds(1))) { h in
-            let reply = try await h.postForm(h.sandbox.dedlTokenURL.absoluteString, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo")])
-            #expect(reply.json?["expires_in"]?.intValue == 1)
+    @Test func `tokens expire after the configured lifetime, and refresh tokens after 30 minutes`() async throws {
+        // A whole second, so the tokens' whole-second `iat` and `exp` fall exactly on the instants below.
+        let time = ManualTime(Date(timeIntervalSince1970: 1_900_000_000))
+        try await Harness.with(SandboxConfiguration(tokenTTL: .seconds(300), now: { time.now })) { h in
+            let tokenURL = h.sandbox.dedlTokenURL.absoluteString
+            let reply = try await h.postForm(tokenURL, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo")])
+            #expect(reply.json?["expires_in"]?.intValue == 300)
+            #expect(reply.json?["refresh_expires_in"]?.intValue == 1800)
             let token = try #require(reply.json?["access_token"]?.stringValue)
-            // Bounded wait for the clock to pass `exp` (second resolution); no assertion on elapsed time.
-            var status = 200
-            for _ in 0..<40 where status == 200 {
-                try await Task.sleep(for: .milliseconds(100))
-                status = try await h.get("/odata/v1/Workflows", token: token).status
-            }
+            let refresh = try #require(reply.json?["refresh_token"]?.stringValue)
+            time.advance(bySeconds: 299)
+            #expect(try await h.get("/odata/v1/Workflows", token: token).status == 200)
+            time.advance(bySeconds: 1)
             let expired = try await h.get("/odata/v1/Workflows", token: token)
             #expect(expired.status == 401)
             #expect(expired.json?["detail"]?.stringValue == "Token has expired")
+
+            let refreshForm = [("grant_type", "refresh_token"), ("client_id", "hda-public"), ("refresh_token", refresh)]
+            time.advance(bySeconds: 1499)
+            #expect(try await h.postForm(tokenURL, refreshForm).status == 200)
+            time.advance(bySeconds: 1)
+            let lapsed = try await h.postForm(tokenURL, refreshForm)
+            #expect(lapsed.status == 400)
+            #expect(lapsed.json?["error"]?.stringValue == "invalid_grant")
         }
     }
 

@@ -4,6 +4,7 @@ import HookSandbox
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import Testing
 
 @testable import HookSandbox
@@ -17,6 +18,21 @@ struct Reply: Sendable {
     var text: String { String(decoding: body, as: UTF8.self) }
     var json: JSONValue? { try? JSONParser.parse(body) }
     func header(_ name: String) -> String? { headers.first(name: name) }
+}
+
+/// The time a sandbox issues and checks tokens at (`SandboxConfiguration.now`): it stands still until the test moves it.
+final class ManualTime: Sendable {
+    private let date: Mutex<Date>
+
+    init(_ start: Date) {
+        date = Mutex(start)
+    }
+
+    var now: Date { date.withLock { $0 } }
+
+    func advance(bySeconds seconds: TimeInterval) {
+        date.withLock { $0 += seconds }
+    }
 }
 
 /// A sandbox started for one test, with an HTTP client that never follows redirects.

@@ -40,11 +40,13 @@ final class TokenIssuer: Sendable {
     private let privateKey: _RSA.Signing.PrivateKey
     private let publicKey: _RSA.Signing.PublicKey
     private let verified = Mutex<[String: TokenClaims]>([:])
+    /// The time tokens are checked at (`SandboxConfiguration.now`).
+    private let now: @Sendable () -> Date
 
     /// The key of sandboxes without a state directory, generated once per process (RSA generation is slow).
     private static let processKey = Mutex<_RSA.Signing.PrivateKey?>(nil)
 
-    init(stateDirectory: URL?) throws {
+    init(stateDirectory: URL?, now: @escaping @Sendable () -> Date) throws {
         let key: _RSA.Signing.PrivateKey
         if let stateDirectory {
             let file = stateDirectory.appendingPathComponent("signing-key.pem")
@@ -65,6 +67,7 @@ final class TokenIssuer: Sendable {
         privateKey = key
         publicKey = key.publicKey
         kid = Base64URL.encode(SHA256.hash(data: key.publicKey.derRepresentation).prefix(12))
+        self.now = now
     }
 
     /// The JWKS document (`keys` with one RSA signing key).
@@ -88,7 +91,7 @@ final class TokenIssuer: Sendable {
     }
 
     /// Verifies signature, expiry, issuer realm and (when given) audience of a token.
-    func verify(_ token: String, realm: String, audience: String?, now: Date = Date()) throws(TokenRejection) -> TokenClaims {
+    func verify(_ token: String, realm: String, audience: String?) throws(TokenRejection) -> TokenClaims {
         let claims: TokenClaims
         if let cached = verified.withLock({ $0[token] }) {
             claims = cached
@@ -99,7 +102,7 @@ final class TokenIssuer: Sendable {
                 cache[token] = claims
             }
         }
-        guard claims.expiry > Int64(now.timeIntervalSince1970) else { throw .expired }
+        guard claims.expiry > Int64(now().timeIntervalSince1970) else { throw .expired }
         guard claims.issuer.hasSuffix("/realms/\(realm)") else { throw .wrongIssuer }
         if let audience, !claims.audiences.contains(audience) { throw .wrongAudience }
         return claims

@@ -139,7 +139,7 @@ extension SandboxResponder {
 
     private func tokenResponse(_ call: Call, realm: String, username: String, clientID: String, sessionState: String? = nil) throws -> Response {
         let realmURL = call.baseURL + (realm == "dedl" ? "/auth/realms/dedl" : "/realms/desp")
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = Int64(service.configuration.now().timeIntervalSince1970)
         let lifetime = max(1, service.faults.settings.tokenTTL.milliseconds / 1000)
         let session = sessionState ?? UUID().uuidString.lowercased()
         let subject = SandboxService.subject(for: username)

@@ -41,7 +41,7 @@ final class SandboxService: Sendable {
             stateLock = nil
         }
         store = OrderStore(directory: configuration.stateDirectory)
-        issuer = try TokenIssuer(stateDirectory: configuration.stateDirectory)
+        issuer = try TokenIssuer(stateDirectory: configuration.stateDirectory, now: configuration.now)
         faults = FaultInjector(configuration)
         validator = OrderValidator(maxIdentifiers: configuration.maxIdentifiers)
         logins = configuration.logins
