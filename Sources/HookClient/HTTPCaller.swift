@@ -23,6 +23,9 @@ final class HTTPCaller: Sendable {
     init(logger: Logger) {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        // A connection that cannot be made fails at once and `RetryPolicy` decides (a few tries with backoff): left on,
+        // AsyncHTTPClient retries it silently until the connect timeout, 3 s per call of our own retry loop.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout = .init(connect: .seconds(3))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.logger = logger
