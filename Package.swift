@@ -90,7 +90,9 @@ let package = Package(
         ),
         .testTarget(name: "HookManifestTests", dependencies: ["HookCore", "HookManifest"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "HookS3Tests", dependencies: ["HookCore", "HookS3"], swiftSettings: swiftSettings),
-        .testTarget(name: "HookClientTests", dependencies: ["HookCore", "HookClient", "HookS3", "HookSandbox", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HookClientTests", dependencies: ["HookCore", "HookClient", "HookS3", "HookSandbox", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "HookSandboxTests",
             dependencies: [
@@ -101,7 +103,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "HookRunnerTests", dependencies: ["HookCore", "HookRunner", "HookSandbox"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HookRunnerTests", dependencies: ["HookCore", "HookRunner", "HookSandbox"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "hookctlTests", dependencies: ["hookctl", "HookCore", "HookRunner", "HookSandbox"], swiftSettings: swiftSettings),
     ]
 )

@@ -23,10 +23,11 @@ struct HTMLPage {
     /// Whether the page asks for a one-time password (as `destinelab` recognises it).
     var asksForOTP: Bool {
         tokens.contains { token in
-            token.tagName == "input" && ["name", "id", "placeholder", "type"].contains { key in
-                let value = (token.attribute(key) ?? "").lowercased()
-                return value.contains("otp") || value.contains("one-time password") || value.contains("verification code")
-            }
+            token.tagName == "input"
+                && ["name", "id", "placeholder", "type"].contains { key in
+                    let value = (token.attribute(key) ?? "").lowercased()
+                    return value.contains("otp") || value.contains("one-time password") || value.contains("verification code")
+                }
         }
     }
 }

@@ -44,8 +44,11 @@ final class HTTPCaller: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
-            + Int64(timeout.components.attoseconds / 1_000_000_000)))
+        let response = try await client.execute(
+            request,
+            timeout: .nanoseconds(
+                Int64(timeout.components.seconds) * 1_000_000_000
+                    + Int64(timeout.components.attoseconds / 1_000_000_000)))
         let bytes = try await response.body.collect(upTo: limit)
         logger.debug("\(method.rawValue) \(redacted(url)) -> \(response.status.code)")
         return WireResponse(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))

@@ -25,8 +25,9 @@ public final class HookService: Sendable {
         let clock = ServiceClock(clock)
         self.clock = clock
         http = HTTPCaller(logger: logger)
-        tokens = TokenProvider(identity: configuration.identity, credentials: configuration.credentials, http: http,
-                               timeout: configuration.retry.requestTimeout, clock: clock)
+        tokens = TokenProvider(
+            identity: configuration.identity, credentials: configuration.credentials, http: http,
+            timeout: configuration.retry.requestTimeout, clock: clock)
         self.onRetry = onRetry
     }
 
@@ -84,8 +85,10 @@ public final class HookService: Sendable {
 
     /// `GET BatchOrder(N)/Products`: the items of an order.
     public func products(batchOrderID id: Int) async throws -> [BatchOrderItem] {
-        try decode(try await get("BatchOrder(\(id))/Products", query: [], what: "the products of order \(id)"),
-                   what: "the products of order \(id)", as: Envelope<[BatchOrderItem]>.self).value
+        try decode(
+            try await get("BatchOrder(\(id))/Products", query: [], what: "the products of order \(id)"),
+            what: "the products of order \(id)", as: Envelope<[BatchOrderItem]>.self
+        ).value
     }
 
     /// `GET ProductionOrders` with a `$filter`, every page (`$top`/`$skip`) until the answer is short. Pages are
@@ -95,8 +98,9 @@ public final class HookService: Sendable {
         var skip = 0
         while true {
             let page: Envelope<[ProductionOrder]> = try decode(
-                try await get("ProductionOrders", query: [("$filter", filter), ("$orderby", "Id asc"), ("$top", String(pageSize)), ("$skip", String(skip))],
-                              what: "the orders"), what: "the orders")
+                try await get(
+                    "ProductionOrders", query: [("$filter", filter), ("$orderby", "Id asc"), ("$top", String(pageSize)), ("$skip", String(skip))],
+                    what: "the orders"), what: "the orders")
             all += page.value
             if page.value.count < pageSize { return all }
             skip += pageSize
@@ -164,7 +168,8 @@ public final class HookService: Sendable {
                 let status = Int(response.status.code)
                 if status == 200 || status == 206 {
                     let resumed = status == 206
-                    let total: Int64? = resumed
+                    let total: Int64? =
+                        resumed
                         ? response.headers.first(name: "content-range").flatMap { $0.split(separator: "/").last.flatMap { Int64($0) } }
                         : response.headers.first(name: "content-length").flatMap { Int64($0) }
                     let writer = try FileWriter(path: partial, truncate: !resumed)

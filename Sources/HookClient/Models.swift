@@ -31,7 +31,11 @@ public struct BatchOrder: Decodable, Sendable {
     public var name: String
     public var status: OrderStatus
 
-    enum CodingKeys: String, CodingKey { case id = "Id", name = "Name", status = "Status" }
+    enum CodingKeys: String, CodingKey {
+        case id = "Id"
+        case name = "Name"
+        case status = "Status"
+    }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(FlexibleID.self, forKey: .id).value
@@ -50,7 +54,11 @@ public struct ProductionOrder: Decodable, Sendable {
     public var estimatedDate: Date?
 
     enum CodingKeys: String, CodingKey {
-        case id = "Id", name = "Name", status = "Status", statusMessage = "StatusMessage", estimatedDate = "EstimatedDate"
+        case id = "Id"
+        case name = "Name"
+        case status = "Status"
+        case statusMessage = "StatusMessage"
+        case estimatedDate = "EstimatedDate"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -76,8 +84,13 @@ public struct BatchOrderItem: Decodable, Sendable {
     public var downloadLink: String?
 
     enum CodingKeys: String, CodingKey {
-        case id = "Id", inputProductReference = "InputProductReference", status = "Status", statusMessage = "StatusMessage"
-        case processedName = "ProcessedName", processedSize = "ProcessedSize", downloadLink = "DownloadLink"
+        case id = "Id"
+        case inputProductReference = "InputProductReference"
+        case status = "Status"
+        case statusMessage = "StatusMessage"
+        case processedName = "ProcessedName"
+        case processedSize = "ProcessedSize"
+        case downloadLink = "DownloadLink"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -85,8 +98,11 @@ public struct BatchOrderItem: Decodable, Sendable {
         if let text = try? c.decode(String.self, forKey: .inputProductReference) {
             inputProductReference = text
         } else {
-            struct Reference: Decodable { let Reference: String }
-            inputProductReference = (try? c.decode(Reference.self, forKey: .inputProductReference).Reference) ?? ""
+            struct Reference: Decodable {
+                let value: String
+                enum CodingKeys: String, CodingKey { case value = "Reference" }
+            }
+            inputProductReference = (try? c.decode(Reference.self, forKey: .inputProductReference).value) ?? ""
         }
         status = try c.decode(OrderStatus.self, forKey: .status)
         statusMessage = try c.decodeIfPresent(String.self, forKey: .statusMessage)
@@ -106,7 +122,11 @@ public struct Workflow: Decodable, Sendable {
     public var options: [WorkflowOptionInfo]?
 
     enum CodingKeys: String, CodingKey {
-        case id = "Id", name = "Name", displayName = "DisplayName", version = "WorkflowVersion", description = "Description"
+        case id = "Id"
+        case name = "Name"
+        case displayName = "DisplayName"
+        case version = "WorkflowVersion"
+        case description = "Description"
         case options = "WorkflowOptions"
     }
     public init(from decoder: any Decoder) throws {
@@ -131,7 +151,12 @@ public struct WorkflowOptionInfo: Decodable, Sendable {
     public var allowed: [String]
 
     enum CodingKeys: String, CodingKey {
-        case name = "Name", type = "Type", required = "Required", defaultValue = "Default", description = "Description", value = "Value"
+        case name = "Name"
+        case type = "Type"
+        case required = "Required"
+        case defaultValue = "Default"
+        case description = "Description"
+        case value = "Value"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

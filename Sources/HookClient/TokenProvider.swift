@@ -73,8 +73,10 @@ actor TokenProvider {
             let now = clock.now
             return TokenGrant(token: token, obtained: now, expires: Self.expiry(of: token.reveal()).map { Self.instant(of: $0, now: now) })
         case .serviceAccount(let clientID, let secret):
-            return try await dedlToken([("client_id", clientID), ("client_secret", secret.reveal()),
-                                        ("grant_type", "client_credentials"), ("scope", "openid")])
+            return try await dedlToken([
+                ("client_id", clientID), ("client_secret", secret.reveal()),
+                ("grant_type", "client_credentials"), ("scope", "openid"),
+            ])
         case .desp(let username, let password, let otp):
             let despToken = try await despLogin(username: username, password: password, otp: otp)
             return try await dedlToken([
@@ -111,7 +113,8 @@ actor TokenProvider {
         }
         var cookies = CookieJar()
         let redirect = SigV4Signer.uriEncode(identity.redirectURI, keepSlash: false)
-        let authURL = "\(base)/realms/desp/protocol/openid-connect/auth?client_id=\(identity.despClientID)"
+        let authURL =
+            "\(base)/realms/desp/protocol/openid-connect/auth?client_id=\(identity.despClientID)"
             + "&redirect_uri=\(redirect)&scope=openid&response_type=code"
         let page = try await call(.GET, authURL, cookies: &cookies)
         guard page.status == 200, let action = HTMLPage(String(decoding: page.body, as: UTF8.self)).formAction else {
@@ -128,8 +131,9 @@ actor TokenProvider {
             answer = try await call(.POST, otpAction, form: [("otp", otp.reveal()), ("login", "Sign In")], cookies: &cookies)
             if answer.status == 200 {
                 let retry = HTMLPage(String(decoding: answer.body, as: UTF8.self))
-                throw ClientError.invalidCredentials(retry.text(ofID: "input-error-otp-code") ?? retry.text(ofID: "input-error")
-                    ?? "the one-time password was refused")
+                throw ClientError.invalidCredentials(
+                    retry.text(ofID: "input-error-otp-code") ?? retry.text(ofID: "input-error")
+                        ?? "the one-time password was refused")
             }
         }
         guard answer.status == 302 || answer.status == 303, let location = answer.header("location"),
@@ -141,10 +145,13 @@ actor TokenProvider {
         guard let code = components.queryItems?.first(where: { $0.name == "code" })?.value else {
             throw ClientError.identity("the DESP redirect carries no code")
         }
-        let exchange = try await call(.POST, "\(base)/realms/desp/protocol/openid-connect/token",
-                                      form: [("client_id", identity.despClientID), ("redirect_uri", identity.redirectURI),
-                                             ("code", code), ("grant_type", "authorization_code"), ("scope", "")],
-                                      cookies: &cookies)
+        let exchange = try await call(
+            .POST, "\(base)/realms/desp/protocol/openid-connect/token",
+            form: [
+                ("client_id", identity.despClientID), ("redirect_uri", identity.redirectURI),
+                ("code", code), ("grant_type", "authorization_code"), ("scope", ""),
+            ],
+            cookies: &cookies)
         guard exchange.status == 200 else {
             throw ClientError.identity("the DESP code exchange answered \(exchange.status): \(errorDetail(exchange.body))")
         }
@@ -188,9 +195,10 @@ actor TokenProvider {
         let refresh = (json["refresh_token"] as? String).flatMap { $0.isEmpty ? nil : Secret($0) }
         let refreshLifetime = (json["refresh_expires_in"] as? NSNumber)?.doubleValue
         let expires = lifetime.map { now + seconds($0) } ?? expiry(of: token).map { instant(of: $0, now: now) } ?? now + .seconds(300)
-        return TokenGrant(token: Secret(token), obtained: now, expires: expires, refreshToken: refresh,
-                          // Keycloak's 0 means "as long as the session": let the realm decide by trying.
-                          refreshExpires: refreshLifetime.flatMap { $0 > 0 ? now + seconds($0) : nil })
+        return TokenGrant(
+            token: Secret(token), obtained: now, expires: expires, refreshToken: refresh,
+            // Keycloak's 0 means "as long as the session": let the realm decide by trying.
+            refreshExpires: refreshLifetime.flatMap { $0 > 0 ? now + seconds($0) : nil })
     }
 
     /// A wall-clock instant (a JWT's `exp`) on the service clock, whose reading is `now`: the wall clock is read once,

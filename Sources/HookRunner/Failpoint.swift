@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A crash-test hook: kills the process (SIGKILL, as `kill -9` would) the Nth time the runner passes a named point,
 /// so tests can prove that no crash timing submits an order twice. The CLI sets it from `HOOKCTL_FAILPOINT=POINT:N`

@@ -4,7 +4,8 @@ public enum LineDiff {
     /// Lines of `new` against `old`, each prefixed with `"  "` (same), `"- "` (removed) or `"+ "` (added).
     /// Unchanged runs longer than `context` lines on either side of a change are folded into `"  ..."`.
     public static func lines(old: [String], new: [String], context: Int = 2) -> [String] {
-        let n = old.count, m = new.count
+        let n = old.count
+        let m = new.count
         var lcs = Array(repeating: Array(repeating: 0, count: m + 1), count: n + 1)
         for i in stride(from: n - 1, through: 0, by: -1) {
             for j in stride(from: m - 1, through: 0, by: -1) {
@@ -12,14 +13,19 @@ public enum LineDiff {
             }
         }
         var edits: [(Character, String)] = []
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < n || j < m {
             if i < n, j < m, old[i] == new[j] {
-                edits.append((" ", old[i])); i += 1; j += 1
+                edits.append((" ", old[i]))
+                i += 1
+                j += 1
             } else if i < n, j == m || lcs[i + 1][j] >= lcs[i][j + 1] {
-                edits.append(("-", old[i])); i += 1
+                edits.append(("-", old[i]))
+                i += 1
             } else {
-                edits.append(("+", new[j])); j += 1
+                edits.append(("+", new[j]))
+                j += 1
             }
         }
         let changed = edits.indices.filter { edits[$0].0 != " " }

@@ -68,7 +68,8 @@ public struct Report: Sendable {
             let done = outcomes.filter { $0.product.status == "completed" }.count
             let products = outcomes.isEmpty ? "-" : "\(done)/\(outcomes.count) completed"
             let waited = timed ? " \(seconds(key).map { "\($0) s" } ?? "-") |" : ""
-            lines.append("| \(escape(key)) | \(escape(record.workflow)) | \(statusText(key, record)) | \(products) | \(record.id.map(String.init) ?? "-") |" + waited)
+            lines.append(
+                "| \(escape(key)) | \(escape(record.workflow)) | \(statusText(key, record)) | \(products) | \(record.id.map(String.init) ?? "-") |" + waited)
         }
         let failed = failures
         if !failed.isEmpty {
@@ -97,11 +98,15 @@ public struct Report: Sendable {
             let time = seconds(key).map { #" time="\#($0)""# } ?? ""
             let open = #"    <testcase classname="\#(xml(record.manifest))" name="\#(xml(key))"\#(time)"#
             if failed.contains(key) {
-                let detail = ([record.message ?? record.status.rawValue] + record.outcomes.filter { $0.product.status != .completed }
+                let detail =
+                    ([record.message ?? record.status.rawValue]
+                    + record.outcomes.filter { $0.product.status != .completed }
                     .map { "\($0.product.identifier): \($0.product.status)\($0.product.message.map { ": " + $0 } ?? "")\(attemptNote($0))" })
                     .joined(separator: "\n")
                 lines.append(open + ">")
-                lines.append(#"      <failure message="\#(xml(record.message ?? record.status.rawValue))" type="\#(xml(record.status.rawValue))">\#(xml(detail))</failure>"#)
+                lines.append(
+                    #"      <failure message="\#(xml(record.message ?? record.status.rawValue))" type="\#(xml(record.status.rawValue))">\#(xml(detail))</failure>"#
+                )
                 lines.append("    </testcase>")
             } else if !record.isFinished {
                 lines.append(open + ">")
@@ -121,8 +126,10 @@ public struct Report: Sendable {
         let rows = orders.map { key, record -> [String] in
             let outcomes = record.outcomes
             let done = outcomes.filter { $0.product.status == "completed" }.count
-            return [key, record.workflow, statusText(key, record),
-                    outcomes.isEmpty ? "-" : "\(done)/\(outcomes.count)", record.id.map(String.init) ?? "-"]
+            return [
+                key, record.workflow, statusText(key, record),
+                outcomes.isEmpty ? "-" : "\(done)/\(outcomes.count)", record.id.map(String.init) ?? "-",
+            ]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {

@@ -74,12 +74,13 @@ enum RunStateCodec {
 
     /// One journal record: the entry on one line, its body as a string holding the body's canonical text.
     static func journalLine(key: String, record: OrderRecord?) -> [UInt8] {
-        let order: JSONValue = record.map { record in
-            var members = Dictionary(uniqueKeysWithValues: fields(record))
-            members["attempts"] = .array(record.attempts.map(encode))
-            members["body"] = .string(record.body.text)
-            return .object(members)
-        } ?? .null
+        let order: JSONValue =
+            record.map { record in
+                var members = Dictionary(uniqueKeysWithValues: fields(record))
+                members["attempts"] = .array(record.attempts.map(encode))
+                members["body"] = .string(record.body.text)
+                return .object(members)
+            } ?? .null
         return CanonicalJSON.line(.object(["key": .string(key), "order": order]))
     }
 
@@ -153,20 +154,23 @@ enum RunStateCodec {
         if case .array(let list)? = f["attempts"] {
             for case .object(let a) in list {
                 let identifiers = strings(a["identifiers"])
-                attempts.append(Attempt(
-                    number: integer(a["attempt"]) ?? attempts.count + 1, name: try required("name", in: a),
-                    identifiers: identifiers, id: integer(a["id"]), status: OrderStatus(rawValue: pool(try required("status", in: a))),
-                    message: pool(string(a["message"])),
-                    products: try products(a["products"], key: key, identifiers: identifiers, pool: pool)))
+                attempts.append(
+                    Attempt(
+                        number: integer(a["attempt"]) ?? attempts.count + 1, name: try required("name", in: a),
+                        identifiers: identifiers, id: integer(a["id"]), status: OrderStatus(rawValue: pool(try required("status", in: a))),
+                        message: pool(string(a["message"])),
+                        products: try products(a["products"], key: key, identifiers: identifiers, pool: pool)))
             }
             guard !attempts.isEmpty else { throw Malformed(description: "order \(key): \"attempts\" is empty") }
         } else {
             var identifiers: [String] = []
             if case .object(let fields) = body { identifiers = strings(fields["IdentifierList"]) }
-            attempts = [Attempt(
-                number: integer(f["attempt"]) ?? 1, name: try required("name", in: f), identifiers: identifiers,
-                id: integer(f["id"]), status: OrderStatus(rawValue: pool(try required("status", in: f))), message: pool(string(f["message"])),
-                products: try products(f["products"], key: key, identifiers: identifiers, pool: pool))]
+            attempts = [
+                Attempt(
+                    number: integer(f["attempt"]) ?? 1, name: try required("name", in: f), identifiers: identifiers,
+                    id: integer(f["id"]), status: OrderStatus(rawValue: pool(try required("status", in: f))), message: pool(string(f["message"])),
+                    products: try products(f["products"], key: key, identifiers: identifiers, pool: pool))
+            ]
         }
         // Attempt numbers name the orders sent (`-rN`): each must be a plausible count, and each above the last.
         for (index, attempt) in attempts.enumerated()
@@ -213,8 +217,9 @@ enum RunStateCodec {
             guard case .object(let p) = item, let identifier = string(p["identifier"]), let status = string(p["status"])
             else { throw Malformed(description: "order \(key): a product lacks its identifier or status") }
             let shared = identifiers.count == 1 && identifiers[0] == identifier ? identifiers[0] : attempted[identifier] ?? identifier
-            return ProductRecord(id: integer(p["id"]), identifier: shared, status: OrderStatus(rawValue: pool(status)),
-                                 message: pool(string(p["message"])), output: string(p["output"]))
+            return ProductRecord(
+                id: integer(p["id"]), identifier: shared, status: OrderStatus(rawValue: pool(status)),
+                message: pool(string(p["message"])), output: string(p["output"]))
         }
     }
 }

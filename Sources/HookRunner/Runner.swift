@@ -119,7 +119,10 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         // for another body) is not waited on: it could never finish here.
         let stuck = Set(requested.filter { key in state.orders[key].map { $0.id == nil } ?? false && bodies[key] == nil })
         for key in stuck.sorted() {
-            events(.warning("\(key): no answer was recorded for \(state.orders[key]?.name ?? key), and its manifest (as it was then) was not read, so it can be neither found nor sent again; `hookctl apply` with its manifest settles it"))
+            events(
+                .warning(
+                    "\(key): no answer was recorded for \(state.orders[key]?.name ?? key), and its manifest (as it was then) was not read, so it can be neither found nor sent again; `hookctl apply` with its manifest settles it"
+                ))
         }
         let keys = requested.filter { !stuck.contains($0) }
         var interval = pollInterval
@@ -145,7 +148,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
                 state = try await settle(waiting, intents: [:], bodies: bodies, state: state, alongside: [:], rejected: &rejected)
                 (state, estimates) = try await poll(waiting, state: state)
                 outageStart = nil
-            } catch where service.isTransient(error) {
+            } catch  where service.isTransient(error) {
                 let since = outageStart ?? clock.now
                 outageStart = since
                 guard since.duration(to: clock.now) < outageTolerance else { throw error }
@@ -180,7 +183,8 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         alongside: [String: OrderRecord?], rejected: inout [String: String]
     ) async throws -> RunState {
         var state = initial
-        let pending = keys.filter { key in intents[key] == nil && state.orders[key].map { $0.id == nil } ?? false }
+        let pending =
+            keys.filter { key in intents[key] == nil && state.orders[key].map { $0.id == nil } ?? false }
             + intents.keys
         guard !pending.isEmpty else {
             try record(alongside, into: &state)

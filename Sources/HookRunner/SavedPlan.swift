@@ -49,8 +49,9 @@ public struct SavedPlan: Equatable, Sendable {
         profileDefinition = Self.sha256(Array(Self.describe(definition).utf8))
         manifests = Dictionary(desired.map { ($0.key, Self.fingerprint($0)) }) { first, _ in first }
         orders = plan.map { item in
-            Entry(key: item.key, action: item.action.rawValue, attempt: item.attempt,
-                  name: item.desired?.name(attempt: item.attempt) ?? item.recorded?.name ?? "", identifiers: item.identifiers)
+            Entry(
+                key: item.key, action: item.action.rawValue, attempt: item.attempt,
+                name: item.desired?.name(attempt: item.attempt) ?? item.recorded?.name ?? "", identifiers: item.identifiers)
         }
     }
 
@@ -77,25 +78,27 @@ public struct SavedPlan: Equatable, Sendable {
 
     /// The plan file's text: canonical JSON.
     public var json: String {
-        CanonicalJSON.string(.object([
-            "format": .string(Self.format),
-            "formatVersion": .integer(Self.formatVersion),
-            "hookctl": .string(hookctl),
-            "profile": .string(profile),
-            "paths": .array(paths.map { .string($0) }),
-            "retryAll": .bool(retryAll),
-            "fingerprints": .object([
-                "lock": .string(lock),
-                "profile": .string(profileDefinition),
-                "manifests": .object(manifests.mapValues { .string($0) }),
-            ]),
-            "orders": .array(orders.map { entry in
-                .object([
-                    "key": .string(entry.key), "action": .string(entry.action), "attempt": .integer(entry.attempt),
-                    "name": .string(entry.name), "identifiers": .array(entry.identifiers.map { .string($0) }),
-                ])
-            }),
-        ]))
+        CanonicalJSON.string(
+            .object([
+                "format": .string(Self.format),
+                "formatVersion": .integer(Self.formatVersion),
+                "hookctl": .string(hookctl),
+                "profile": .string(profile),
+                "paths": .array(paths.map { .string($0) }),
+                "retryAll": .bool(retryAll),
+                "fingerprints": .object([
+                    "lock": .string(lock),
+                    "profile": .string(profileDefinition),
+                    "manifests": .object(manifests.mapValues { .string($0) }),
+                ]),
+                "orders": .array(
+                    orders.map { entry in
+                        .object([
+                            "key": .string(entry.key), "action": .string(entry.action), "attempt": .integer(entry.attempt),
+                            "name": .string(entry.name), "identifiers": .array(entry.identifiers.map { .string($0) }),
+                        ])
+                    }),
+            ]))
     }
 
     /// Reads a plan file.
@@ -129,8 +132,9 @@ public struct SavedPlan: Equatable, Sendable {
         manifests = try manifestPrints.mapValues { try string($0) }
         orders = try entries.map { value in
             guard case .object(let e) = value, case .integer(let attempt)? = e["attempt"] else { throw bad("it is damaged") }
-            return Entry(key: try string(e["key"]), action: try string(e["action"]), attempt: attempt,
-                         name: try string(e["name"]), identifiers: try strings(e["identifiers"]))
+            return Entry(
+                key: try string(e["key"]), action: try string(e["action"]), attempt: attempt,
+                name: try string(e["name"]), identifiers: try strings(e["identifiers"]))
         }
     }
 
@@ -162,7 +166,9 @@ public struct SavedPlan: Equatable, Sendable {
         case .token(let token)?: auth = "token \(token)"
         case nil: auth = "-"
         }
-        return [profile.name, "\(profile.sandbox)", profile.serviceURL ?? "-", profile.despURL ?? "-",
-                profile.dedlTokenURL ?? "-", auth].joined(separator: "\n")
+        return [
+            profile.name, "\(profile.sandbox)", profile.serviceURL ?? "-", profile.despURL ?? "-",
+            profile.dedlTokenURL ?? "-", auth,
+        ].joined(separator: "\n")
     }
 }

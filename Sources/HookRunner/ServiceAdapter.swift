@@ -1,6 +1,6 @@
 import Foundation
-import HookCore
 import HookClient
+import HookCore
 
 /// `OrderService` over the real client: the runner's narrow needs mapped onto the client's calls, and its errors onto
 /// what the runner must tell apart (not sent, refused, outcome unknown).
@@ -53,8 +53,9 @@ public struct ServiceAdapter: OrderService {
             case .temporary: output = item.status == .completed ? "BatchOrder(\(orderID))/Product(\(item.id))/$value" : nil
             case .s3(let bucket, let prefix): output = item.status == .completed ? "s3://\(bucket)/\(prefix)" : nil
             }
-            return ProductRecord(id: item.id, identifier: item.inputProductReference, status: item.status,
-                                 message: item.statusMessage, output: output)
+            return ProductRecord(
+                id: item.id, identifier: item.inputProductReference, status: item.status,
+                message: item.statusMessage, output: output)
         }
     }
 

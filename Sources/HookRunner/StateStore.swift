@@ -134,7 +134,9 @@ public final class FileStateStore: StateStore {
                 if let end, end + 1 < bytes.count {
                     throw RunnerError.corruptState(path: journalPath, reason: "the record at byte \(start) is not a journal record")
                 }
-                warn("\(journalPath): the last record (at byte \(start)) is incomplete, cut short by a crash or still being written; it is ignored, and the \(count) before it are kept")
+                warn(
+                    "\(journalPath): the last record (at byte \(start)) is incomplete, cut short by a crash or still being written; it is ignored, and the \(count) before it are kept"
+                )
                 break
             }
             if case .object(let fields) = order {

@@ -37,7 +37,8 @@ public struct Workbench: Sendable {
         }
         self.workspace = workspace
         self.paths = paths
-        root = workspace.projectFile.map { ($0 as NSString).deletingLastPathComponent }
+        root =
+            workspace.projectFile.map { ($0 as NSString).deletingLastPathComponent }
             .map { $0.isEmpty ? "." : $0 } ?? FileManager.default.currentDirectoryPath
         let name = requested ?? workspace.project?.defaultProfile ?? "sandbox"
         if let project = workspace.project, let chosen = project.profiles[name] {
@@ -82,7 +83,8 @@ public struct Workbench: Sendable {
             DesiredOrder(
                 key: order.key, manifest: recordedPaths[order.manifestPath] ?? relative(order.manifestPath), workflow: order.workflow, labels: order.labels,
                 digest: order.body.digest, renderedBody: order.body.renderedUTF8(), identifiers: order.body.identifiers,
-                name: order.body.name, output: OutputLocation(order.storage), download: order.download, timeout: order.waitTimeout, retryAll: retryAll || order.retryAll)
+                name: order.body.name, output: OutputLocation(order.storage), download: order.download, timeout: order.waitTimeout,
+                retryAll: retryAll || order.retryAll)
         }
     }
 

@@ -1,4 +1,5 @@
 import HookCore
+
 /// Credentials that sign AWS Signature Version 4 requests (S3 and compatible servers).
 public struct AWSCredentials: Sendable, Hashable {
     /// The access key id, e.g. `AKIDEXAMPLE`. It appears (by design) in the `Authorization` header's scope.

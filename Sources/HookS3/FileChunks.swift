@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-import HookCore
-#endif
 import Crypto
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+    import HookCore
+#endif
 
 /// A file read as an async sequence of buffers (for streamed request bodies).
 struct FileChunks: AsyncSequence, Sendable {

@@ -48,13 +48,14 @@ struct Hookctl: AsyncParsableCommand {
             fail(error)
         } catch let error as ValidationError {
             fail(error)
-        } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+        } catch  where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
             // Help and usage (e.g. `hookctl help validate` runs a command that throws to print help).
             fail(error)
         } catch {
             let message = (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
-            let label = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-                && !CommandLine.arguments.contains("--no-color") ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
+            let label =
+                isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+                    && !CommandLine.arguments.contains("--no-color") ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
             FileHandle.standardError.write(Data("\(label) \(message)\n".utf8))
             Foundation.exit(ExitCode.error.rawValue)
         }

@@ -115,15 +115,21 @@ struct DecodingTests {
     }
 
     @Test(arguments: [
-        (#"{"detail":[{"loc":["body","WorkflowOptions",5,"Name"],"msg":"unknown option 'resolution'","type":"value_error"}]}"#,
-         "`WorkflowOptions.5.Name`: unknown option 'resolution'"),
-        (#"{"detail":[{"loc":["body","Name"],"msg":"field required","type":"value_error.missing"},{"loc":["body"],"msg":"bad"}]}"#,
-         "`Name`: field required; bad"),
+        (
+            #"{"detail":[{"loc":["body","WorkflowOptions",5,"Name"],"msg":"unknown option 'resolution'","type":"value_error"}]}"#,
+            "`WorkflowOptions.5.Name`: unknown option 'resolution'"
+        ),
+        (
+            #"{"detail":[{"loc":["body","Name"],"msg":"field required","type":"value_error.missing"},{"loc":["body"],"msg":"bad"}]}"#,
+            "`Name`: field required; bad"
+        ),
         (#"{"detail":"Order not found"}"#, "Order not found"),
         (#"{"detail":{"message":"Quota exceeded"}}"#, "Quota exceeded"),
         (#"{"error":{"code":"E4711","message":"Olingo says no"}}"#, "Olingo says no"),
-        (#"{"error":"invalid_client","error_description":"Invalid client or Invalid client credentials"}"#,
-         "Invalid client or Invalid client credentials"),
+        (
+            #"{"error":"invalid_client","error_description":"Invalid client or Invalid client credentials"}"#,
+            "Invalid client or Invalid client credentials"
+        ),
         ("Bad Gateway\n", "Bad Gateway"),
         ("", "no detail"),
     ])

@@ -13,7 +13,8 @@ struct LoginPageTests {
     }
 
     @Test func `the login page's form is found by a tag scanner, entities decoded`() {
-        let page = HTMLPage("""
+        let page = HTMLPage(
+            """
             <html><head><script>var x = "<form action='nope'>";</script></head><body>
             <div id="kc-form"><FORM id="kc-form-login" onsubmit="login.disabled = true; return true;"
               action="https://auth.example/realms/desp/login-actions/authenticate?session_code=a&amp;execution=b&amp;client_id=dedl-hda"

@@ -1,8 +1,5 @@
 import Foundation
 import HookCore
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HookS3
 import HookSandbox
 import Logging
@@ -10,6 +7,10 @@ import Synchronization
 import Testing
 
 @testable import HookClient
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Product downloads against the sandbox: streamed to a file, resumed with `Range` from a partial file.
 struct ResumedDownloadTests {
@@ -95,7 +96,9 @@ extension ResumedDownloadTests {
             try Data(contentsOf: direct).prefix(Int(size) / 2).write(to: URL(fileURLWithPath: redirected.path + ".part"))
             #expect(try await service.downloadProduct(batchOrderID: order, productID: product, to: redirected, expectedSize: size) == size)
             #expect(try Data(contentsOf: redirected) == Data(contentsOf: direct))
-            let stats = try JSONSerialization.jsonObject(with: try await URLSession.shared.data(from: sandbox.baseURL.appendingPathComponent("sandbox/stats")).0) as? [String: Any]
+            let stats =
+                try JSONSerialization.jsonObject(with: try await URLSession.shared.data(from: sandbox.baseURL.appendingPathComponent("sandbox/stats")).0)
+                as? [String: Any]
             let routes = (stats?["requests"] as? [[String: Any]] ?? []).map { "\($0["route"] ?? "") \($0["status"] ?? "")" }
             #expect(routes.contains("/odata/v1/BatchOrder({id})/Product({id})/$value 302"), "\(routes)")
             #expect(routes.contains("/swift/v1/tmp-storage/{file} 206"), "\(routes)")

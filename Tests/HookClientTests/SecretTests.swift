@@ -37,8 +37,10 @@ struct SecretTests {
                 clock.advance(by: .seconds(290))  // 10 s of the token's 300 left: the next call renews it
                 _ = try await service.workflows(expandOptions: false)
             }
-            try await bench.client(.serviceAccount(clientID: "ci", clientSecret: Secret(clientSecret)), logger: logger, clock: clock,
-                                   onRetry: retries.append) {
+            try await bench.client(
+                .serviceAccount(clientID: "ci", clientSecret: Secret(clientSecret)), logger: logger, clock: clock,
+                onRetry: retries.append
+            ) {
                 _ = try await $0.productionOrders(filter: "startswith(Name,'x')")
             }
 

@@ -1,14 +1,15 @@
 import Foundation
-import HookCore
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HookClient
+import HookCore
 import HookS3
 import HookSandbox
 import Logging
 import Synchronization
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Lines a test collects from callbacks running on other tasks.
 final class Lines: Sendable {
@@ -51,8 +52,10 @@ struct Bench: Sendable {
     }
 
     /// Runs `body` against a fresh sandbox, stopping it afterwards (also when `body` throws).
-    static func with(_ configuration: SandboxConfiguration = SandboxConfiguration(pace: .milliseconds(300)),
-                     _ body: (Bench) async throws -> Void) async throws {
+    static func with(
+        _ configuration: SandboxConfiguration = SandboxConfiguration(pace: .milliseconds(300)),
+        _ body: (Bench) async throws -> Void
+    ) async throws {
         let sandbox = try await RunningSandbox.start(configuration, logger: quietLogger)
         do {
             try await body(Bench(sandbox: sandbox))
@@ -76,16 +79,19 @@ struct Bench: Sendable {
     static let demo = Credentials.desp(username: "demo", password: Secret("demo"), otp: nil)
 
     func configuration(_ credentials: Credentials = Bench.demo, retry: RetryPolicy = Bench.fastRetry) -> ServiceConfiguration {
-        ServiceConfiguration(serviceURL: sandbox.serviceURL,
-                             identity: IdentityConfiguration(despURL: sandbox.despURL, dedlTokenURL: sandbox.dedlTokenURL),
-                             credentials: credentials, retry: retry)
+        ServiceConfiguration(
+            serviceURL: sandbox.serviceURL,
+            identity: IdentityConfiguration(despURL: sandbox.despURL, dedlTokenURL: sandbox.dedlTokenURL),
+            credentials: credentials, retry: retry)
     }
 
     /// Runs `body` with a client of this sandbox.
-    func client<T: Sendable>(_ credentials: Credentials = Bench.demo, retry: RetryPolicy = Bench.fastRetry,
-                             logger: Logger = Bench.quietLogger, clock: any Clock<Duration> = ContinuousClock(),
-                             onRetry: @escaping @Sendable (String) -> Void = { _ in },
-                             _ body: (HookService) async throws -> T) async throws -> T {
+    func client<T: Sendable>(
+        _ credentials: Credentials = Bench.demo, retry: RetryPolicy = Bench.fastRetry,
+        logger: Logger = Bench.quietLogger, clock: any Clock<Duration> = ContinuousClock(),
+        onRetry: @escaping @Sendable (String) -> Void = { _ in },
+        _ body: (HookService) async throws -> T
+    ) async throws -> T {
         try await HookService.with(configuration(credentials, retry: retry), logger: logger, clock: clock, onRetry: onRetry, body)
     }
 
@@ -139,7 +145,8 @@ struct Bench: Sendable {
     /// A TEMPORARY + DESP data-harvest order.
     static func harvestOrder(name: String, identifiers: [String] = [identifier], extraOption: String = "") -> [UInt8] {
         let ids = identifiers.map { "\"\($0)\"" }.joined(separator: ",")
-        return Array("""
+        return Array(
+            """
             {"Name":"\(name)","WorkflowName":"data-harvest","IdentifierList":[\(ids)],"WorkflowOptions":[
             {"Name":"output_storage","Value":"TEMPORARY"},{"Name":"source_type","Value":"DESP"},
             {"Name":"desp_source_username","Value":"demo"},{"Name":"desp_source_password","Value":"demo"},

@@ -15,111 +15,165 @@ let ids = "  identifiers: [S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910
 let desp = "  source: {type: DESP, collection: EO.ESA.DAT.SENTINEL-2.MSI.L1C}\n"
 
 let badCases: [BadCase] = [
-    BadCase(name: "typo in a spec key suggests the right one",
-            yaml: header + "spec:\n  workflow: data-harvest\n  1️⃣identifers: [a]\n" + desp,
-            message: "unknown key `identifers` in `spec`; did you mean `identifiers`?"),
-    BadCase(name: "typo in a top-level key", yaml: "apiVersion: hookctl/v1\nkind: Order\n1️⃣metdata:\n  name: x\nspec: {}\n",
-            message: "did you mean `metadata`?"),
-    BadCase(name: "workflow must be a string", yaml: header + "spec:\n  workflow: 1️⃣[a, b]\n" + ids + desp,
-            message: "`spec.workflow` must be a string, found a list"),
-    BadCase(name: "missing workflow is reported at spec", yaml: header + "spec:\n  1️⃣identifiers: [a]\n" + desp,
-            message: "missing required key `spec.workflow`"),
-    BadCase(name: "missing spec", yaml: "1️⃣apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: a\n",
-            message: "missing required key `spec`"),
-    BadCase(name: "missing metadata name", yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  1️⃣labels: {a: b}\nspec:\n  workflow: w\n" + ids + desp,
-            message: "missing required key `metadata.name`"),
-    BadCase(name: "bad name with capitals", yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: 1️⃣S2-Order\nspec:\n  workflow: w\n" + ids + desp,
-            message: "must be 1-63 lowercase letters"),
-    BadCase(name: "name longer than 63", yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: 1️⃣" + String(repeating: "a", count: 64) + "\nspec:\n  workflow: w\n" + ids + desp,
-            message: "must be 1-63 lowercase letters"),
-    BadCase(name: "wrong apiVersion", yaml: "apiVersion: 1️⃣hookctl/v2\nkind: Order\nmetadata:\n  name: a\nspec:\n  workflow: w\n" + ids + desp,
-            message: "unsupported `apiVersion` `hookctl/v2`"),
-    BadCase(name: "unknown kind suggests Order", yaml: "apiVersion: hookctl/v1\nkind: 1️⃣Ordr\nmetadata:\n  name: a\n",
-            message: "did you mean `Order`?"),
+    BadCase(
+        name: "typo in a spec key suggests the right one",
+        yaml: header + "spec:\n  workflow: data-harvest\n  1️⃣identifers: [a]\n" + desp,
+        message: "unknown key `identifers` in `spec`; did you mean `identifiers`?"),
+    BadCase(
+        name: "typo in a top-level key", yaml: "apiVersion: hookctl/v1\nkind: Order\n1️⃣metdata:\n  name: x\nspec: {}\n",
+        message: "did you mean `metadata`?"),
+    BadCase(
+        name: "workflow must be a string", yaml: header + "spec:\n  workflow: 1️⃣[a, b]\n" + ids + desp,
+        message: "`spec.workflow` must be a string, found a list"),
+    BadCase(
+        name: "missing workflow is reported at spec", yaml: header + "spec:\n  1️⃣identifiers: [a]\n" + desp,
+        message: "missing required key `spec.workflow`"),
+    BadCase(
+        name: "missing spec", yaml: "1️⃣apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: a\n",
+        message: "missing required key `spec`"),
+    BadCase(
+        name: "missing metadata name", yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  1️⃣labels: {a: b}\nspec:\n  workflow: w\n" + ids + desp,
+        message: "missing required key `metadata.name`"),
+    BadCase(
+        name: "bad name with capitals", yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: 1️⃣S2-Order\nspec:\n  workflow: w\n" + ids + desp,
+        message: "must be 1-63 lowercase letters"),
+    BadCase(
+        name: "name longer than 63",
+        yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: 1️⃣" + String(repeating: "a", count: 64) + "\nspec:\n  workflow: w\n" + ids + desp,
+        message: "must be 1-63 lowercase letters"),
+    BadCase(
+        name: "wrong apiVersion", yaml: "apiVersion: 1️⃣hookctl/v2\nkind: Order\nmetadata:\n  name: a\nspec:\n  workflow: w\n" + ids + desp,
+        message: "unsupported `apiVersion` `hookctl/v2`"),
+    BadCase(
+        name: "unknown kind suggests Order", yaml: "apiVersion: hookctl/v1\nkind: 1️⃣Ordr\nmetadata:\n  name: a\n",
+        message: "did you mean `Order`?"),
     BadCase(name: "tab in indentation", yaml: header + "spec:\n1️⃣\tworkflow: w\n", message: "tab character in indentation"),
     BadCase(name: "empty file", yaml: "1️⃣", message: "file is empty"),
     BadCase(name: "only comments", yaml: "1️⃣# nothing here\n# at all\n", message: "file has only comments"),
     BadCase(name: "top level is a list", yaml: "1️⃣- a\n- b\n", message: "the top level of a document must be a mapping"),
     BadCase(name: "top level is a scalar", yaml: "1️⃣hello\n", message: "found a string"),
-    BadCase(name: "duplicate key at the duplicate", yaml: header + "spec:\n  workflow: data-harvest\n  1️⃣workflow: lai\n" + ids + desp,
-            message: "duplicate key `workflow` (first defined at line 6, column 3)"),
-    BadCase(name: "unterminated reference", yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: 1️⃣${env:COLL\n",
-            message: "unterminated reference"),
-    BadCase(name: "unterminated reference in a quoted string points at the dollar",
-            yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: \"ab1️⃣${env:COLL\"\n",
-            message: "unterminated reference"),
-    BadCase(name: "unknown reference scheme", yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: 1️⃣${nope:X}\n",
-            message: "unknown reference `${nope:...}`"),
-    BadCase(name: "bad variable name", yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: 1️⃣${env:1BAD}\n",
-            message: "bad variable name `1BAD`"),
-    BadCase(name: "empty variable name", yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: x-1️⃣${env:}\n",
-            message: "bad variable name an empty name"),
-    BadCase(name: "duration without unit", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  wait: {timeout: 1️⃣90}\n",
-            message: "`spec.wait.timeout` must be a positive whole number and one unit"),
-    BadCase(name: "duration with two units", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  wait: {timeout: 1️⃣1h30m}\n",
-            message: "`spec.wait.timeout` must be a positive whole number"),
-    BadCase(name: "zero duration", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  wait:\n    timeout: 1️⃣0s\n",
-            message: "`spec.wait.timeout` must be a positive whole number"),
-    BadCase(name: "download with PRIVATE storage",
-            yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  storage: {type: PRIVATE, bucket: my-bucket, accessKey: \"${env:A}\", secretKey: \"${env:B}\"}\n  download: 1️⃣true\n",
-            message: "`spec.download: true` needs TEMPORARY storage"),
-    BadCase(name: "blank identifier", yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - a\n    - 1️⃣\"  \"\n" + desp,
-            message: "blank identifier"),
-    BadCase(name: "duplicate identifier at the duplicate", yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - a\n    - b\n    - 1️⃣a\n" + desp,
-            message: "duplicate identifier `a`"),
-    BadCase(name: "empty identifier list", yaml: header + "spec:\n  workflow: w\n  identifiers: 1️⃣[]\n" + desp,
-            message: "`spec.identifiers` is empty"),
-    BadCase(name: "identifiers and identifiersFile together", yaml: header + "spec:\n  workflow: w\n  1️⃣identifiers: [a]\n  identifiersFile: ids.txt\n" + desp,
-            message: "not both"),
-    BadCase(name: "literal DESP password", yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: c\n    password: 1️⃣hunter2\n",
-            message: "`spec.source.password` is a secret and must be a reference"),
-    BadCase(name: "literal S3 secret key", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  storage:\n    type: PRIVATE\n    bucket: my-bucket\n    accessKey: ${env:A}\n    secretKey: 1️⃣abc${env:B}\n",
-            message: "`spec.storage.secretKey` is a secret"),
-    BadCase(name: "literal secret in an extra option", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    source_s3_secret_key: 1️⃣12345\n",
-            message: "`spec.options.source_s3_secret_key` is a secret"),
-    BadCase(name: "nested extra option", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    bbox: 1️⃣[1, 2, 3, 4]\n",
-            message: "option `bbox` must be a string, number or boolean, not a list"),
-    BadCase(name: "extra option colliding with a generated one", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    1️⃣source_type: EXTERNAL\n",
-            message: "option `source_type` is generated from `spec.source`"),
-    BadCase(name: "null extra option", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    resolution: 1️⃣~\n",
-            message: "option `resolution` has no value"),
-    BadCase(name: "unknown source type suggests", yaml: header + "spec:\n  workflow: w\n" + ids + "  source: {type: 1️⃣DSEP, collection: c}\n",
-            message: "did you mean `DESP`?"),
-    BadCase(name: "bucket key on TEMPORARY storage", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  storage: {type: TEMPORARY, 1️⃣bucket: b}\n",
-            message: "`spec.storage.bucket` is only for PRIVATE storage"),
-    BadCase(name: "PRIVATE storage without keys", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  storage: 1️⃣{type: PRIVATE, bucket: my-bucket, secretKey: \"${env:B}\"}\n",
-            message: "missing required key `spec.storage.accessKey`"),
-    BadCase(name: "bad bucket name", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  storage: {type: PRIVATE, bucket: 1️⃣My_Bucket, accessKey: \"${env:A}\", secretKey: \"${env:B}\"}\n",
-            message: "not a valid S3 bucket name"),
-    BadCase(name: "EXTERNAL without auth", yaml: header + "spec:\n  workflow: w\n" + ids + "  source: 1️⃣{type: EXTERNAL, catalogue: {url: u, collection: c}}\n",
-            message: "missing required key `spec.source.auth`"),
-    BadCase(name: "batchSize zero", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  batchSize: 1️⃣0\n",
-            message: "`spec.batchSize` must be at least 1"),
-    BadCase(name: "batchSize as a string", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  batchSize: 1️⃣\"10\"\n",
-            message: "`spec.batchSize` must be an integer, found a string"),
-    BadCase(name: "download not a boolean", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  download: 1️⃣yes\n",
-            message: "`spec.download` must be true or false"),
-    BadCase(name: "label value not a string", yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: a\n  labels: {n: 1️⃣5}\nspec:\n  workflow: w\n" + ids + desp,
-            message: "label `n` must be a string, found an integer; quote it"),
+    BadCase(
+        name: "duplicate key at the duplicate", yaml: header + "spec:\n  workflow: data-harvest\n  1️⃣workflow: lai\n" + ids + desp,
+        message: "duplicate key `workflow` (first defined at line 6, column 3)"),
+    BadCase(
+        name: "unterminated reference", yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: 1️⃣${env:COLL\n",
+        message: "unterminated reference"),
+    BadCase(
+        name: "unterminated reference in a quoted string points at the dollar",
+        yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: \"ab1️⃣${env:COLL\"\n",
+        message: "unterminated reference"),
+    BadCase(
+        name: "unknown reference scheme", yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: 1️⃣${nope:X}\n",
+        message: "unknown reference `${nope:...}`"),
+    BadCase(
+        name: "bad variable name", yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: 1️⃣${env:1BAD}\n",
+        message: "bad variable name `1BAD`"),
+    BadCase(
+        name: "empty variable name", yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: x-1️⃣${env:}\n",
+        message: "bad variable name an empty name"),
+    BadCase(
+        name: "duration without unit", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  wait: {timeout: 1️⃣90}\n",
+        message: "`spec.wait.timeout` must be a positive whole number and one unit"),
+    BadCase(
+        name: "duration with two units", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  wait: {timeout: 1️⃣1h30m}\n",
+        message: "`spec.wait.timeout` must be a positive whole number"),
+    BadCase(
+        name: "zero duration", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  wait:\n    timeout: 1️⃣0s\n",
+        message: "`spec.wait.timeout` must be a positive whole number"),
+    BadCase(
+        name: "download with PRIVATE storage",
+        yaml: header + "spec:\n  workflow: w\n" + ids + desp
+            + "  storage: {type: PRIVATE, bucket: my-bucket, accessKey: \"${env:A}\", secretKey: \"${env:B}\"}\n  download: 1️⃣true\n",
+        message: "`spec.download: true` needs TEMPORARY storage"),
+    BadCase(
+        name: "blank identifier", yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - a\n    - 1️⃣\"  \"\n" + desp,
+        message: "blank identifier"),
+    BadCase(
+        name: "duplicate identifier at the duplicate", yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - a\n    - b\n    - 1️⃣a\n" + desp,
+        message: "duplicate identifier `a`"),
+    BadCase(
+        name: "empty identifier list", yaml: header + "spec:\n  workflow: w\n  identifiers: 1️⃣[]\n" + desp,
+        message: "`spec.identifiers` is empty"),
+    BadCase(
+        name: "identifiers and identifiersFile together", yaml: header + "spec:\n  workflow: w\n  1️⃣identifiers: [a]\n  identifiersFile: ids.txt\n" + desp,
+        message: "not both"),
+    BadCase(
+        name: "literal DESP password", yaml: header + "spec:\n  workflow: w\n" + ids + "  source:\n    collection: c\n    password: 1️⃣hunter2\n",
+        message: "`spec.source.password` is a secret and must be a reference"),
+    BadCase(
+        name: "literal S3 secret key",
+        yaml: header + "spec:\n  workflow: w\n" + ids + desp
+            + "  storage:\n    type: PRIVATE\n    bucket: my-bucket\n    accessKey: ${env:A}\n    secretKey: 1️⃣abc${env:B}\n",
+        message: "`spec.storage.secretKey` is a secret"),
+    BadCase(
+        name: "literal secret in an extra option", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    source_s3_secret_key: 1️⃣12345\n",
+        message: "`spec.options.source_s3_secret_key` is a secret"),
+    BadCase(
+        name: "nested extra option", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    bbox: 1️⃣[1, 2, 3, 4]\n",
+        message: "option `bbox` must be a string, number or boolean, not a list"),
+    BadCase(
+        name: "extra option colliding with a generated one", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    1️⃣source_type: EXTERNAL\n",
+        message: "option `source_type` is generated from `spec.source`"),
+    BadCase(
+        name: "null extra option", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    resolution: 1️⃣~\n",
+        message: "option `resolution` has no value"),
+    BadCase(
+        name: "unknown source type suggests", yaml: header + "spec:\n  workflow: w\n" + ids + "  source: {type: 1️⃣DSEP, collection: c}\n",
+        message: "did you mean `DESP`?"),
+    BadCase(
+        name: "bucket key on TEMPORARY storage", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  storage: {type: TEMPORARY, 1️⃣bucket: b}\n",
+        message: "`spec.storage.bucket` is only for PRIVATE storage"),
+    BadCase(
+        name: "PRIVATE storage without keys",
+        yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  storage: 1️⃣{type: PRIVATE, bucket: my-bucket, secretKey: \"${env:B}\"}\n",
+        message: "missing required key `spec.storage.accessKey`"),
+    BadCase(
+        name: "bad bucket name",
+        yaml: header + "spec:\n  workflow: w\n" + ids + desp
+            + "  storage: {type: PRIVATE, bucket: 1️⃣My_Bucket, accessKey: \"${env:A}\", secretKey: \"${env:B}\"}\n",
+        message: "not a valid S3 bucket name"),
+    BadCase(
+        name: "EXTERNAL without auth", yaml: header + "spec:\n  workflow: w\n" + ids + "  source: 1️⃣{type: EXTERNAL, catalogue: {url: u, collection: c}}\n",
+        message: "missing required key `spec.source.auth`"),
+    BadCase(
+        name: "batchSize zero", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  batchSize: 1️⃣0\n",
+        message: "`spec.batchSize` must be at least 1"),
+    BadCase(
+        name: "batchSize as a string", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  batchSize: 1️⃣\"10\"\n",
+        message: "`spec.batchSize` must be an integer, found a string"),
+    BadCase(
+        name: "download not a boolean", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  download: 1️⃣yes\n",
+        message: "`spec.download` must be true or false"),
+    BadCase(
+        name: "label value not a string",
+        yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: a\n  labels: {n: 1️⃣5}\nspec:\n  workflow: w\n" + ids + desp,
+        message: "label `n` must be a string, found an integer; quote it"),
     BadCase(name: "YAML syntax error", yaml: header + "spec:\n  workflow: [a\n1️⃣", message: "YAML syntax error"),
     BadCase(name: "unknown alias", yaml: header + "spec:\n  workflow: 1️⃣*nothing\n", message: "unknown alias `*nothing`"),
     BadCase(name: "a Project document in a manifest", yaml: "apiVersion: hookctl/v1\nkind: 1️⃣Project\n", message: "belongs in the project file"),
     BadCase(name: "spec is a list", yaml: header + "spec: 1️⃣[a]\n", message: "`spec` must be a mapping, found a list"),
     BadCase(name: "mapping used as a key", yaml: header + "spec:\n  ? 1️⃣{a: b}\n  : c\n", message: "mapping keys must be plain text"),
     BadCase(name: "unsupported tag", yaml: header + "spec:\n  workflow: 1️⃣!!binary aGVsbG8=\n", message: "YAML tag `tag:yaml.org,2002:binary` is not supported"),
-    BadCase(name: "unknown reference scheme in an identifier",
-            yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - ok\n    - S2A_1️⃣${nope:X}\n" + desp, message: "unknown reference `${nope:...}`"),
-    BadCase(name: "unterminated reference in an identifier",
-            yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - \"1️⃣${env:ID\"\n" + desp, message: "`spec.identifiers[0]`: unterminated reference"),
-    BadCase(name: "empty variable name in a label value",
-            yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: a\n  labels: {campaign: \"x-1️⃣${env:}\"}\nspec:\n  workflow: w\n" + ids + desp,
-            message: "`metadata.labels.campaign`: bad variable name"),
-    BadCase(name: "a reference in metadata.name says references are not allowed there",
-            yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: 1️⃣x-${env:N}\nspec:\n  workflow: w\n" + ids + desp,
-            message: "`metadata.name` cannot hold references"),
-    BadCase(name: "a reference in spec.workflow says references are not allowed there",
-            yaml: header + "spec:\n  workflow: 1️⃣${env:WF}\n" + ids + desp, message: "`spec.workflow` cannot hold references"),
-    BadCase(name: "non-finite number option", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    x: 1️⃣.nan\n", message: "must be a finite number"),
+    BadCase(
+        name: "unknown reference scheme in an identifier",
+        yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - ok\n    - S2A_1️⃣${nope:X}\n" + desp, message: "unknown reference `${nope:...}`"),
+    BadCase(
+        name: "unterminated reference in an identifier",
+        yaml: header + "spec:\n  workflow: w\n  identifiers:\n    - \"1️⃣${env:ID\"\n" + desp, message: "`spec.identifiers[0]`: unterminated reference"),
+    BadCase(
+        name: "empty variable name in a label value",
+        yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: a\n  labels: {campaign: \"x-1️⃣${env:}\"}\nspec:\n  workflow: w\n" + ids + desp,
+        message: "`metadata.labels.campaign`: bad variable name"),
+    BadCase(
+        name: "a reference in metadata.name says references are not allowed there",
+        yaml: "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: 1️⃣x-${env:N}\nspec:\n  workflow: w\n" + ids + desp,
+        message: "`metadata.name` cannot hold references"),
+    BadCase(
+        name: "a reference in spec.workflow says references are not allowed there",
+        yaml: header + "spec:\n  workflow: 1️⃣${env:WF}\n" + ids + desp, message: "`spec.workflow` cannot hold references"),
+    BadCase(
+        name: "non-finite number option", yaml: header + "spec:\n  workflow: w\n" + ids + desp + "  options:\n    x: 1️⃣.nan\n",
+        message: "must be a finite number"),
 ]
 
 struct BadInputTests {

@@ -18,10 +18,11 @@ struct SeededGenerator: RandomNumberGenerator {
 /// Mutates the good examples (bytes and structure) and checks that decoding never crashes, always terminates, and
 /// gives diagnostics with sane positions; documents with errors never yield orders.
 struct FuzzTests {
-    static let tokens: [[UInt8]] = [
-        ":", "- ", "{", "}", "[", "]", "*a", "&a ", "? ", "---\n", "\t", "\"", "'", "#", "\n", "${env:", "${nope:X}", "}",
-        "!!binary ", "|\n", ">-\n", "  ", ",", "~", "0x", ".inf", "\u{00e9}", "<<: *a\n",
-    ].map { Array($0.utf8) } + [[0xFF], [0x00], [0xC3], [0xE2, 0x82]]
+    static let tokens: [[UInt8]] =
+        [
+            ":", "- ", "{", "}", "[", "]", "*a", "&a ", "? ", "---\n", "\t", "\"", "'", "#", "\n", "${env:", "${nope:X}", "}",
+            "!!binary ", "|\n", ">-\n", "  ", ",", "~", "0x", ".inf", "\u{00e9}", "<<: *a\n",
+        ].map { Array($0.utf8) } + [[0xFF], [0x00], [0xC3], [0xE2, 0x82]]
 
     static func seeds() throws -> [[UInt8]] {
         let folders = ["manifests", "examples", "Tests/HookManifestTests/Fixtures/golden"]

@@ -20,7 +20,8 @@ struct ReaderTests {
     }
 
     @Test func `plain scalars follow the YAML 1.2 core schema and quoted ones stay strings`() throws {
-        let result = read("""
+        let result = read(
+            """
             a: 20
             b: "20"
             c: 0.5

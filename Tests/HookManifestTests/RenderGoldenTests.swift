@@ -38,16 +38,19 @@ struct RenderGoldenTests {
                 let tree: JSONValue = .orderedObject([
                     JSONMember("Name", .string(body.name)), JSONMember("WorkflowName", .string(body.workflowName)),
                     JSONMember("IdentifierList", .array(body.identifiers.map { .string($0) })),
-                    JSONMember("WorkflowOptions", .array(body.options.map { option in
-                        let value: JSONValue
-                        switch option.value {
-                        case .string(let t): value = .string(t.description)
-                        case .integer(let i): value = .integer(i)
-                        case .number(let d): value = .number(d)
-                        case .boolean(let b): value = .bool(b)
-                        }
-                        return .orderedObject([JSONMember("Name", .string(option.name)), JSONMember("Value", value)])
-                    })),
+                    JSONMember(
+                        "WorkflowOptions",
+                        .array(
+                            body.options.map { option in
+                                let value: JSONValue
+                                switch option.value {
+                                case .string(let t): value = .string(t.description)
+                                case .integer(let i): value = .integer(i)
+                                case .number(let d): value = .number(d)
+                                case .boolean(let b): value = .bool(b)
+                                }
+                                return .orderedObject([JSONMember("Name", .string(option.name)), JSONMember("Value", value)])
+                            })),
                 ])
                 #expect(body.renderedJSON() == CanonicalJSON.string(tree))
             }
@@ -57,17 +60,20 @@ struct RenderGoldenTests {
     @Test func `option order is storage, then source, then extra options in manifest order`() throws {
         let text = try String(contentsOfFile: fixtures.appendingPathComponent("golden/external-private.yaml").path, encoding: .utf8)
         let body = try #require(decode(text).orders.first?.first?.body)
-        #expect(body.options.map(\.name) == [
-            "output_storage", "output_s3_access_key", "output_s3_secret_key", "output_s3_path", "output_s3_endpoint_url",
-            "source_type", "source_catalogue_api_url", "source_catalogue_api_type", "source_token_url", "source_grant_type",
-            "source_auth_header_name", "source_username", "source_password", "source_client_id", "source_client_secret",
-            "source_catalogue_collection",
-        ])
+        #expect(
+            body.options.map(\.name) == [
+                "output_storage", "output_s3_access_key", "output_s3_secret_key", "output_s3_path", "output_s3_endpoint_url",
+                "source_type", "source_catalogue_api_url", "source_catalogue_api_type", "source_token_url", "source_grant_type",
+                "source_auth_header_name", "source_username", "source_password", "source_client_id", "source_client_secret",
+                "source_catalogue_collection",
+            ])
     }
 
     @Test func `secrets stay references in render and are resolved only for submission`() throws {
         let text = try String(contentsOfFile: fixtures.appendingPathComponent("golden/desp-private.yaml").path, encoding: .utf8)
-        let environment = ["MY_DESP_USER": "alice", "MY_DESP_PASSWORD": "s3cret", "HOOK_OUTPUT_STORAGE_ACCESS_KEY": "AK", "HOOK_OUTPUT_STORAGE_SECRET_KEY": "SK"]
+        let environment = [
+            "MY_DESP_USER": "alice", "MY_DESP_PASSWORD": "s3cret", "HOOK_OUTPUT_STORAGE_ACCESS_KEY": "AK", "HOOK_OUTPUT_STORAGE_SECRET_KEY": "SK",
+        ]
         let body = try #require(decode(text, environment: environment).orders.first?.first?.body)
         let rendered = body.renderedJSON(environment: environment)
         #expect(rendered.contains("\"alice\""))
@@ -100,7 +106,9 @@ struct RenderGoldenTests {
         #expect(withUser.digest == without.digest && withUser.name == without.name)
         #expect(withUser.renderedJSON().contains("\"alice\""))
         #expect(without.renderedJSON().contains("${env:MY_DESP_USER}"))
-        let edited = try #require(decode(text.replacingOccurrences(of: "${env:MY_DESP_USER}", with: "${env:OTHER_USER}"), environment: ["OTHER_USER": "alice"]).orders.first?.first?.body)
+        let edited = try #require(
+            decode(text.replacingOccurrences(of: "${env:MY_DESP_USER}", with: "${env:OTHER_USER}"), environment: ["OTHER_USER": "alice"]).orders.first?.first?
+                .body)
         #expect(edited.digest != withUser.digest, "editing the reference in the manifest is a change")
     }
 

@@ -24,7 +24,9 @@ struct TemplateAndJSONTests {
     }
 
     @Test func `secret names are recognised`() {
-        for name in ["password", "desp_source_password", "source_s3_secret_key", "accessKey", "output_s3_access_key", "token", "api_token", "otp", "clientSecret"] {
+        for name in [
+            "password", "desp_source_password", "source_s3_secret_key", "accessKey", "output_s3_access_key", "token", "api_token", "otp", "clientSecret",
+        ] {
             #expect(DecodeContext.isSecretName(name), "\(name)")
         }
         for name in ["resolution", "source_token_url", "tokenizer", "format", "username", "bucket"] {
@@ -33,21 +35,24 @@ struct TemplateAndJSONTests {
     }
 
     @Test func `canonical JSON sorts keys, indents by two and ends with a newline`() {
-        let value: JSONValue = .object(["b": .array([.integer(1), .number(0.5), .bool(true), .null]), "a": .string("x\"\n\u{1}é"), "c": .object([:]), "d": .array([])])
-        #expect(CanonicalJSON.string(value) == """
-            {
-              "a": "x\\"\\n\\u0001é",
-              "b": [
-                1,
-                0.5,
-                true,
-                null
-              ],
-              "c": {},
-              "d": []
-            }
+        let value: JSONValue = .object([
+            "b": .array([.integer(1), .number(0.5), .bool(true), .null]), "a": .string("x\"\n\u{1}é"), "c": .object([:]), "d": .array([]),
+        ])
+        #expect(
+            CanonicalJSON.string(value) == """
+                {
+                  "a": "x\\"\\n\\u0001é",
+                  "b": [
+                    1,
+                    0.5,
+                    true,
+                    null
+                  ],
+                  "c": {},
+                  "d": []
+                }
 
-            """)
+                """)
     }
 
     @Test func `durations are a positive whole number and one unit`() {

@@ -77,7 +77,9 @@ struct WorkspaceTests {
         #expect(dedl.orders.first?.body.digest != sandbox.orders.first?.body.digest)
         let viaEnvironment = loadWorkspace(paths: [root], environment: ["HOOKCTL_PROFILE": "robot"])
         #expect(viaEnvironment.profileName == "robot")
-        #expect(viaEnvironment.profile?.auth == .serviceAccount(clientID: Template(literal: "bot"), clientSecret: try TemplateParser.parse("${env:BOT_SECRET}").get()))
+        #expect(
+            viaEnvironment.profile?.auth
+                == .serviceAccount(clientID: Template(literal: "bot"), clientSecret: try TemplateParser.parse("${env:BOT_SECRET}").get()))
     }
 
     @Test func `an unknown profile is an error with a suggestion`() throws {
@@ -88,7 +90,7 @@ struct WorkspaceTests {
 
     @Test func `without a project file a manifest checks on its own with DESP and TEMPORARY`() throws {
         let root = try temporaryFolder([
-            "alone.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "alone") + "  source: {collection: C}\n",
+            "alone.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "alone") + "  source: {collection: C}\n"
         ])
         let workspace = loadWorkspace(paths: [root + "/alone.yaml"])
         #expect(workspace.project == nil && !workspace.hasErrors)
@@ -120,15 +122,16 @@ struct WorkspaceTests {
         ])
         let error = try #require(loadWorkspace(paths: [root]).errors.first)
         let note = try #require(error.notes.first)
-        #expect(error.rendered() == """
-            \(root)/b.yml:3:18: error: order name `same` is already used; names must be unique in a run
-            metadata: {name: same}
-                             ^
-            \(root)/a.yaml:3:18: note: first used here
-            metadata: {name: same}
-                             ^
+        #expect(
+            error.rendered() == """
+                \(root)/b.yml:3:18: error: order name `same` is already used; names must be unique in a run
+                metadata: {name: same}
+                                 ^
+                \(root)/a.yaml:3:18: note: first used here
+                metadata: {name: same}
+                                 ^
 
-            """)
+                """)
         #expect(error.sourceLine != nil && note.sourceLine != nil)
         #expect(Diagnostic.jsonArray([error]).contains("\"sourceLine\": \"metadata: {name: same}\""))
     }
@@ -187,7 +190,8 @@ struct WorkspaceTests {
             "hookctl.yaml": Self.project,
             "ids.txt": "id-1\n  ${env:TILE}-x\n",
             "bad.txt": "id-1\n  id-${nope:X}\n",
-            "inline.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: inline\n  labels: {campaign: \"${env:CAMPAIGN}\"}\nspec:\n  workflow: data-harvest\n  identifiers:\n    - ${env:TILE}\n    - plain\n",
+            "inline.yaml":
+                "apiVersion: hookctl/v1\nkind: Order\nmetadata:\n  name: inline\n  labels: {campaign: \"${env:CAMPAIGN}\"}\nspec:\n  workflow: data-harvest\n  identifiers:\n    - ${env:TILE}\n    - plain\n",
             "file.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: file}\nspec:\n  workflow: data-harvest\n  identifiersFile: ids.txt\n",
         ])
         let set = loadWorkspace(paths: [root], environment: ["TILE": "T47VLH", "CAMPAIGN": "demo"])
@@ -230,12 +234,16 @@ struct WorkspaceTests {
         let root = try temporaryFolder([
             "hookctl.yaml": "apiVersion: hookctl/v1\nkind: Project\n",
             "hookctl.workflows.json": catalogue,
-            "a.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: a}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options:\n    resolutin: 20\n    format: GTiff\n",
-            "b.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: b}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options:\n    resolution: \"20\"\n",
+            "a.yaml":
+                "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: a}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options:\n    resolutin: 20\n    format: GTiff\n",
+            "b.yaml":
+                "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: b}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options:\n    resolution: \"20\"\n",
             "c.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: c}\nspec:\n  workflow: card-bs\n  identifiers: [x]\n  source: {collection: c}\n",
-            "d.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: d}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options: {resolution: 20, format: COG}\n",
+            "d.yaml":
+                "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: d}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n  options: {resolution: 20, format: COG}\n",
             "e.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: e}\nspec:\n  workflow: card_bs\n  identifiers: [x]\n  source: {collection: c}\n",
-            "f.yaml": "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: f}\nspec:\n  workflow: data-harvest\n  identifiers: [x]\n  source: {collection: c}\n",
+            "f.yaml":
+                "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: f}\nspec:\n  workflow: data-harvest\n  identifiers: [x]\n  source: {collection: c}\n",
         ])
         let workspace = loadWorkspace(paths: [root])
         let messages = workspace.errors.map { "\(FileSystem.fileName(of: $0.location?.file ?? "")):\($0.location?.line ?? 0) \($0.message)" }
@@ -289,12 +297,13 @@ struct WorkspaceTests {
     @Test func `diagnostics render with source line and caret, as JSON and as GitHub annotations`() throws {
         let outcome = decode("apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: Bad}\n")
         let error = try #require(outcome.diagnostics.first { $0.id == "metadata.name" })
-        #expect(error.rendered() == """
-            m.yaml:3:18: error: `metadata.name` `Bad` must be 1-63 lowercase letters, digits and `-`, starting and ending with a letter or digit
-            metadata: {name: Bad}
-                             ^
+        #expect(
+            error.rendered() == """
+                m.yaml:3:18: error: `metadata.name` `Bad` must be 1-63 lowercase letters, digits and `-`, starting and ending with a letter or digit
+                metadata: {name: Bad}
+                                 ^
 
-            """)
+                """)
         #expect(error.githubAnnotation?.hasPrefix("::error file=m.yaml,line=3,col=18::`metadata.name`") == true)
         let json = Diagnostic.jsonArray([error])
         #expect(json.contains("\"line\": 3") && json.contains("\"column\": 18") && json.contains("\"severity\": \"error\""))

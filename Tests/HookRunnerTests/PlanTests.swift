@@ -14,8 +14,9 @@ struct PlanTests {
             "IdentifierList": .array(identifiers.map { .string($0) }),
             "WorkflowOptions": .array(options.map { .object(["Name": .string("output_storage"), "Value": .string($0)]) }),
         ])
-        return DesiredOrder(key: key, manifest: "\(key).yaml", workflow: "data-harvest", labels: [:], digest: digest,
-                            renderedBody: CanonicalJSON.bytes(body), identifiers: identifiers, name: "hookctl-\(key)-\(digest)", retryAll: retryAll)
+        return DesiredOrder(
+            key: key, manifest: "\(key).yaml", workflow: "data-harvest", labels: [:], digest: digest,
+            renderedBody: CanonicalJSON.bytes(body), identifiers: identifiers, name: "hookctl-\(key)-\(digest)", retryAll: retryAll)
     }
 
     /// A record of one attempt of `order` with every identifier; products default to one per identifier when the
@@ -23,13 +24,20 @@ struct PlanTests {
     static func record(_ order: DesiredOrder, status: OrderStatus, id: Int? = 1, products: [ProductRecord]? = nil, attempt: Int = 1)
         -> OrderRecord
     {
-        let items = products ?? (status.isTerminal
-            ? order.identifiers.enumerated().map { ProductRecord(id: $0.offset, identifier: $0.element, status: status == .completed ? .completed : .failed) }
-            : [])
+        let items =
+            products
+            ?? (status.isTerminal
+                ? order.identifiers.enumerated().map {
+                    ProductRecord(id: $0.offset, identifier: $0.element, status: status == .completed ? .completed : .failed)
+                }
+                : [])
         return OrderRecord(
             manifest: order.manifest, workflow: order.workflow, labels: [:], digest: order.digest, body: BodyText(order.body),
-            attempts: [Attempt(number: attempt, name: order.name(attempt: attempt), identifiers: order.identifiers, id: id,
-                               status: status, products: items)])
+            attempts: [
+                Attempt(
+                    number: attempt, name: order.name(attempt: attempt), identifiers: order.identifiers, id: id,
+                    status: status, products: items)
+            ])
     }
 
     @Test func `each recorded situation gets its action`() {
@@ -54,10 +62,11 @@ struct PlanTests {
 
         let plan = makePlan(desired: [fresh, done, running, failed, halfFailed, changed, pending], state: state) { key, _ in key == "gone" }
         let actions = Dictionary(uniqueKeysWithValues: plan.map { ($0.key, $0.action) })
-        #expect(actions == [
-            "fresh": .create, "done": .keep, "running": .resume, "failed": .retry, "half-failed": .retry,
-            "changed": .replace, "pending": .resume, "gone": .remove,
-        ])
+        #expect(
+            actions == [
+                "fresh": .create, "done": .keep, "running": .resume, "failed": .retry, "half-failed": .retry,
+                "changed": .replace, "pending": .resume, "gone": .remove,
+            ])
         #expect(plan.map(\.key) == plan.map(\.key).sorted())
         #expect(plan.first { $0.key == "failed" }?.attempt == 2)
         #expect(plan.first { $0.key == "changed" }?.attempt == 1)
@@ -85,11 +94,15 @@ struct PlanTests {
 
     @Test func `an order is kept once every identifier has completed in some attempt`() throws {
         let order = Self.desired("s2", identifiers: ["A", "B"])
-        var record = Self.record(order, status: "completed", products: [
-            ProductRecord(id: 1, identifier: "A", status: "completed"), ProductRecord(id: 2, identifier: "B", status: "failed"),
-        ])
-        record.attempts.append(Attempt(number: 2, name: order.name(attempt: 2), identifiers: ["B"], id: 9, status: "completed",
-                                       products: [ProductRecord(id: 3, identifier: "B", status: "completed")]))
+        var record = Self.record(
+            order, status: "completed",
+            products: [
+                ProductRecord(id: 1, identifier: "A", status: "completed"), ProductRecord(id: 2, identifier: "B", status: "failed"),
+            ])
+        record.attempts.append(
+            Attempt(
+                number: 2, name: order.name(attempt: 2), identifiers: ["B"], id: 9, status: "completed",
+                products: [ProductRecord(id: 3, identifier: "B", status: "completed")]))
         let item = try #require(makePlan(desired: [order], state: RunState(orders: ["s2": record])) { _, _ in false }.first)
         #expect(item.action == .keep)
         #expect(record.outcomes.map(\.attempt) == [1, 2])

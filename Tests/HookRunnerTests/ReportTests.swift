@@ -13,8 +13,9 @@ struct ReportTests {
             number: 2, name: "hookctl-b-2-x-r2", identifiers: ["S1A <bad> & \"odd\""], id: 8, status: "failed",
             message: "processing failed",
             products: [.init(id: 80, identifier: "S1A <bad> & \"odd\"", status: "failed", message: "product not found")])
-        state.orders["c"] = OrderRecord(manifest: "c.yaml", workflow: "lai", labels: [:], digest: "x", body: BodyText(.null),
-                                        attempts: [Attempt(number: 1, name: "n", identifiers: ["C"], id: 9, status: "in_progress")])
+        state.orders["c"] = OrderRecord(
+            manifest: "c.yaml", workflow: "lai", labels: [:], digest: "x", body: BodyText(.null),
+            attempts: [Attempt(number: 1, name: "n", identifiers: ["C"], id: 9, status: "in_progress")])
         return state
     }
 
@@ -58,11 +59,15 @@ struct ReportTests {
 
     @Test func `each identifier shows its latest outcome, and the order completes when all have`() throws {
         let order = PlanTests.desired("s2", identifiers: ["A", "B"])
-        var record = PlanTests.record(order, status: "completed", id: 5, products: [
-            ProductRecord(id: 1, identifier: "A", status: "completed"), ProductRecord(id: 2, identifier: "B", status: "failed"),
-        ])
-        record.attempts.append(Attempt(number: 2, name: order.name(attempt: 2), identifiers: ["B"], id: 6, status: "completed",
-                                       products: [ProductRecord(id: 3, identifier: "B", status: "completed")]))
+        var record = PlanTests.record(
+            order, status: "completed", id: 5,
+            products: [
+                ProductRecord(id: 1, identifier: "A", status: "completed"), ProductRecord(id: 2, identifier: "B", status: "failed"),
+            ])
+        record.attempts.append(
+            Attempt(
+                number: 2, name: order.name(attempt: 2), identifiers: ["B"], id: 6, status: "completed",
+                products: [ProductRecord(id: 3, identifier: "B", status: "completed")]))
         let report = Report(state: RunState(orders: ["s2": record]))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json.utf8)) as? [String: Any])
         let entry = try #require((json["orders"] as? [[String: Any]])?.first)

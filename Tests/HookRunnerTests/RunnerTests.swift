@@ -10,7 +10,11 @@ import Testing
 /// situations a real service produces only by bad luck (a lost answer, a refusal). The HTTP path is tested against
 /// the sandbox in hookctlTests.
 final class ScriptedService: OrderService {
-    struct Order { var snapshot: OrderSnapshot; var identifiers: [String]; var polls = 0 }
+    struct Order {
+        var snapshot: OrderSnapshot
+        var identifiers: [String]
+        var polls = 0
+    }
     struct Script {
         var orders: [Int: Order] = [:]
         var submissions = 0
@@ -84,7 +88,8 @@ final class ScriptedService: OrderService {
                 guard var order = s.orders[id] else { continue }
                 order.polls += 1
                 if !s.neverFinish {
-                    order.snapshot.status = order.polls >= s.pollsToFinish
+                    order.snapshot.status =
+                        order.polls >= s.pollsToFinish
                         ? (s.failNames.contains(order.snapshot.name) ? "failed" : "completed") : "in_progress"
                 }
                 s.orders[id] = order
@@ -148,21 +153,27 @@ struct RunnerTests {
         _ service: ScriptedService, orders: [DesiredOrder], state: RunState = RunState(), timeout: Duration? = nil,
         store: MemoryStore? = nil, log: EventLog = EventLog()
     ) async throws -> Runner<ImmediateClock>.Outcome {
-        let runner = Runner(service: service, store: store ?? MemoryStore(state), clock: ImmediateClock(), concurrency: 2,
-                            events: log.record)
+        let runner = Runner(
+            service: service, store: store ?? MemoryStore(state), clock: ImmediateClock(), concurrency: 2,
+            events: log.record)
         let plan = makePlan(desired: orders, state: state) { _, _ in false }
         return try await runner.apply(plan, bodies: bodies(orders), state: state, wait: true, timeout: timeout, cancelRemoved: false)
     }
 
     /// Bodies as the CLI resolves them: the contract's members in order, with the first attempt's name.
     static func bodies(_ orders: [DesiredOrder]) -> [String: SubmissionBody] {
-        Dictionary(uniqueKeysWithValues: orders.map { order in
-            (order.key, SubmissionBody(resolved: .orderedObject([
-                JSONMember("Name", .string(order.name)), JSONMember("WorkflowName", .string(order.workflow)),
-                JSONMember("IdentifierList", .array(order.identifiers.map { .string($0) })),
-                JSONMember("WorkflowOptions", .array([])),
-            ])))
-        })
+        Dictionary(
+            uniqueKeysWithValues: orders.map { order in
+                (
+                    order.key,
+                    SubmissionBody(
+                        resolved: .orderedObject([
+                            JSONMember("Name", .string(order.name)), JSONMember("WorkflowName", .string(order.workflow)),
+                            JSONMember("IdentifierList", .array(order.identifiers.map { .string($0) })),
+                            JSONMember("WorkflowOptions", .array([])),
+                        ]))
+                )
+            })
     }
 
     @Test func `apply submits each new order once and waits until all complete`() async throws {
@@ -359,8 +370,9 @@ struct RunnerTests {
         let plan = makePlan(desired: [PlanTests.desired("new")], state: state) { key, _ in key == "gone" }
         #expect(plan.map(\.action) == [.remove, .create])
         await #expect(throws: ScriptedService.Unauthorized.self) {
-            _ = try await runner.apply(plan, bodies: Self.bodies([PlanTests.desired("new")]), state: state, wait: true,
-                                       timeout: nil, cancelRemoved: false)
+            _ = try await runner.apply(
+                plan, bodies: Self.bodies([PlanTests.desired("new")]), state: state, wait: true,
+                timeout: nil, cancelRemoved: false)
         }
         #expect(store.current.withLock { $0 } == state)
         #expect(store.batches.withLock { $0 }.isEmpty)

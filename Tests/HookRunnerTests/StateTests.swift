@@ -20,10 +20,12 @@ struct StateTests {
         return RunState(orders: [
             "a": OrderRecord(
                 manifest: "a.yaml", workflow: "data-harvest", labels: ["campaign": "demo"], digest: "abc", body: BodyText(body),
-                attempts: [Attempt(
-                    number: 1, name: "hookctl-a-0123456789", identifiers: ["S2A_X.SAFE"], id: 7, status: "completed",
-                    message: "requested output product is available",
-                    products: [.init(id: 70, identifier: "S2A_X.SAFE", status: "completed", output: "BatchOrder(7)/Product(70)/$value")])]),
+                attempts: [
+                    Attempt(
+                        number: 1, name: "hookctl-a-0123456789", identifiers: ["S2A_X.SAFE"], id: 7, status: "completed",
+                        message: "requested output product is available",
+                        products: [.init(id: 70, identifier: "S2A_X.SAFE", status: "completed", output: "BatchOrder(7)/Product(70)/$value")])
+                ]),
             "b#2": OrderRecord(
                 manifest: "b.yaml", workflow: "lai", labels: [:], digest: "def", body: BodyText(.object([:])),
                 attempts: [
@@ -75,17 +77,24 @@ struct StateTests {
         #expect(!text.localizedCaseInsensitiveContains("time"))
     }
 
-    static let badAttempts = #"{"orders": {"a": {"attempts": [{"attempt": 0, "name": "n", "status": "failed"}], "body": {}, "digest": "d", "manifest": "a.yaml", "workflow": "w"}}, "version": 2}"#
-    static let hugeAttempt = #"{"orders": {"a": {"attempts": [{"attempt": 9223372036854775807, "name": "n", "status": "failed"}], "body": {}, "digest": "d", "manifest": "a.yaml", "workflow": "w"}}, "version": 2}"#
+    static let badAttempts =
+        #"{"orders": {"a": {"attempts": [{"attempt": 0, "name": "n", "status": "failed"}], "body": {}, "digest": "d", "manifest": "a.yaml", "workflow": "w"}}, "version": 2}"#
+    static let hugeAttempt =
+        #"{"orders": {"a": {"attempts": [{"attempt": 9223372036854775807, "name": "n", "status": "failed"}], "body": {}, "digest": "d", "manifest": "a.yaml", "workflow": "w"}}, "version": 2}"#
 
-    @Test(arguments: ["", "{", "[]", #"{"orders": 3}"#, #"{"orders": {"a": {"manifest": "a.yaml"}}}"#, "{\"orders\": {\"a\": \"\u{0}\"}}",
-                      badAttempts, hugeAttempt])
+    @Test(arguments: [
+        "", "{", "[]", #"{"orders": 3}"#, #"{"orders": {"a": {"manifest": "a.yaml"}}}"#, "{\"orders\": {\"a\": \"\u{0}\"}}",
+        badAttempts, hugeAttempt,
+    ])
     func `a damaged lock file gives a clear error, not a crash`(_ text: String) throws {
         let folder = try TemporaryFolder()
         let path = folder.path("hookctl.sandbox.lock")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let error = try #require(throws: RunnerError.self) { try Self.store(folder).load() }
-        guard case .corruptState(let reported, _) = error else { Issue.record("unexpected \(error)"); return }
+        guard case .corruptState(let reported, _) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
         #expect(reported == path)
     }
 

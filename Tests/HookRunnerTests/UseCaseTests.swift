@@ -33,7 +33,9 @@ final class UseCaseProject: @unchecked Sendable {
     init(_ script: ScriptedService.Script = .init(), manifests: [String: String] = ["orders.yaml": UseCaseProject.twoOrders]) throws {
         root = NSTemporaryDirectory() + "hookctl-usecase-" + UUID().uuidString
         service = ScriptedService(script)
-        try write("hookctl.yaml", """
+        try write(
+            "hookctl.yaml",
+            """
             apiVersion: hookctl/v1
             kind: Project
             defaultProfile: sandbox

@@ -7,7 +7,7 @@ import NIOHTTP1
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real `moto` S3 server (Python, from the package's `.venv`), started on a free loopback port for one test.

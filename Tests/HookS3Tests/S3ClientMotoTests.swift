@@ -126,8 +126,9 @@ import Testing
                 let client = S3Client(
                     configuration: S3Configuration(endpoint: endpoint, credentials: credentials, addressingStyle: .virtualHost),
                     httpClient: http)
-                #expect(try client.objectURL(bucket: "vhost-bucket", key: "a b").absoluteString
-                    == "http://vhost-bucket.s3.hook.test:\(moto.port)/a%20b")
+                #expect(
+                    try client.objectURL(bucket: "vhost-bucket", key: "a b").absoluteString
+                        == "http://vhost-bucket.s3.hook.test:\(moto.port)/a%20b")
                 let pathClient = S3Client(configuration: S3Configuration(endpoint: moto.endpoint, credentials: credentials))
                 try await Self.makeBucket(pathClient, "vhost-bucket")
                 try await client.putObject(bucket: "vhost-bucket", key: "a b", body: Array("virtual".utf8))

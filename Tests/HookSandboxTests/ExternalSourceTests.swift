@@ -34,11 +34,13 @@ struct ExternalSourceTests {
             let token = try await h.dedlToken()
             let missing = try await h.submit(body(h, identifier: "NOT_THERE"), token: token)
             #expect(try await h.waitForTerminal(missing, token: token) == "failed")
-            let message = try await h.get("/odata/v1/BatchOrder(\(missing))/Products", token: token).json?["value"]?.arrayValue?.first?["StatusMessage"]?.stringValue
+            let message = try await h.get("/odata/v1/BatchOrder(\(missing))/Products", token: token).json?["value"]?.arrayValue?.first?["StatusMessage"]?
+                .stringValue
             #expect(message == "Product 'NOT_THERE' not found in collection 'EO.ESA.DAT.SENTINEL-2.MSI.L1C' of \(h.base)/stac")
             let badLogin = try await h.submit(body(h, identifier: Harness.notebookIdentifier, password: "wrong"), token: token)
             #expect(try await h.waitForTerminal(badLogin, token: token) == "failed")
-            let loginMessage = try await h.get("/odata/v1/BatchOrder(\(badLogin))/Products", token: token).json?["value"]?.arrayValue?.first?["StatusMessage"]?.stringValue
+            let loginMessage = try await h.get("/odata/v1/BatchOrder(\(badLogin))/Products", token: token).json?["value"]?.arrayValue?.first?["StatusMessage"]?
+                .stringValue
             #expect(loginMessage?.contains("Authentication to the external source failed") == true)
             #expect(loginMessage?.contains("Invalid user credentials") == true)
         }
@@ -47,7 +49,8 @@ struct ExternalSourceTests {
     @Test func `an unreachable EXTERNAL token URL fails the item, not the sandbox`() async throws {
         try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let token = try await h.dedlToken()
-            let text = body(h, identifier: Harness.notebookIdentifier).replacingOccurrences(of: h.sandbox.dedlTokenURL.absoluteString, with: "http://127.0.0.1:1/token")
+            let text = body(h, identifier: Harness.notebookIdentifier).replacingOccurrences(
+                of: h.sandbox.dedlTokenURL.absoluteString, with: "http://127.0.0.1:1/token")
             let id = try await h.submit(text, token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "failed")
             let message = try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token).json?["value"]?.arrayValue?.first?["StatusMessage"]?.stringValue

@@ -107,7 +107,8 @@ struct FaultTests {
     @Test func `a short token lifetime set at run time applies to new tokens`() async throws {
         try await Harness.with { h in
             _ = try await h.post("/sandbox/faults", json: #"{"tokenTTL": 5}"#)
-            let reply = try await h.postForm(h.sandbox.dedlTokenURL.absoluteString, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo")])
+            let reply = try await h.postForm(
+                h.sandbox.dedlTokenURL.absoluteString, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo")])
             #expect(reply.json?["expires_in"] == .int(5))
         }
     }

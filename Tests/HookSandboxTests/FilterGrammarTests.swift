@@ -76,8 +76,10 @@ struct FilterGrammarTests {
 
     @Test func `a seeded fuzz of random filter text never crashes and only parses or refuses`() {
         var generator = SeededGenerator(seed: 42)
-        let pieces = ["Name", "Id", "id", "Status", "eq", "ne", "and", "or", "not", "(", ")", ",", "'x'", "'", "12", "-3.5", "endswith", "startswith",
-                      "contains", "tolower", " ", "  ", "true", "null", "$", "é", "\u{0}", "%", "''"]
+        let pieces = [
+            "Name", "Id", "id", "Status", "eq", "ne", "and", "or", "not", "(", ")", ",", "'x'", "'", "12", "-3.5", "endswith", "startswith",
+            "contains", "tolower", " ", "  ", "true", "null", "$", "é", "\u{0}", "%", "''",
+        ]
         var parsed = 0
         for _ in 0..<3000 {
             let count = Int(generator.next() % 14)
@@ -137,8 +139,10 @@ struct FilterGrammarTests {
         }
     }
 
-    @Test(arguments: ["$filter=Name%20eq", "$filter=Bogus%20eq%201", "$orderby=Bogus", "$orderby=Id%20sideways", "$top=-1", "$skip=x", "$count=maybe",
-                      "$filter=" + String(repeating: "(", count: 3000)])
+    @Test(arguments: [
+        "$filter=Name%20eq", "$filter=Bogus%20eq%201", "$orderby=Bogus", "$orderby=Id%20sideways", "$top=-1", "$skip=x", "$count=maybe",
+        "$filter=" + String(repeating: "(", count: 3000),
+    ])
     func `bad query options get 400 with a detail over HTTP`(_ query: String) async throws {
         try await Harness.with { h in
             let token = try await h.dedlToken()

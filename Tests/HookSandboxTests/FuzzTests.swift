@@ -52,10 +52,14 @@ struct FuzzTests {
     @Test func `random form posts to the token endpoints and the login form never break them`() async throws {
         try await Harness.with { h in
             var g = SeededGenerator(seed: 99)
-            let names = ["grant_type", "client_id", "client_secret", "username", "password", "code", "redirect_uri", "subject_token", "subject_issuer",
-                         "audience", "refresh_token", "otp", "", "%", "=&="]
-            let values = ["password", "client_credentials", "authorization_code", "urn:ietf:params:oauth:grant-type:token-exchange", "refresh_token",
-                          "demo", "hda-public", "dedl-hda", "a.b.c", "", "%ZZ", String(repeating: "x", count: 5000), "é\u{0}", "desp-oidc"]
+            let names = [
+                "grant_type", "client_id", "client_secret", "username", "password", "code", "redirect_uri", "subject_token", "subject_issuer",
+                "audience", "refresh_token", "otp", "", "%", "=&=",
+            ]
+            let values = [
+                "password", "client_credentials", "authorization_code", "urn:ietf:params:oauth:grant-type:token-exchange", "refresh_token",
+                "demo", "hda-public", "dedl-hda", "a.b.c", "", "%ZZ", String(repeating: "x", count: 5000), "é\u{0}", "desp-oidc",
+            ]
             let urls = [h.base + "/realms/desp/protocol/openid-connect/token", h.sandbox.dedlTokenURL.absoluteString]
             for i in 0..<300 {
                 var form: [(String, String)] = []
@@ -84,11 +88,15 @@ struct FuzzTests {
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(), token: token)
             var g = SeededGenerator(seed: 7)
-            let paths = ["Workflows", "ProductionOrders", "BatchOrder(\(id))", "BatchOrder(\(id))/Products", "BatchOrder(\(id))/Product(1)", "BatchOrder(x)/Products",
-                         "BatchOrder(99999999999999999999)", "BatchOrder()", "BatchOrder(\(id))/Product(\(id))/$value", "ProductionOrder(\(id))/OData.CSC.Cancel",
-                         "ProductionOrders('\(id)')", "%2e%2e/%2e%2e/etc/passwd", "Workflows%00", "(((", "BatchOrder(1)/Product(", "$metadata"]
-            let queries = ["$filter=", "$filter=Name eq 'x'", "$top=", "$skip=-", "$orderby=Name desc,Id", "$count=true", "$expand=*", "%24filter=id+eq+1",
-                           "$filter=%ZZ", "$filter=contains(Name,'\u{1F600}')", "&&&", "=", "$top=99999999999999999999"]
+            let paths = [
+                "Workflows", "ProductionOrders", "BatchOrder(\(id))", "BatchOrder(\(id))/Products", "BatchOrder(\(id))/Product(1)", "BatchOrder(x)/Products",
+                "BatchOrder(99999999999999999999)", "BatchOrder()", "BatchOrder(\(id))/Product(\(id))/$value", "ProductionOrder(\(id))/OData.CSC.Cancel",
+                "ProductionOrders('\(id)')", "%2e%2e/%2e%2e/etc/passwd", "Workflows%00", "(((", "BatchOrder(1)/Product(", "$metadata",
+            ]
+            let queries = [
+                "$filter=", "$filter=Name eq 'x'", "$top=", "$skip=-", "$orderby=Name desc,Id", "$count=true", "$expand=*", "%24filter=id+eq+1",
+                "$filter=%ZZ", "$filter=contains(Name,'\u{1F600}')", "&&&", "=", "$top=99999999999999999999",
+            ]
             for _ in 0..<300 {
                 let path = paths[Int(g.next() % UInt64(paths.count))]
                 var query = queries[Int(g.next() % UInt64(queries.count))]
@@ -100,8 +108,10 @@ struct FuzzTests {
         }
     }
 
-    @Test(arguments: ["limit=0", "limit=-1", "limit=99999999999999999999", "offset=9223372036854775807", "offset=-1", "offset=x", "limit=10&offset=9223372036854775800",
-                      "ids=,,,", "collections=%00", "limit=10000&offset=100000000"])
+    @Test(arguments: [
+        "limit=0", "limit=-1", "limit=99999999999999999999", "offset=9223372036854775807", "offset=-1", "offset=x", "limit=10&offset=9223372036854775800",
+        "ids=,,,", "collections=%00", "limit=10000&offset=100000000",
+    ])
     func `extreme STAC paging values are refused or served, never a crash`(_ query: String) async throws {
         try await Harness.with { h in
             for path in ["/stac/search", "/stac/collections/EO.ESA.DAT.SENTINEL-2.MSI.L1C/items"] {

@@ -57,7 +57,8 @@ struct IdentityTests {
             let badClient = try await h.get("/realms/desp/protocol/openid-connect/auth?client_id=evil&redirect_uri=https://x&response_type=code")
             #expect(badClient.status == 400)
             #expect(Harness.formAction(badClient.text) == nil)
-            let badRedirect = try await h.get("/realms/desp/protocol/openid-connect/auth?client_id=dedl-hda&redirect_uri=https://evil.example/cb&response_type=code")
+            let badRedirect = try await h.get(
+                "/realms/desp/protocol/openid-connect/auth?client_id=dedl-hda&redirect_uri=https://evil.example/cb&response_type=code")
             #expect(badRedirect.status == 400)
         }
     }
@@ -67,11 +68,13 @@ struct IdentityTests {
             let reply = try await h.postForm(try await h.loginAction(), [("username", "demo"), ("password", "demo")])
             let code = try #require(Harness.code(fromLocation: reply.header("Location")))
             let tokenURL = h.base + "/realms/desp/protocol/openid-connect/token"
-            let wrongRedirect = try await h.postForm(tokenURL, [("client_id", "dedl-hda"), ("redirect_uri", "https://elsewhere"), ("code", code), ("grant_type", "authorization_code")])
+            let wrongRedirect = try await h.postForm(
+                tokenURL, [("client_id", "dedl-hda"), ("redirect_uri", "https://elsewhere"), ("code", code), ("grant_type", "authorization_code")])
             #expect(wrongRedirect.status == 400)
             #expect(wrongRedirect.json?["error"]?.stringValue == "invalid_grant")
             // The failed attempt consumed the code, as Keycloak does.
-            let again = try await h.postForm(tokenURL, [("client_id", "dedl-hda"), ("redirect_uri", Harness.despRedirect), ("code", code), ("grant_type", "authorization_code")])
+            let again = try await h.postForm(
+                tokenURL, [("client_id", "dedl-hda"), ("redirect_uri", Harness.despRedirect), ("code", code), ("grant_type", "authorization_code")])
             #expect(again.status == 400)
             #expect(again.json?["error_description"]?.stringValue == "Code not valid")
         }
@@ -93,7 +96,9 @@ struct IdentityTests {
                 var sub: SubjectClaim
                 var aud: AudienceClaim
                 var iss: IssuerClaim
+                // swift-format-ignore: AlwaysUseLowerCamelCase
                 var realm_access: [String: [String]]
+                // swift-format-ignore: AlwaysUseLowerCamelCase
                 var preferred_username: String
                 func verify(using algorithm: some JWTAlgorithm) async throws { try exp.verifyNotExpired() }
             }
@@ -112,7 +117,8 @@ struct IdentityTests {
         let configuration = SandboxConfiguration(serviceAccounts: [("ci-bot", "s3cret")])
         try await Harness.with(configuration) { h in
             let url = h.sandbox.dedlTokenURL.absoluteString
-            let good = try await h.postForm(url, [("client_id", "ci-bot"), ("client_secret", "s3cret"), ("grant_type", "client_credentials"), ("scope", "openid")])
+            let good = try await h.postForm(
+                url, [("client_id", "ci-bot"), ("client_secret", "s3cret"), ("grant_type", "client_credentials"), ("scope", "openid")])
             #expect(good.status == 200)
             let token = try #require(good.json?["access_token"]?.stringValue)
             #expect(try await h.get("/odata/v1/Workflows", token: token).status == 200)
@@ -128,7 +134,8 @@ struct IdentityTests {
     @Test func `the DEDL password grant accepts sandbox logins`() async throws {
         try await Harness.with { h in
             let url = h.sandbox.dedlTokenURL.absoluteString
-            let good = try await h.postForm(url, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo"), ("scope", "openid")])
+            let good = try await h.postForm(
+                url, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo"), ("scope", "openid")])
             #expect(good.status == 200)
             #expect(good.json?["token_type"]?.stringValue == "Bearer")
             let bad = try await h.postForm(url, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "x")])
@@ -194,7 +201,8 @@ struct IdentityTests {
 
     @Test func `paths with a double slash are tolerated, as the notebooks send them`() async throws {
         try await Harness.with { h in
-            let page = try await h.get("//realms/desp/protocol/openid-connect/auth?client_id=dedl-hda&redirect_uri=\(FormData.escape(Harness.despRedirect))&response_type=code")
+            let page = try await h.get(
+                "//realms/desp/protocol/openid-connect/auth?client_id=dedl-hda&redirect_uri=\(FormData.escape(Harness.despRedirect))&response_type=code")
             #expect(page.status == 200)
             #expect(Harness.formAction(page.text) != nil)
         }

@@ -15,7 +15,10 @@ struct InspectionTests {
             let orders = try #require(reply.json?["value"]?.arrayValue)
             #expect(orders.count == 1)
             let order = try #require(orders.first)
-            guard case let .object(pairs) = order else { Issue.record("not an object"); return }
+            guard case let .object(pairs) = order else {
+                Issue.record("not an object")
+                return
+            }
             #expect(pairs.map(\.0) == ["Id", "Name", "WorkflowName", "Status", "IdentifierList", "WorkflowOptions"])
             #expect(order["Id"] == .int(id))
             #expect(order["IdentifierList"] == .array([.string(Harness.notebookIdentifier)]))
@@ -59,8 +62,11 @@ struct InspectionTests {
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(identifiers: Array(ids.prefix(50))), token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
-            for bad in [#"{"collection":"nope","count":1}"#, #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","count":-1}"#, #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C"}"#,
-                        #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","identifiers":["a/b"]}"#, "nope"] {
+            for bad in [
+                #"{"collection":"nope","count":1}"#, #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","count":-1}"#,
+                #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C"}"#,
+                #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","identifiers":["a/b"]}"#, "nope",
+            ] {
                 #expect(try await h.post("/sandbox/catalogue", json: bad).status == 400, "\(bad)")
             }
         }

@@ -50,7 +50,10 @@ struct OrderLifecycleTests {
             let itemID = try #require(item["Id"]?.intValue)
             let link = try #require(item["DownloadLink"]?.stringValue)
             // An OpenStack Swift temporary URL, as the real service gives (HOOK-API 3.6), public and signed.
-            #expect(link.wholeMatch(of: /http:\/\/127\.0\.0\.1:\d+\/swift\/v1\/tmp-storage\/\d{8}_\d+_[A-Za-z0-9]{8}\.zip\?temp_url_sig=[0-9a-f]{40}&temp_url_expires=\d+/) != nil, "\(link)")
+            #expect(
+                link.wholeMatch(
+                    of: /http:\/\/127\.0\.0\.1:\d+\/swift\/v1\/tmp-storage\/\d{8}_\d+_[A-Za-z0-9]{8}\.zip\?temp_url_sig=[0-9a-f]{40}&temp_url_expires=\d+/)
+                    != nil, "\(link)")
             #expect(link.contains("_\(itemID)_"))
             let size = try #require(item["ProcessedSize"]?.intValue)
 
@@ -130,13 +133,18 @@ struct OrderLifecycleTests {
         ("maja", "", Harness.notebookIdentifier, "completed"),
         ("copdem", "", "anything-at-all", "completed"),
     ])
-    func `processing workflows accept catalogue products of their input type`(_ workflow: String, _ collection: String, _ identifier: String, _ expected: String) async throws {
+    func `processing workflows accept catalogue products of their input type`(
+        _ workflow: String, _ collection: String, _ identifier: String, _ expected: String
+    ) async throws {
         try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let token = try await h.dedlToken()
             var extra = ""
             if workflow == "card_cohinf" { extra = #",{"Name":"card_producttype","Value":"CARD_COH"},{"Name":"timespan","Value":24}"# }
             if workflow == "maja" { extra = #",{"Name":"input_type","Value":"TIMESPAN"},{"Name":"timespan","Value":18}"# }
-            let source = collection.isEmpty ? "" : """
+            let source =
+                collection.isEmpty
+                ? ""
+                : """
                 ,{"Name":"source_type","Value":"DESP"},{"Name":"desp_source_username","Value":"demo"},{"Name":"desp_source_password","Value":"demo"},
                 {"Name":"desp_source_collection","Value":"\(collection)"}
                 """

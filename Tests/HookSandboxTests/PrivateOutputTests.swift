@@ -28,7 +28,9 @@ struct PrivateOutputTests {
 
         static func start(auth: Bool) async throws -> Moto {
             let python = PythonClientTests.python
-            try #require(FileManager.default.isExecutableFile(atPath: python.path), "Python with moto[server] not found at \(python.path); set HOOKCTL_PYTHON or create .venv")
+            try #require(
+                FileManager.default.isExecutableFile(atPath: python.path),
+                "Python with moto[server] not found at \(python.path); set HOOKCTL_PYTHON or create .venv")
             let process = Process()
             process.executableURL = python
             process.arguments = [PythonClientTests.packageRoot.appendingPathComponent("Tests/python/moto_server.py").path] + (auth ? ["--auth"] : [])
@@ -95,7 +97,8 @@ struct PrivateOutputTests {
             // Moto's last unsigned bootstrap call creates the bucket.
             #expect(try await h.send(.PUT, moto.endpoint + "/sandbox-out").status == 200)
             let token = try await h.dedlToken()
-            let id = try await h.submit(privateBody(endpoint: moto.endpoint, accessKey: moto.accessKey, secretKey: moto.secretKey, path: "s3://sandbox-out/dedl/run-1"), token: token)
+            let id = try await h.submit(
+                privateBody(endpoint: moto.endpoint, accessKey: moto.accessKey, secretKey: moto.secretKey, path: "s3://sandbox-out/dedl/run-1"), token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
             let item = try await itemMessage(h, id, token: token)
             #expect(item?["DownloadLink"] == .null)
@@ -117,17 +120,20 @@ struct PrivateOutputTests {
         try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
             #expect(try await h.send(.PUT, moto.endpoint + "/sandbox-out").status == 200)
             let token = try await h.dedlToken()
-            let badKey = try await h.submit(privateBody(endpoint: moto.endpoint, accessKey: "AKIAWRONG", secretKey: "wrong", path: "s3://sandbox-out/x"), token: token)
+            let badKey = try await h.submit(
+                privateBody(endpoint: moto.endpoint, accessKey: "AKIAWRONG", secretKey: "wrong", path: "s3://sandbox-out/x"), token: token)
             #expect(try await h.waitForTerminal(badKey, token: token) == "failed")
             let message = try await itemMessage(h, badKey, token: token)?["StatusMessage"]?.stringValue ?? ""
             #expect(message.hasPrefix("Failed to write output to s3://sandbox-out/x/"), "\(message)")
             #expect(message.hasSuffix(": InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records. (HTTP 403)"), "\(message)")
             #expect(!message.contains("wrong\""))
-            let badEndpoint = try await h.submit(privateBody(endpoint: "http://127.0.0.1:1", accessKey: moto.accessKey, secretKey: moto.secretKey, path: "s3://sandbox-out/y"), token: token)
+            let badEndpoint = try await h.submit(
+                privateBody(endpoint: "http://127.0.0.1:1", accessKey: moto.accessKey, secretKey: moto.secretKey, path: "s3://sandbox-out/y"), token: token)
             #expect(try await h.waitForTerminal(badEndpoint, token: token) == "failed")
             let endpointMessage = try await itemMessage(h, badEndpoint, token: token)?["StatusMessage"]?.stringValue ?? ""
             #expect(endpointMessage.contains("at http://127.0.0.1:1: cannot connect"), "\(endpointMessage)")
-            let noBucket = try await h.submit(privateBody(endpoint: moto.endpoint, accessKey: moto.accessKey, secretKey: moto.secretKey, path: "s3://no-such-bucket/z"), token: token)
+            let noBucket = try await h.submit(
+                privateBody(endpoint: moto.endpoint, accessKey: moto.accessKey, secretKey: moto.secretKey, path: "s3://no-such-bucket/z"), token: token)
             #expect(try await h.waitForTerminal(noBucket, token: token) == "failed")
         }
     }

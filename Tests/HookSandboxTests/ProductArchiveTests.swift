@@ -33,8 +33,9 @@ struct ProductArchiveTests {
     }
 
     @Test func `any range of a sized archive equals the same bytes of the archive built whole`() throws {
-        let archive = ProductArchive(orderID: 7, itemID: 9, identifier: "S2A_BIG.SAFE", workflow: "data-harvest", processedName: "S2A_BIG.SAFE",
-                                     declaredSize: 2 * ProductArchive.blockSize + 12_345)
+        let archive = ProductArchive(
+            orderID: 7, itemID: 9, identifier: "S2A_BIG.SAFE", workflow: "data-harvest", processedName: "S2A_BIG.SAFE",
+            declaredSize: 2 * ProductArchive.blockSize + 12_345)
         let whole = archive.bytes
         #expect(whole.count == archive.count)
         #expect(archive.crc == CRC32.checksum(whole))
@@ -53,7 +54,8 @@ struct ProductArchiveTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         for declared in [nil, 0, 5, 3 * ProductArchive.blockSize + 1] as [Int?] {
-            let archive = ProductArchive(orderID: 1, itemID: 2, identifier: "S2B_X.SAFE", workflow: "data-harvest", processedName: "S2B_X.SAFE", declaredSize: declared)
+            let archive = ProductArchive(
+                orderID: 1, itemID: 2, identifier: "S2B_X.SAFE", workflow: "data-harvest", processedName: "S2B_X.SAFE", declaredSize: declared)
             let file = folder.appendingPathComponent("\(declared ?? -1).zip")
             try Data(archive.bytes).write(to: file)
             let (status, output) = try await PythonClientTests.runPython("check_zip.py", [file.path])
@@ -69,7 +71,8 @@ struct ProductArchiveTests {
     @Test func `a catalogue item with a declared size is ordered and downloaded whole and in ranges`() async throws {
         try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let size = 3 * ProductArchive.blockSize + 77
-            let added = try await h.post("/sandbox/catalogue", json: #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","identifiers":["S2A_BIG.SAFE"],"size":\#(size)}"#)
+            let added = try await h.post(
+                "/sandbox/catalogue", json: #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","identifiers":["S2A_BIG.SAFE"],"size":\#(size)}"#)
             #expect(added.status == 201, "\(added.text)")
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(identifiers: ["S2A_BIG.SAFE"]), token: token)
@@ -86,7 +89,8 @@ struct ProductArchiveTests {
             #expect(part.status == 206)
             #expect(part.body == Array(full.body[lower...]))
 
-            let tooBig = try await h.post("/sandbox/catalogue", json: #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","count":1,"size":\#(ProductArchive.maxDeclaredSize + 1)}"#)
+            let tooBig = try await h.post(
+                "/sandbox/catalogue", json: #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","count":1,"size":\#(ProductArchive.maxDeclaredSize + 1)}"#)
             #expect(tooBig.status == 400)
             #expect(tooBig.text.contains("'size'"))
         }

@@ -44,7 +44,8 @@ struct PythonClientTests {
         let python = Self.python
         try #require(
             FileManager.default.isExecutableFile(atPath: python.path),
-            "Python not found at \(python.path): create it with `python3 -m venv .venv && .venv/bin/pip install 'moto[server]' destinelab==1.14 requests` or set HOOKCTL_PYTHON")
+            "Python not found at \(python.path): create it with `python3 -m venv .venv && .venv/bin/pip install 'moto[server]' destinelab==1.14 requests` or set HOOKCTL_PYTHON"
+        )
         let configuration = SandboxConfiguration(pace: .milliseconds(300), users: [("otpuser", "otppass")], otps: ["otpuser": "654321"])
         try await Harness.with(configuration) { h in
             let (status, output) = try await Self.runPython("destinelab_notebook.py", [h.base])

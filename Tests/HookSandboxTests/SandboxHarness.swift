@@ -105,7 +105,8 @@ struct Harness: Sendable {
 
     /// The DESP login page's form action for client `dedl-hda`.
     func loginAction() async throws -> String {
-        let page = try await get("/realms/desp/protocol/openid-connect/auth?client_id=dedl-hda&redirect_uri=\(FormData.escape(Self.despRedirect))&scope=openid&response_type=code")
+        let page = try await get(
+            "/realms/desp/protocol/openid-connect/auth?client_id=dedl-hda&redirect_uri=\(FormData.escape(Self.despRedirect))&scope=openid&response_type=code")
         #expect(page.status == 200)
         return try #require(Self.formAction(page.text))
     }
@@ -127,9 +128,11 @@ struct Harness: Sendable {
         }
         #expect(reply.status == 302)
         let code = try #require(Self.code(fromLocation: reply.header("Location")))
-        let token = try await postForm(base + "/realms/desp/protocol/openid-connect/token", [
-            ("client_id", "dedl-hda"), ("redirect_uri", Self.despRedirect), ("code", code), ("grant_type", "authorization_code"), ("scope", ""),
-        ])
+        let token = try await postForm(
+            base + "/realms/desp/protocol/openid-connect/token",
+            [
+                ("client_id", "dedl-hda"), ("redirect_uri", Self.despRedirect), ("code", code), ("grant_type", "authorization_code"), ("scope", ""),
+            ])
         #expect(token.status == 200)
         return try #require(token.json?["access_token"]?.stringValue)
     }
@@ -137,17 +140,21 @@ struct Harness: Sendable {
     /// DEDL access token (the bearer for `/odata/v1`) by exchanging a DESP token, as destinelab does.
     func dedlToken(user: String = "demo", password: String = "demo") async throws -> String {
         let desp = try await despToken(user: user, password: password)
-        let reply = try await postForm(sandbox.dedlTokenURL.absoluteString, [
-            ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("subject_token", desp), ("subject_issuer", "desp-oidc"),
-            ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"), ("client_id", "hda-public"), ("audience", "hda-public"),
-        ])
+        let reply = try await postForm(
+            sandbox.dedlTokenURL.absoluteString,
+            [
+                ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("subject_token", desp), ("subject_issuer", "desp-oidc"),
+                ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"), ("client_id", "hda-public"), ("audience", "hda-public"),
+            ])
         #expect(reply.status == 200)
         return try #require(reply.json?["access_token"]?.stringValue)
     }
 
     /// A TEMPORARY + DESP data-harvest order body for `identifiers`.
-    static func harvestBody(name: String = "test order", identifiers: [String] = [notebookIdentifier], user: String = "demo", password: String = "demo",
-                            collection: String = "EO.ESA.DAT.SENTINEL-2.MSI.L1C") -> String {
+    static func harvestBody(
+        name: String = "test order", identifiers: [String] = [notebookIdentifier], user: String = "demo", password: String = "demo",
+        collection: String = "EO.ESA.DAT.SENTINEL-2.MSI.L1C"
+    ) -> String {
         let ids = identifiers.map { "\"\($0)\"" }.joined(separator: ",")
         return """
             {"Name":"\(name)","WorkflowName":"data-harvest","IdentifierList":[\(ids)],"WorkflowOptions":[

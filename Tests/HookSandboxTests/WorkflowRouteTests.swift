@@ -29,7 +29,10 @@ struct WorkflowRouteTests {
             #expect(reply.status == 200)
             let list = try #require(reply.json?["value"]?.arrayValue)
             #expect(list.count == 1)
-            guard case let .object(pairs)? = list.first else { Issue.record("not an object"); return }
+            guard case let .object(pairs)? = list.first else {
+                Issue.record("not an object")
+                return
+            }
             let keys = pairs.map(\.0)
             let index = try #require(keys.firstIndex(of: "WorkflowVersion"))
             #expect(keys[index + 1] == "WorkflowOptions")
@@ -37,9 +40,11 @@ struct WorkflowRouteTests {
             let storage = try #require(options.first { $0["Name"]?.stringValue == "output_storage" })
             #expect(storage["Type"]?.stringValue == "str")
             #expect(storage["Required"] == .bool(true))
-            #expect(storage["Value"] == .array([
-                .object([("value", .string("PRIVATE")), ("condition", .null)]), .object([("value", .string("TEMPORARY")), ("condition", .null)]),
-            ]))
+            #expect(
+                storage["Value"]
+                    == .array([
+                        .object([("value", .string("PRIVATE")), ("condition", .null)]), .object([("value", .string("TEMPORARY")), ("condition", .null)]),
+                    ]))
             #expect(options.contains { $0["Name"]?.stringValue == "desp_source_collection" })
             #expect(options.first { $0["Name"]?.stringValue == "source_type" }?["Default"]?.stringValue == "EXTERNAL")
         }

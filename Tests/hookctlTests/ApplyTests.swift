@@ -31,7 +31,9 @@ struct ApplyTests {
     @Test func `SPEC's example manifest, extra option included, completes on the embedded sandbox`() async throws {
         let project = try ProjectFolder()
         try project.write("hookctl.yaml", try String(contentsOfFile: CLI.packageRoot + "/manifests/hookctl.yaml", encoding: .utf8))
-        try project.write("manifests/s2.yaml", """
+        try project.write(
+            "manifests/s2.yaml",
+            """
             apiVersion: hookctl/v1
             kind: Order
             metadata:
@@ -61,7 +63,9 @@ struct ApplyTests {
     @Test func `an order the service rejects exits 1 and is reported as failed with the service's reason`() async throws {
         let project = try ProjectFolder()
         try project.write("hookctl.yaml", try String(contentsOfFile: CLI.packageRoot + "/manifests/hookctl.yaml", encoding: .utf8))
-        try project.write("manifests/coh.yaml", """
+        try project.write(
+            "manifests/coh.yaml",
+            """
             apiVersion: hookctl/v1
             kind: Order
             metadata: {name: coh}

@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Retries against `hookctl sandbox` in its own process: each attempt reaches the service exactly once, whatever
 /// crashes or lost answers happen on the way, and carries only the identifiers that failed. Checked through
@@ -25,9 +26,11 @@ struct AttemptTests {
         LocalSandboxTests.order(name, identifiers: identifiers)
     }
 
-    static let ids = ["S2A_MSIL1C_20240301T101021_N0510_R022_T32TQM_20240301T120000.SAFE",
-                      "S2A_MSIL1C_20240302T101021_N0510_R022_T32TQM_20240302T120000.SAFE",
-                      "S2A_MSIL1C_20240303T101021_N0510_R022_T32TQM_20240303T120000.SAFE"]
+    static let ids = [
+        "S2A_MSIL1C_20240301T101021_N0510_R022_T32TQM_20240301T120000.SAFE",
+        "S2A_MSIL1C_20240302T101021_N0510_R022_T32TQM_20240302T120000.SAFE",
+        "S2A_MSIL1C_20240303T101021_N0510_R022_T32TQM_20240303T120000.SAFE",
+    ]
 
     @Test(arguments: ["before-submit:1", "after-submit:1", "after-record:1"])
     func `a kill -9 during a retry never sends the retry twice`(_ failpoint: String) async throws {
@@ -48,8 +51,9 @@ struct AttemptTests {
         #expect(resumed.code == 0, "\(resumed.output)")
 
         let orders = try await sandbox.orders()
-        #expect(orders.map(\.name) == ["hookctl-o1-\(try Self.digest(project))", "hookctl-o1-\(try Self.digest(project))-r2"],
-                "one service order per attempt: \(orders.map(\.name))")
+        #expect(
+            orders.map(\.name) == ["hookctl-o1-\(try Self.digest(project))", "hookctl-o1-\(try Self.digest(project))-r2"],
+            "one service order per attempt: \(orders.map(\.name))")
         #expect(orders.last?.identifiers == [Self.ids[1]])
         let report = try Self.report(project)
         #expect(report.status == "completed")
@@ -125,7 +129,8 @@ struct AttemptTests {
         var environment: [String: String] = [:]
         switch failure {
         case "login": environment["DESP_PASSWORD"] = "not-the-password"
-        case "unreachable": try project.write("hookctl.yaml", sandbox.projectFile().replacingOccurrences(of: sandbox.baseURL, with: "http://127.0.0.1:\(try freePort())"))
+        case "unreachable":
+            try project.write("hookctl.yaml", sandbox.projectFile().replacingOccurrences(of: sandbox.baseURL, with: "http://127.0.0.1:\(try freePort())"))
         default: try project.write("hookctl.yaml", sandbox.projectFile().replacingOccurrences(of: "\(sandbox.baseURL)/odata/v1/", with: "http//no host/"))
         }
         let failed = try await CLI.run(["apply"], in: project.root, environment: environment)

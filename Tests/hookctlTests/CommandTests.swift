@@ -6,7 +6,9 @@ import Testing
 struct CommandTests {
     @Test func `validate reports every problem with its position and exits 1`() async throws {
         let project = try ProjectFolder()
-        try project.write("bad.yaml", """
+        try project.write(
+            "bad.yaml",
+            """
             apiVersion: hookctl/v1
             kind: Order
             metadata:
@@ -39,9 +41,10 @@ struct CommandTests {
         #expect(render.code == 0, "\(render.output)")
         let body = try JSONSerialization.jsonObject(with: Data(render.stdout.utf8)) as? [String: Any]
         let options = body?["WorkflowOptions"] as? [[String: Any]] ?? []
-        #expect(options.map { $0["Name"] as? String } == [
-            "output_storage", "source_type", "desp_source_username", "desp_source_password", "desp_source_collection",
-        ])
+        #expect(
+            options.map { $0["Name"] as? String } == [
+                "output_storage", "source_type", "desp_source_username", "desp_source_password", "desp_source_collection",
+            ])
         #expect(options.first { $0["Name"] as? String == "desp_source_password" }?["Value"] as? String == "${env:DESP_PASSWORD}")
         #expect(render.stderr.contains("warning:"))
     }

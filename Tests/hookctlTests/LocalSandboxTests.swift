@@ -4,9 +4,10 @@ import Testing
 /// Against `hookctl sandbox` in its own process, as a user runs one: crashes, signals, faults, secrets.
 @Suite(.serialized)
 struct LocalSandboxTests {
-    static func order(_ name: String, identifier: String = "S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE",
-                      extra: String = "") -> String
-    {
+    static func order(
+        _ name: String, identifier: String = "S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE",
+        extra: String = ""
+    ) -> String {
         order(name, identifiers: [identifier], extra: extra)
     }
 
@@ -142,16 +143,18 @@ struct LocalSandboxTests {
         let project = try ProjectFolder()
         try project.write("hookctl.yaml", sandbox.projectFile())
         try project.write("manifests/a.yaml", Self.order("a"))
-        try project.write("manifests/b.yaml", Self.order("b").replacingOccurrences(
-            of: "storage: {type: TEMPORARY}",
-            with: """
-                storage:
-                    type: PRIVATE
-                    bucket: out
-                    endpoint: http://127.0.0.1:1
-                    accessKey: ${env:HOOK_TEST_ACCESS_KEY}
-                    secretKey: ${env:HOOK_TEST_SECRET_KEY}
-                """))
+        try project.write(
+            "manifests/b.yaml",
+            Self.order("b").replacingOccurrences(
+                of: "storage: {type: TEMPORARY}",
+                with: """
+                    storage:
+                        type: PRIVATE
+                        bucket: out
+                        endpoint: http://127.0.0.1:1
+                        accessKey: ${env:HOOK_TEST_ACCESS_KEY}
+                        secretKey: ${env:HOOK_TEST_SECRET_KEY}
+                    """))
         let run = try await CLI.run(["apply"], in: project.root)
         #expect(run.code == 1, "\(run.output)")
         #expect(run.stderr.contains("HOOK_TEST_ACCESS_KEY"))
@@ -173,8 +176,10 @@ struct LocalSandboxTests {
         let folder = try ProjectFolder()
         let sandbox = try await SandboxProcess(["--pace", "1", "--user", "olga:Pa55:word", "--otp", "olga:246810"], in: folder.root)
         let project = try ProjectFolder()
-        try project.write("hookctl.yaml", sandbox.projectFile().replacingOccurrences(
-            of: #"password: "${env:DESP_PASSWORD}"}"#, with: #"password: "${env:DESP_PASSWORD}", otp: "${env:DESP_OTP:-}"}"#))
+        try project.write(
+            "hookctl.yaml",
+            sandbox.projectFile().replacingOccurrences(
+                of: #"password: "${env:DESP_PASSWORD}"}"#, with: #"password: "${env:DESP_PASSWORD}", otp: "${env:DESP_OTP:-}"}"#))
         try project.write("manifests/o1.yaml", Self.order("o1"))
         let login = ["DESP_USERNAME": "olga", "DESP_PASSWORD": "Pa55:word"]
         let missing = try await CLI.run(["apply"], in: project.root, environment: login)
@@ -188,7 +193,9 @@ struct LocalSandboxTests {
     @Test func `an unreachable service exits 1 with one clear line`() async throws {
         let project = try ProjectFolder()
         let port = try freePort()
-        try project.write("hookctl.yaml", """
+        try project.write(
+            "hookctl.yaml",
+            """
             apiVersion: hookctl/v1
             kind: Project
             defaultProfile: away
@@ -200,8 +207,9 @@ struct LocalSandboxTests {
 
             """)
         try project.write("manifests/a.yaml", Self.order("a"))
-        let run = try await CLI.run(["apply"], in: project.root, environment: ["DESP_USERNAME": "u", "DESP_PASSWORD": "p", "DEDL_TOKEN": "x"],
-                                    timeout: .seconds(90))
+        let run = try await CLI.run(
+            ["apply"], in: project.root, environment: ["DESP_USERNAME": "u", "DESP_PASSWORD": "p", "DEDL_TOKEN": "x"],
+            timeout: .seconds(90))
         #expect(run.code == 1, "\(run.output)")
         let errors = run.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
         #expect(errors.count == 1, "\(run.stderr)")
@@ -218,10 +226,11 @@ struct LocalSandboxTests {
         #expect(run.code == 0, "\(run.output)")
         let status = try await CLI.run(["status", "--verbose", "--format", "json"], in: project.root, environment: env)
         let rendered = try await CLI.run(["render"], in: project.root, environment: env)
-        for text in [run.output, status.output, rendered.output, try project.read("hookctl.local.lock"),
-                     try project.read("reports/report.json"), try project.read("reports/report.md"),
-                     try project.read("reports/junit.xml")]
-        {
+        for text in [
+            run.output, status.output, rendered.output, try project.read("hookctl.local.lock"),
+            try project.read("reports/report.json"), try project.read("reports/report.md"),
+            try project.read("reports/junit.xml"),
+        ] {
             #expect(!text.contains(secret))
         }
         let accepted = try await sandbox.get("/sandbox/orders")

@@ -8,8 +8,9 @@ import Testing
 /// HookRunnerTests against a scripted service; the process-level tests here check exit codes and output).
 struct ParsingTests {
     @Test func `apply's flags become the apply request`() throws {
-        let command = try #require(try Hookctl.parseAsRoot(
-            ["apply", "--no-wait", "--concurrency", "3", "--timeout", "15m", "--cancel-removed", "--timings", "--retry-all"]) as? Apply)
+        let command = try #require(
+            try Hookctl.parseAsRoot(
+                ["apply", "--no-wait", "--concurrency", "3", "--timeout", "15m", "--cancel-removed", "--timings", "--retry-all"]) as? Apply)
         let request = command.request
         #expect(!request.wait)
         #expect(request.concurrency == 3)

@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 @Suite(.serialized)
 struct StorageAndFaultTests {
@@ -10,7 +11,9 @@ struct StorageAndFaultTests {
         let moto = try await MotoProcess()
         try await moto.createBucket("harvest")
         let project = try ProjectFolder()
-        try project.write("hookctl.yaml", """
+        try project.write(
+            "hookctl.yaml",
+            """
             apiVersion: hookctl/v1
             kind: Project
             defaultProfile: sandbox
@@ -18,16 +21,18 @@ struct StorageAndFaultTests {
               sandbox: {sandbox: true}
 
             """)
-        try project.write("manifests/private.yaml", LocalSandboxTests.order("s2-private").replacingOccurrences(
-            of: "storage: {type: TEMPORARY}",
-            with: """
-                storage:
-                    type: PRIVATE
-                    bucket: harvest
-                    endpoint: \(moto.endpoint)
-                    accessKey: ${env:HOOK_OUTPUT_STORAGE_ACCESS_KEY}
-                    secretKey: ${env:HOOK_OUTPUT_STORAGE_SECRET_KEY}
-                """))
+        try project.write(
+            "manifests/private.yaml",
+            LocalSandboxTests.order("s2-private").replacingOccurrences(
+                of: "storage: {type: TEMPORARY}",
+                with: """
+                    storage:
+                        type: PRIVATE
+                        bucket: harvest
+                        endpoint: \(moto.endpoint)
+                        accessKey: ${env:HOOK_OUTPUT_STORAGE_ACCESS_KEY}
+                        secretKey: ${env:HOOK_OUTPUT_STORAGE_SECRET_KEY}
+                    """))
         let env = ["HOOK_OUTPUT_STORAGE_ACCESS_KEY": "AKIATESTKEY", "HOOK_OUTPUT_STORAGE_SECRET_KEY": "test-secret-key"]
         let run = try await CLI.run(["apply"], in: project.root, environment: env)
         #expect(run.code == 0, "\(run.output)")

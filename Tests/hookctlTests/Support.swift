@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Runs the built `hookctl` binary as a user would: a separate process, a clean environment, real exit codes.
 enum CLI {
@@ -22,8 +23,10 @@ enum CLI {
 
     /// `hookctl` beside the test bundle (SwiftPM builds it with the tests).
     static var binary: String {
-        let bundleFolder = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]).deletingLastPathComponent()
+        let bundleFolder = URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]
+        ).deletingLastPathComponent()
         return bundleFolder.appendingPathComponent("hookctl").path
     }
 
@@ -55,7 +58,8 @@ enum CLI {
         _ arguments: [String], in folder: String, environment extra: [String: String] = [:], timeout: Duration = .seconds(120)
     ) async throws -> Result {
         let process = try start(arguments, in: folder, environment: extra)
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
@@ -72,8 +76,9 @@ enum CLI {
             try await Task.sleep(for: .milliseconds(20))
         }
         process.waitUntilExit()
-        return Result(code: process.terminationStatus, stdout: String(decoding: await stdout, as: UTF8.self),
-                      stderr: String(decoding: await stderr, as: UTF8.self))
+        return Result(
+            code: process.terminationStatus, stdout: String(decoding: await stdout, as: UTF8.self),
+            stderr: String(decoding: await stderr, as: UTF8.self))
     }
 }
 

@@ -1,4 +1,5 @@
 import HookCore
+
 extension Diagnostic {
     /// The text form for a terminal: `path:line:column: error: message`, the source line and a caret under the column,
     /// then each note the same way. Ends with a newline.

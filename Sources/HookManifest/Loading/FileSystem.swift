@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why a file could not be read.
@@ -103,9 +103,13 @@ enum FileSystem {
                 var info = stat()
                 let followed = type == UInt8(DT_LNK) ? stat(path, &info) : lstat(path, &info)
                 guard followed == 0 else { continue }
-                if info.st_mode & S_IFMT == S_IFREG { type = UInt8(DT_REG) }
-                else if info.st_mode & S_IFMT == S_IFDIR && entry.pointee.d_type != UInt8(DT_LNK) { type = UInt8(DT_DIR) }
-                else { continue }
+                if info.st_mode & S_IFMT == S_IFREG {
+                    type = UInt8(DT_REG)
+                } else if info.st_mode & S_IFMT == S_IFDIR && entry.pointee.d_type != UInt8(DT_LNK) {
+                    type = UInt8(DT_DIR)
+                } else {
+                    continue
+                }
             }
             if type == UInt8(DT_DIR) {
                 collect(path, depth: depth + 1, into: &out)

@@ -40,7 +40,10 @@ final class IdentifierFiles {
         }
         let path = FileSystem.join(manifestDirectory, relative)
         if let reason = escape(relative, resolvedTo: path) {
-            sink.error("spec.identifiersFile", "identifiers file `\(relative.prefix(200))` \(reason); identifier files are named relative to the manifest and must stay inside the project folder", at: node.mark)
+            sink.error(
+                "spec.identifiersFile",
+                "identifiers file `\(relative.prefix(200))` \(reason); identifier files are named relative to the manifest and must stay inside the project folder",
+                at: node.mark)
             return nil
         }
         let bytes: [UInt8]

@@ -30,7 +30,9 @@ struct ManifestFile {
         for problem in read.problems { sink.add(problem) }
         if read.documents.isEmpty && !read.stopped {
             let blank = bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-            let message = blank ? "file is empty; expected an Order document (`apiVersion: hookctl/v1`, `kind: Order`)"
+            let message =
+                blank
+                ? "file is empty; expected an Order document (`apiVersion: hookctl/v1`, `kind: Order`)"
                 : "file has only comments; expected an Order document (`apiVersion: hookctl/v1`, `kind: Order`)"
             sink.error("file.empty", message, at: Mark(line: 1, column: 1))
         }
@@ -54,11 +56,13 @@ struct ManifestFile {
     /// The document's top-level mapping, or nil after reporting an empty or non-mapping document.
     static func topFields(_ document: YAMLDocument, context: DecodeContext) -> Fields? {
         guard let root = document.root, root.scalarValue != .null else {
-            context.sink.error("document.empty", "document is empty; expected `apiVersion`, `kind`, `metadata` and `spec`", at: document.root?.mark ?? document.start)
+            context.sink.error(
+                "document.empty", "document is empty; expected `apiVersion`, `kind`, `metadata` and `spec`", at: document.root?.mark ?? document.start)
             return nil
         }
         guard root.pairs != nil else {
-            context.sink.error("document.mapping", "the top level of a document must be a mapping (`apiVersion`, `kind`, ...), found \(root.kindName)", at: root.mark)
+            context.sink.error(
+                "document.mapping", "the top level of a document must be a mapping (`apiVersion`, `kind`, ...), found \(root.kindName)", at: root.mark)
             return nil
         }
         return Fields(root, path: "", context: context)
@@ -78,7 +82,9 @@ struct ManifestFile {
         } else if kind == "Order" {
             sink.error("document.kind", "the project file holds one `kind: Project` document; orders belong in manifests", at: node.mark)
         } else {
-            sink.error("document.kind", "unknown `kind` `\(kind.prefix(40))`; expected `\(expected)`\(Suggestion.hint(for: kind, in: ["Order", "Project"]))", at: node.mark)
+            sink.error(
+                "document.kind", "unknown `kind` `\(kind.prefix(40))`; expected `\(expected)`\(Suggestion.hint(for: kind, in: ["Order", "Project"]))",
+                at: node.mark)
         }
         return false
     }

@@ -60,10 +60,14 @@ enum ProjectLoader {
             let name = explicitProfile ?? environment["HOOKCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? project.defaultProfile
             loaded.profileName = name
             if let name {
-                if let profile = project.profiles[name] { loaded.profile = profile }
-                else if explicitProfile != nil || environment["HOOKCTL_PROFILE"] != nil {
+                if let profile = project.profiles[name] {
+                    loaded.profile = profile
+                } else if explicitProfile != nil || environment["HOOKCTL_PROFILE"] != nil {
                     let from = explicitProfile != nil ? "--profile" : "HOOKCTL_PROFILE"
-                    sink.error("project.profile", "profile `\(name)` (from \(from)) is not defined in the project file\(Suggestion.hint(for: name, in: project.profiles.keys.sorted()))", at: defaultNode?.mark ?? Mark(line: 1, column: 1))
+                    sink.error(
+                        "project.profile",
+                        "profile `\(name)` (from \(from)) is not defined in the project file\(Suggestion.hint(for: name, in: project.profiles.keys.sorted()))",
+                        at: defaultNode?.mark ?? Mark(line: 1, column: 1))
                 }
             }
             let dir = FileSystem.directory(of: path)
@@ -72,7 +76,10 @@ enum ProjectLoader {
                 if case .success(let json) = FileSystem.read(cataloguePath, limit: limits.maxFileBytes), let catalogue = WorkflowCatalogue.parse(json) {
                     project.workflowCatalogue = catalogue
                 } else {
-                    loaded.diagnostics.append(.warning("project.catalogue", "`\(cataloguePath)` is not a workflow catalogue (`{\"value\": [...]}`); options are not checked against it", at: nil))
+                    loaded.diagnostics.append(
+                        .warning(
+                            "project.catalogue", "`\(cataloguePath)` is not a workflow catalogue (`{\"value\": [...]}`); options are not checked against it",
+                            at: nil))
                 }
             }
             loaded.project = project

@@ -17,8 +17,11 @@ extension WorkflowCatalogue {
                     var allowed: [String] = []
                     if case .sequence(let values)? = o.first(where: { $0.name == "Value" })?.value.content {
                         for value in values {
-                            if let text = value.stringValue { allowed.append(text) }
-                            else if let text = value.pairs?.first(where: { $0.name == "value" })?.value.stringValue { allowed.append(text) }
+                            if let text = value.stringValue {
+                                allowed.append(text)
+                            } else if let text = value.pairs?.first(where: { $0.name == "value" })?.value.stringValue {
+                                allowed.append(text)
+                            }
                         }
                     }
                     let required: Bool = { if case .bool(let b)? = o.first(where: { $0.name == "Required" })?.value.scalarValue { b } else { false } }()

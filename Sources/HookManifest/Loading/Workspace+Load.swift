@@ -90,22 +90,22 @@ enum OrderAssembler {
         var orders: [Order] = []
         orders.reserveCapacity(outcomes.count)
         for outcome in outcomes {
-          for (draft, split) in zip(outcome.drafts, outcome.orders) {
-            let path = outcome.path
-            let location = SourceLocation(file: path, line: Int(draft.nameMark.line), column: Int(draft.nameMark.column))
-            if let first = firstByName[draft.name] {
-                var error = Diagnostic(
-                    severity: .error, id: "metadata.duplicate-name",
-                    message: "order name `\(draft.name)` is already used; names must be unique in a run",
-                    location: location, quoted: draft.nameLine)
-                error.notes = [first]
-                diagnostics.append(error)
-                continue
+            for (draft, split) in zip(outcome.drafts, outcome.orders) {
+                let path = outcome.path
+                let location = SourceLocation(file: path, line: Int(draft.nameMark.line), column: Int(draft.nameMark.column))
+                if let first = firstByName[draft.name] {
+                    var error = Diagnostic(
+                        severity: .error, id: "metadata.duplicate-name",
+                        message: "order name `\(draft.name)` is already used; names must be unique in a run",
+                        location: location, quoted: draft.nameLine)
+                    error.notes = [first]
+                    diagnostics.append(error)
+                    continue
+                }
+                firstByName[draft.name] = Diagnostic(
+                    severity: .note, id: "note", message: "first used here", location: location, quoted: draft.nameLine)
+                orders += split
             }
-            firstByName[draft.name] = Diagnostic(
-                severity: .note, id: "note", message: "first used here", location: location, quoted: draft.nameLine)
-            orders += split
-          }
         }
         orders.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         return orders

@@ -29,4 +29,3 @@ struct FileOutcome: Sendable {
     var orders: [[Order]] = []
     var diagnostics: [Diagnostic] = []
 }
-

@@ -131,10 +131,12 @@ public struct OrderBody: Hashable, Sendable {
     /// Names of variables that `submissionJSON(environment:)` needs and `environment` lacks.
     public func unsetVariables(environment: [String: String]) -> [String] {
         var seen = Set<String>()
-        return (identifierVariables + options.flatMap { option -> [String] in
-            guard case .string(let template) = option.value else { return [] }
-            return template.unsetVariables(in: environment)
-        }).filter { seen.insert($0).inserted }
+        return
+            (identifierVariables
+            + options.flatMap { option -> [String] in
+                guard case .string(let template) = option.value else { return [] }
+                return template.unsetVariables(in: environment)
+            }).filter { seen.insert($0).inserted }
     }
 
     /// Builds the JSON. With `missing` nil, references that cannot be resolved (and all secrets) are kept as written;

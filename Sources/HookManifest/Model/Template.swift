@@ -71,9 +71,7 @@ public struct Template: Hashable, Sendable, CustomStringConvertible {
             switch part {
             case .literal(let text): out += text
             case .reference(let name, let defaultValue):
-                if let value = environment[name] { out += value }
-                else if let defaultValue { out += defaultValue }
-                else { missing.append(name) }
+                if let value = environment[name] { out += value } else if let defaultValue { out += defaultValue } else { missing.append(name) }
             }
         }
         return missing.isEmpty ? .success(out) : .failure(UnresolvedVariables(names: missing))

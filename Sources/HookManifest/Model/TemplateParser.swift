@@ -39,7 +39,10 @@ enum TemplateParser {
             let body = (i + 2)..<close
             guard bytes[body].starts(with: "env:".utf8) else {
                 let colon = bytes[body].firstIndex(of: UInt8(ascii: ":")) ?? close
-                return .failure(Failure(message: "unknown reference `${\(string((i + 2)..<colon)):...}`; only `${env:NAME}` and `${env:NAME:-default}` are supported", offset: scalarOffset(i)))
+                return .failure(
+                    Failure(
+                        message: "unknown reference `${\(string((i + 2)..<colon)):...}`; only `${env:NAME}` and `${env:NAME:-default}` are supported",
+                        offset: scalarOffset(i)))
             }
             var nameRange = (body.lowerBound + 4)..<close
             var defaultValue: String?
@@ -49,7 +52,9 @@ enum TemplateParser {
             }
             guard isVariableName(bytes[nameRange]) else {
                 let shown = nameRange.isEmpty ? "an empty name" : "`\(string(nameRange))`"
-                return .failure(Failure(message: "bad variable name \(shown) in reference: use letters, digits and `_`, not starting with a digit", offset: scalarOffset(i)))
+                return .failure(
+                    Failure(message: "bad variable name \(shown) in reference: use letters, digits and `_`, not starting with a digit", offset: scalarOffset(i))
+                )
             }
             if !literal.isEmpty {
                 parts.append(.literal(String(decoding: literal, as: UTF8.self)))

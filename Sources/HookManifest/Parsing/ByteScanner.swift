@@ -20,11 +20,13 @@ enum ByteScanner {
                     continue
                 }
                 if b == 0 {
-                    problems.append(.init(id: "file.binary", message: "file is binary (NUL byte); manifests are YAML text", mark: Mark(line: line, column: column)))
+                    problems.append(
+                        .init(id: "file.binary", message: "file is binary (NUL byte); manifests are YAML text", mark: Mark(line: line, column: column)))
                     return problems
                 }
                 if b == 0x09 && atIndent {
-                    problems.append(.init(id: "yaml.tab", message: "tab character in indentation; YAML indents with spaces", mark: Mark(line: line, column: column)))
+                    problems.append(
+                        .init(id: "yaml.tab", message: "tab character in indentation; YAML indents with spaces", mark: Mark(line: line, column: column)))
                     atIndent = false
                     if problems.count >= limit { return problems }
                 } else if b != 0x20 {
@@ -37,7 +39,10 @@ enum ByteScanner {
             atIndent = false
             let width = utf8SequenceLength(bytes, at: i)
             if width == 0 {
-                problems.append(.init(id: "file.utf8", message: "invalid UTF-8 byte 0x\(String(b, radix: 16, uppercase: true)); manifests must be UTF-8 text", mark: Mark(line: line, column: column)))
+                problems.append(
+                    .init(
+                        id: "file.utf8", message: "invalid UTF-8 byte 0x\(String(b, radix: 16, uppercase: true)); manifests must be UTF-8 text",
+                        mark: Mark(line: line, column: column)))
                 return problems
             }
             column += 1

@@ -1,4 +1,5 @@
 import HookCore
+
 extension YAMLNode {
     /// The node as JSON (mappings keep their order; plain scalars typed by the YAML 1.2 core schema). Non-finite
     /// numbers become strings, since JSON has none. Used to check manifests against the JSON Schema.

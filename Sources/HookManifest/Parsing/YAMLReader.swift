@@ -43,20 +43,27 @@ struct YAMLReader {
     func read(_ bytes: UnsafeBufferPointer<UInt8>) -> YAMLReadResult {
         var result = YAMLReadResult()
         if bytes.count > limits.maxFileBytes {
-            result.problems.append(.init(id: "file.too-large", message: "file is larger than the limit of \(limits.maxFileBytes) bytes", mark: Mark(line: 1, column: 1, file: file)))
+            result.problems.append(
+                .init(
+                    id: "file.too-large", message: "file is larger than the limit of \(limits.maxFileBytes) bytes", mark: Mark(line: 1, column: 1, file: file)))
             result.stopped = true
             return result
         }
         let pre = ByteScanner.problems(in: bytes)
         if !pre.isEmpty {
-            result.problems = pre.map { var p = $0; p.mark.file = file; return p }
+            result.problems = pre.map {
+                var p = $0
+                p.mark.file = file
+                return p
+            }
             result.stopped = true
             return result
         }
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
         guard yaml_parser_initialize(parser) == 1 else {
-            result.problems.append(.init(id: "yaml.memory", message: "cannot start the YAML parser (out of memory)", mark: Mark(line: 1, column: 1, file: file)))
+            result.problems.append(
+                .init(id: "yaml.memory", message: "cannot start the YAML parser (out of memory)", mark: Mark(line: 1, column: 1, file: file)))
             result.stopped = true
             return result
         }
@@ -101,7 +108,10 @@ struct YAMLReader {
                 }
                 if let first = firstIndex(ofKey: name, in: &stack[top]) {
                     let firstMark = stack[top].pairs[first].key.mark
-                    result.problems.append(.init(id: "yaml.duplicate-key", message: "duplicate key `\(name)` (first defined at line \(firstMark.line), column \(firstMark.column))", mark: node.mark))
+                    result.problems.append(
+                        .init(
+                            id: "yaml.duplicate-key", message: "duplicate key `\(name)` (first defined at line \(firstMark.line), column \(firstMark.column))",
+                            mark: node.mark))
                 }
                 stack[top].pendingKey = node
                 return true
@@ -112,8 +122,9 @@ struct YAMLReader {
             }
             stack[top].pairs.append(YAMLPair(key: key, value: node))
             let count = stack[top].pairs.count
-            if stack[top].index != nil { stack[top].index?[key.scalarText] = count - 1 }
-            else if stack[top].pairs.count >= 16 {
+            if stack[top].index != nil {
+                stack[top].index?[key.scalarText] = count - 1
+            } else if stack[top].pairs.count >= 16 {
                 var index: [String: Int] = [:]
                 for (i, pair) in stack[top].pairs.enumerated() where index[pair.name] == nil { index[pair.name] = i }
                 stack[top].index = index
@@ -153,8 +164,9 @@ struct YAMLReader {
                 var plain = s.style == YAML_PLAIN_SCALAR_STYLE
                 if let tag = s.tag {
                     let tagText = String(cString: tag)
-                    if tagText == "tag:yaml.org,2002:str" || tagText == "!" { plain = false }
-                    else {
+                    if tagText == "tag:yaml.org,2002:str" || tagText == "!" {
+                        plain = false
+                    } else {
                         fail("yaml.tag", "YAML tag `\(tagText)` is not supported (only `!!str`)", start)
                         break loop
                     }

@@ -1,4 +1,5 @@
 import HookCore
+
 /// Writes an order body's canonical JSON straight to bytes (the hot path of `render`): the same text as
 /// `CanonicalJSON` gives for the body's `JSONValue`, without building the tree.
 enum BodyWriter {

@@ -64,7 +64,9 @@ final class DecodeContext {
         // literals are refused.
         if secret && !text.isEmpty && !parsed.isReferenceOnly {
             sink.maskSecret(node)
-            sink.error("secret.literal", "`\(path())` is a secret and must be a reference such as `${env:NAME}`, not a literal value (manifests live in version control)", at: node.mark)
+            sink.error(
+                "secret.literal",
+                "`\(path())` is a secret and must be a reference such as `${env:NAME}`, not a literal value (manifests live in version control)", at: node.mark)
             return nil
         }
         // A default is written in the file too: only an empty one (`${env:X:-}`) keeps a secret out of it.
@@ -73,7 +75,10 @@ final class DecodeContext {
         }
         if secret && defaulted {
             sink.maskSecret(node)
-            sink.error("secret.literal", "`\(path())` is a secret: its reference may not carry a default value, which would be a literal secret in version control (write `${env:NAME}`, or `${env:NAME:-}` for an empty one)", at: node.mark)
+            sink.error(
+                "secret.literal",
+                "`\(path())` is a secret: its reference may not carry a default value, which would be a literal secret in version control (write `${env:NAME}`, or `${env:NAME:-}` for an empty one)",
+                at: node.mark)
             return nil
         }
         return resolving(parsed, at: node.mark, path: path(), secret: secret)

@@ -16,7 +16,8 @@ enum ExtraOptions {
         for pair in fields.pairs {
             let name = pair.name
             guard isOptionName(name) else {
-                sink.error("option.name", "option name `\(name)` is not valid: use letters, digits, `_`, `-` and `.`, starting with a letter", at: pair.key.mark)
+                sink.error(
+                    "option.name", "option name `\(name)` is not valid: use letters, digits, `_`, `-` and `.`, starting with a letter", at: pair.key.mark)
                 continue
             }
             if generated.contains(name) {
@@ -54,8 +55,12 @@ enum ExtraOptions {
                     value = .string(template)
                 }
             }
-            if secret, case .string = value {} else if secret {
-                sink.error("secret.literal", "`\(fields.sub(name))` is a secret and must be a reference such as `${env:NAME}`, not a literal value (manifests live in version control)", at: pair.value.mark)
+            if secret, case .string = value {
+            } else if secret {
+                sink.error(
+                    "secret.literal",
+                    "`\(fields.sub(name))` is a secret and must be a reference such as `${env:NAME}`, not a literal value (manifests live in version control)",
+                    at: pair.value.mark)
                 continue
             }
             if let workflow { check(name, value, at: pair, against: workflow, sink: sink) }
@@ -80,7 +85,9 @@ enum ExtraOptions {
     private static func check(_ name: String, _ value: OptionValue, at pair: YAMLPair, against workflow: WorkflowCatalogue.Workflow, sink: ProblemSink) {
         guard let info = workflow.options[name] else {
             let candidates = workflow.options.keys.filter { !generated.contains($0) }.sorted()
-            sink.error("option.unknown", "workflow `\(workflow.name)` has no option `\(name)` (cached catalogue)\(Suggestion.hint(for: name, in: candidates))", at: pair.key.mark)
+            sink.error(
+                "option.unknown", "workflow `\(workflow.name)` has no option `\(name)` (cached catalogue)\(Suggestion.hint(for: name, in: candidates))",
+                at: pair.key.mark)
             return
         }
         let type = info.type?.lowercased() ?? ""
@@ -110,8 +117,9 @@ enum ExtraOptions {
 
     static func isOptionName(_ name: String) -> Bool {
         guard let first = name.utf8.first, (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first == 0x5F else { return false }
-        return name.utf8.count <= 128 && name.utf8.allSatisfy {
-            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2E
-        }
+        return name.utf8.count <= 128
+            && name.utf8.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2E
+            }
     }
 }

@@ -60,9 +60,13 @@ struct OrderDecoder {
         metadata?.checkKeys(["name", "labels"])
         let name = metadata?.string("name", required: true)
         if let (text, node) = name, text.contains("${") {
-            sink.error("metadata.name", "`metadata.name` cannot hold references (`${env:...}`): it names the order across runs, so write it literally", at: node.mark)
+            sink.error(
+                "metadata.name", "`metadata.name` cannot hold references (`${env:...}`): it names the order across runs, so write it literally", at: node.mark)
         } else if let (text, node) = name, !Self.isName(text) {
-            sink.error("metadata.name", "`metadata.name` `\(text.prefix(80))` must be 1-63 lowercase letters, digits and `-`, starting and ending with a letter or digit", at: node.mark)
+            sink.error(
+                "metadata.name",
+                "`metadata.name` `\(text.prefix(80))` must be 1-63 lowercase letters, digits and `-`, starting and ending with a letter or digit", at: node.mark
+            )
         }
         var labels: [String: String] = [:]
         if let labelFields = metadata?.mapping("labels") {
@@ -70,7 +74,9 @@ struct OrderDecoder {
                 if pair.value.stringValue != nil {
                     let value = context.template(pair.value, path: "metadata.labels.\(pair.name)", secret: false)
                     if let value { labels[pair.name] = value.description }
-                } else { sink.error("type.string", "label `\(pair.name)` must be a string, found \(pair.value.kindName); quote it", at: pair.value.mark) }
+                } else {
+                    sink.error("type.string", "label `\(pair.name)` must be a string, found \(pair.value.kindName); quote it", at: pair.value.mark)
+                }
             }
         }
         var specNode = top["spec"]?.value
@@ -91,7 +97,10 @@ struct OrderDecoder {
         if let catalogue = project.catalogue, let (text, node) = workflow {
             workflowInfo = catalogue.workflows[text]
             if workflowInfo == nil {
-                sink.error("spec.workflow", "unknown workflow `\(text.prefix(80))` (not in the cached catalogue)\(Suggestion.hint(for: text, in: catalogue.workflows.keys.sorted()))", at: node.mark)
+                sink.error(
+                    "spec.workflow",
+                    "unknown workflow `\(text.prefix(80))` (not in the cached catalogue)\(Suggestion.hint(for: text, in: catalogue.workflows.keys.sorted()))",
+                    at: node.mark)
             }
         }
         var identifierVariables: [String] = []
@@ -114,8 +123,13 @@ struct OrderDecoder {
         if let wait = spec.mapping("wait") {
             wait.checkKeys(["timeout"])
             if let pair = wait["timeout"] {
-                if let text = pair.value.stringValue, let duration = DurationParser.parse(text) { timeout = duration }
-                else { sink.error("spec.wait.timeout", "`spec.wait.timeout` must be a positive whole number and one unit: `90s`, `15m`, `6h` or `2d`", at: pair.value.mark) }
+                if let text = pair.value.stringValue, let duration = DurationParser.parse(text) {
+                    timeout = duration
+                } else {
+                    sink.error(
+                        "spec.wait.timeout", "`spec.wait.timeout` must be a positive whole number and one unit: `90s`, `15m`, `6h` or `2d`", at: pair.value.mark
+                    )
+                }
             }
         }
         let download = spec.bool("download") ?? false
@@ -127,13 +141,18 @@ struct OrderDecoder {
             switch text {
             case "all": retryAll = true
             case "failed": retryAll = false
-            default: sink.error("spec.retry", "`spec.retry` must be `failed` (retry only the items that failed, the default) or `all`\(Suggestion.hint(for: text, in: ["all", "failed"]))", at: node.mark)
+            default:
+                sink.error(
+                    "spec.retry",
+                    "`spec.retry` must be `failed` (retry only the items that failed, the default) or `all`\(Suggestion.hint(for: text, in: ["all", "failed"]))",
+                    at: node.mark)
             }
         }
         guard sink.errorCount == errors, let name, let workflow, let identifiers, let storage, let source, let extra else { return nil }
         return OrderDraft(
             name: name.0, nameMark: name.1.mark, nameLine: nil, start: top.node.mark, labels: labels, workflow: workflow.0,
-            identifiers: identifiers, identifierVariables: Array(Set(identifierVariables)).sorted(), batchSize: batchSize, storage: storage.0, sourceType: source.type,
+            identifiers: identifiers, identifierVariables: Array(Set(identifierVariables)).sorted(), batchSize: batchSize, storage: storage.0,
+            sourceType: source.type,
             options: storage.1 + source.options + extra, waitTimeout: timeout, download: download, retryAll: retryAll)
     }
 
@@ -206,9 +225,10 @@ struct OrderDecoder {
     }
 
     static func isWorkflowName(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 128 && text.utf8.allSatisfy {
-            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2E
-        }
+        !text.isEmpty && text.utf8.count <= 128
+            && text.utf8.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2E
+            }
     }
 }
 

@@ -52,8 +52,9 @@ final class ProblemSink {
                 severity: problem.severity, id: problem.id, message: problem.message, location: files.location(problem.mark),
                 quoted: files.line(problem.mark, masking: secretSpans))
             diagnostic.notes = problem.notes.map { note in
-                Diagnostic(severity: .note, id: "note", message: note.0, location: files.location(note.1),
-                           quoted: files.line(note.1, masking: secretSpans))
+                Diagnostic(
+                    severity: .note, id: "note", message: note.0, location: files.location(note.1),
+                    quoted: files.line(note.1, masking: secretSpans))
             }
             out.append(diagnostic)
         }

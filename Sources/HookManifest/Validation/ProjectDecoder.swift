@@ -19,13 +19,17 @@ struct ProjectDecoder {
             }
         }
         if let (name, node) = defaultProfile, profiles[name] == nil {
-            sink.error("project.profile", "`defaultProfile` names an unknown profile `\(name)`\(Suggestion.hint(for: name, in: profiles.keys.sorted()))", at: node.mark)
+            sink.error(
+                "project.profile", "`defaultProfile` names an unknown profile `\(name)`\(Suggestion.hint(for: name, in: profiles.keys.sorted()))", at: node.mark
+            )
         }
         var defaults: YAMLNode?
         if let fields = top.mapping("defaults") {
-            fields.checkKeys(Self.defaultsKeys, misplaced: [
-                "identifiers": "cannot have a project-wide default", "identifiersFile": "cannot have a project-wide default",
-            ])
+            fields.checkKeys(
+                Self.defaultsKeys,
+                misplaced: [
+                    "identifiers": "cannot have a project-wide default", "identifiersFile": "cannot have a project-wide default",
+                ])
             defaults = fields.node
         }
         guard sink.errorCount == errors else { return nil }
@@ -80,8 +84,9 @@ struct ProjectDecoder {
 
 extension OrderDecoder {
     static func isProfileName(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 63 && text.utf8.allSatisfy {
-            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x2D
-        }
+        !text.isEmpty && text.utf8.count <= 63
+            && text.utf8.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x2D
+            }
     }
 }

@@ -18,19 +18,24 @@ enum SourceSpec {
             let username = fields.template("username")?.0 ?? fields.context.resolvedIfSet(despLogin.0)
             let password = fields.template("password", secret: true)?.0 ?? despLogin.1
             let env = fields.context.environment
-            let unset = (fields.has("username") ? [] : despLogin.0.unsetVariables(in: env))
+            let unset =
+                (fields.has("username") ? [] : despLogin.0.unsetVariables(in: env))
                 + (fields.has("password") ? [] : despLogin.1.unsetVariables(in: env))
             if !unset.isEmpty {
                 let names = unset.map { "`\($0)`" }.joined(separator: ", ")
-                fields.context.sink.warning("reference.unset", "`\(fields.path)`: the DESP login defaults to \(names), not set; shown as the reference", at: fields.node.mark)
+                fields.context.sink.warning(
+                    "reference.unset", "`\(fields.path)`: the DESP login defaults to \(names), not set; shown as the reference", at: fields.node.mark)
             }
             guard let collection, fields.context.sink.errorCount == errors else { return nil }
-            return ("DESP", [
-                .text("source_type", "DESP"),
-                .template("desp_source_username", username),
-                .template("desp_source_password", password, secret: true),
-                .template("desp_source_collection", collection.0),
-            ])
+            return (
+                "DESP",
+                [
+                    .text("source_type", "DESP"),
+                    .template("desp_source_username", username),
+                    .template("desp_source_password", password, secret: true),
+                    .template("desp_source_collection", collection.0),
+                ]
+            )
         }
         fields.checkKeys(externalKeys, misplaced: externalMisplaced)
         return external(fields).map { ("EXTERNAL", $0) }

@@ -16,7 +16,10 @@ extension StorageSpec {
         let errors = sink.errorCount
         let bucket = fields.template("bucket", required: true)
         if let (template, node) = bucket, !template.hasReferences, !isBucketName(template.description) {
-            sink.error("storage.bucket", "`\(fields.sub("bucket"))` is not a valid S3 bucket name (3-63 of a-z, 0-9, `.` and `-`, starting and ending with a letter or digit)", at: node.mark)
+            sink.error(
+                "storage.bucket",
+                "`\(fields.sub("bucket"))` is not a valid S3 bucket name (3-63 of a-z, 0-9, `.` and `-`, starting and ending with a letter or digit)",
+                at: node.mark)
         }
         let prefix = fields.template("prefix")
         let endpoint = fields.template("endpoint")?.0 ?? Template(literal: centralEndpoint)
@@ -26,17 +29,21 @@ extension StorageSpec {
         var prefixText = prefix?.0.description ?? "dedl-\(workflow)-\(name)"
         while prefixText.hasPrefix("/") { prefixText.removeFirst() }
         while prefixText.hasSuffix("/") { prefixText.removeLast() }
-        let storage = PrivateStorage(bucket: bucket.0.description, prefix: prefixText, endpoint: endpoint,
-                                     accessKey: accessKey.0, secretKey: secretKey.0)
+        let storage = PrivateStorage(
+            bucket: bucket.0.description, prefix: prefixText, endpoint: endpoint,
+            accessKey: accessKey.0, secretKey: secretKey.0)
         // Both parts are valid templates (or resolved text), so their concatenation parses.
         let path = (try? TemplateParser.parse(storage.s3Path).get()) ?? Template(literal: storage.s3Path)
-        return (.private(storage), [
-            .text("output_storage", "PRIVATE"),
-            .template("output_s3_access_key", accessKey.0, secret: true),
-            .template("output_s3_secret_key", secretKey.0, secret: true),
-            .template("output_s3_path", path),
-            .template("output_s3_endpoint_url", endpoint),
-        ])
+        return (
+            .private(storage),
+            [
+                .text("output_storage", "PRIVATE"),
+                .template("output_s3_access_key", accessKey.0, secret: true),
+                .template("output_s3_secret_key", secretKey.0, secret: true),
+                .template("output_s3_path", path),
+                .template("output_s3_endpoint_url", endpoint),
+            ]
+        )
     }
 
     static func isBucketName(_ name: String) -> Bool {

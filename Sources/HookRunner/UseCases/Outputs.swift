@@ -46,9 +46,11 @@ extension RunContext {
                 let base = bench.profile?.serviceURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
                 for outcome in record.outcomes where outcome.product.status == "completed" {
                     guard let orderID = outcome.orderID else { continue }
-                    listed.append(OutputItem(key: key, orderID: orderID, productID: outcome.product.id,
-                                             identifier: outcome.product.identifier,
-                                             location: base + (outcome.product.output ?? ""), size: nil))
+                    listed.append(
+                        OutputItem(
+                            key: key, orderID: orderID, productID: outcome.product.id,
+                            identifier: outcome.product.identifier,
+                            location: base + (outcome.product.output ?? ""), size: nil))
                 }
             case .s3(let bucket, let prefix):
                 guard case .private(let spec)? = storage[key] else {
@@ -57,8 +59,10 @@ extension RunContext {
                 }
                 let client = try s3Client(spec, key: key)
                 for object in try await client.listObjectsV2(bucket: bucket, prefix: prefix.isEmpty ? "" : prefix + "/") {
-                    listed.append(OutputItem(key: key, orderID: id, productID: nil, identifier: nil,
-                                             location: "s3://\(bucket)/\(object.key)", size: object.size, s3: client))
+                    listed.append(
+                        OutputItem(
+                            key: key, orderID: id, productID: nil, identifier: nil,
+                            location: "s3://\(bucket)/\(object.key)", size: object.size, s3: client))
                 }
             }
         }

@@ -27,7 +27,8 @@ extension SavedPlan {
     /// - Parameter profile: the profile named by `--profile` or `HOOKCTL_PROFILE`, if any.
     public func check(path: String, paths given: [String], profile: String?, retryAll: Bool) throws {
         if !given.isEmpty && given != paths {
-            throw RunnerError.badPlan(path: path, reason: "it was made for \(paths.isEmpty ? "the default paths" : paths.joined(separator: " ")); give no paths with --plan")
+            throw RunnerError.badPlan(
+                path: path, reason: "it was made for \(paths.isEmpty ? "the default paths" : paths.joined(separator: " ")); give no paths with --plan")
         }
         if let profile, profile != self.profile {
             throw RunnerError.stalePlan(path: path, change: "it is for profile '\(self.profile)', not '\(profile)'")

@@ -83,7 +83,9 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     /// Folds what the command recorded (and any journal an earlier one left) into the lock file.
     func compact(_ store: FileStateStore) throws {
         do { try store.compact() } catch {
-            throw RunnerError.io("\(error.localizedDescription); the state is kept in \(bench.relative(store.journalPath)) until a command can write \(bench.relative(store.path))")
+            throw RunnerError.io(
+                "\(error.localizedDescription); the state is kept in \(bench.relative(store.journalPath)) until a command can write \(bench.relative(store.path))"
+            )
         }
     }
 }

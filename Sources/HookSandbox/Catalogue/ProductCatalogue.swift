@@ -34,17 +34,39 @@ final class ProductCatalogue: Sendable {
     static let notebookIdentifier = "S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE"
 
     static let builtIn: [CatalogueItem] = [
-        .init(id: notebookIdentifier, collection: "EO.ESA.DAT.SENTINEL-2.MSI.L1C", productType: "S2MSI1C", datetime: "2023-09-10T05:07:01.024Z", bbox: [98.999, 7.2, 100.0, 8.1]),
-        .init(id: "S2B_MSIL1C_20230915T103629_N0509_R008_T32TQM_20230915T124012.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L1C", productType: "S2MSI1C", datetime: "2023-09-15T10:36:29.024Z", bbox: [11.66, 41.44, 13.0, 42.45]),
-        .init(id: "S2A_MSIL1C_20240105T101411_N0510_R022_T33UUP_20240105T105844.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L1C", productType: "S2MSI1C", datetime: "2024-01-05T10:14:11.024Z", bbox: [13.53, 47.75, 15.0, 48.76]),
-        .init(id: "S2B_MSIL1C_20240110T101319_N0510_R022_T33UUP_20240110T105917.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L1C", productType: "S2MSI1C", datetime: "2024-01-10T10:13:19.024Z", bbox: [13.53, 47.75, 15.0, 48.76]),
-        .init(id: "S2A_MSIL1C_20240115T101401_N0510_R022_T33UUP_20240115T105902.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L1C", productType: "S2MSI1C", datetime: "2024-01-15T10:14:01.024Z", bbox: [13.53, 47.75, 15.0, 48.76]),
-        .init(id: "S2A_MSIL2A_20230910T050701_N0509_R019_T47VLH_20230910T083504.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L2A", productType: "S2MSI2A", datetime: "2023-09-10T05:07:01.024Z", bbox: [98.999, 7.2, 100.0, 8.1]),
-        .init(id: "S2B_MSIL2A_20230915T103629_N0509_R008_T32TQM_20230915T134513.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L2A", productType: "S2MSI2A", datetime: "2023-09-15T10:36:29.024Z", bbox: [11.66, 41.44, 13.0, 42.45]),
-        .init(id: "S1A_IW_GRDH_1SDV_20230910T050518_20230910T050543_050261_060D7F_1A2B.SAFE", collection: "EO.ESA.DAT.SENTINEL-1.L1_GRD", productType: "IW_GRDH_1S", datetime: "2023-09-10T05:05:18.000Z", bbox: [98.1, 6.9, 101.2, 8.9]),
-        .init(id: "S1A_IW_GRDH_1SDV_20231002T171244_20231002T171309_050589_06183C_9E1C.SAFE", collection: "EO.ESA.DAT.SENTINEL-1.L1_GRD", productType: "IW_GRDH_1S", datetime: "2023-10-02T17:12:44.000Z", bbox: [9.8, 44.1, 13.1, 46.0]),
-        .init(id: "S1A_IW_SLC__1SDV_20230910T050517_20230910T050544_050261_060D7F_3C4D.SAFE", collection: "EO.ESA.DAT.SENTINEL-1.L1_SLC", productType: "IW_SLC__1S", datetime: "2023-09-10T05:05:17.000Z", bbox: [98.1, 6.9, 101.2, 8.9]),
-        .init(id: "S1A_IW_SLC__1SDV_20230922T050518_20230922T050545_050436_061374_7E8F.SAFE", collection: "EO.ESA.DAT.SENTINEL-1.L1_SLC", productType: "IW_SLC__1S", datetime: "2023-09-22T05:05:18.000Z", bbox: [98.1, 6.9, 101.2, 8.9]),
+        .init(
+            id: notebookIdentifier, collection: "EO.ESA.DAT.SENTINEL-2.MSI.L1C", productType: "S2MSI1C", datetime: "2023-09-10T05:07:01.024Z",
+            bbox: [98.999, 7.2, 100.0, 8.1]),
+        .init(
+            id: "S2B_MSIL1C_20230915T103629_N0509_R008_T32TQM_20230915T124012.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L1C", productType: "S2MSI1C",
+            datetime: "2023-09-15T10:36:29.024Z", bbox: [11.66, 41.44, 13.0, 42.45]),
+        .init(
+            id: "S2A_MSIL1C_20240105T101411_N0510_R022_T33UUP_20240105T105844.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L1C", productType: "S2MSI1C",
+            datetime: "2024-01-05T10:14:11.024Z", bbox: [13.53, 47.75, 15.0, 48.76]),
+        .init(
+            id: "S2B_MSIL1C_20240110T101319_N0510_R022_T33UUP_20240110T105917.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L1C", productType: "S2MSI1C",
+            datetime: "2024-01-10T10:13:19.024Z", bbox: [13.53, 47.75, 15.0, 48.76]),
+        .init(
+            id: "S2A_MSIL1C_20240115T101401_N0510_R022_T33UUP_20240115T105902.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L1C", productType: "S2MSI1C",
+            datetime: "2024-01-15T10:14:01.024Z", bbox: [13.53, 47.75, 15.0, 48.76]),
+        .init(
+            id: "S2A_MSIL2A_20230910T050701_N0509_R019_T47VLH_20230910T083504.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L2A", productType: "S2MSI2A",
+            datetime: "2023-09-10T05:07:01.024Z", bbox: [98.999, 7.2, 100.0, 8.1]),
+        .init(
+            id: "S2B_MSIL2A_20230915T103629_N0509_R008_T32TQM_20230915T134513.SAFE", collection: "EO.ESA.DAT.SENTINEL-2.MSI.L2A", productType: "S2MSI2A",
+            datetime: "2023-09-15T10:36:29.024Z", bbox: [11.66, 41.44, 13.0, 42.45]),
+        .init(
+            id: "S1A_IW_GRDH_1SDV_20230910T050518_20230910T050543_050261_060D7F_1A2B.SAFE", collection: "EO.ESA.DAT.SENTINEL-1.L1_GRD",
+            productType: "IW_GRDH_1S", datetime: "2023-09-10T05:05:18.000Z", bbox: [98.1, 6.9, 101.2, 8.9]),
+        .init(
+            id: "S1A_IW_GRDH_1SDV_20231002T171244_20231002T171309_050589_06183C_9E1C.SAFE", collection: "EO.ESA.DAT.SENTINEL-1.L1_GRD",
+            productType: "IW_GRDH_1S", datetime: "2023-10-02T17:12:44.000Z", bbox: [9.8, 44.1, 13.1, 46.0]),
+        .init(
+            id: "S1A_IW_SLC__1SDV_20230910T050517_20230910T050544_050261_060D7F_3C4D.SAFE", collection: "EO.ESA.DAT.SENTINEL-1.L1_SLC",
+            productType: "IW_SLC__1S", datetime: "2023-09-10T05:05:17.000Z", bbox: [98.1, 6.9, 101.2, 8.9]),
+        .init(
+            id: "S1A_IW_SLC__1SDV_20230922T050518_20230922T050545_050436_061374_7E8F.SAFE", collection: "EO.ESA.DAT.SENTINEL-1.L1_SLC",
+            productType: "IW_SLC__1S", datetime: "2023-09-22T05:05:18.000Z", bbox: [98.1, 6.9, 101.2, 8.9]),
     ]
 
     /// Most items one `POST /sandbox/catalogue` may add, and most the catalogue holds.
@@ -119,8 +141,10 @@ final class ProductCatalogue: Sendable {
             switch collection.productType {
             case "S2MSI1C": id = "S2A_MSIL1C_\(stamp)_N0510_R\(String(format: "%03d", n % 143 + 1))_\(tile)_\(stamp).SAFE"
             case "S2MSI2A": id = "S2A_MSIL2A_\(stamp)_N0510_R\(String(format: "%03d", n % 143 + 1))_\(tile)_\(stamp).SAFE"
-            case "IW_SLC__1S": id = "S1A_IW_SLC__1SDV_\(stamp)_\(stamp)_\(String(format: "%06d", n))_\(String(format: "%06X", n))_\(String(format: "%04X", n % 65536)).SAFE"
-            default: id = "S1A_IW_GRDH_1SDV_\(stamp)_\(stamp)_\(String(format: "%06d", n))_\(String(format: "%06X", n))_\(String(format: "%04X", n % 65536)).SAFE"
+            case "IW_SLC__1S":
+                id = "S1A_IW_SLC__1SDV_\(stamp)_\(stamp)_\(String(format: "%06d", n))_\(String(format: "%06X", n))_\(String(format: "%04X", n % 65536)).SAFE"
+            default:
+                id = "S1A_IW_GRDH_1SDV_\(stamp)_\(stamp)_\(String(format: "%06d", n))_\(String(format: "%06X", n))_\(String(format: "%04X", n % 65536)).SAFE"
             }
             let lon = Double(n % 360) - 180
             let lat = Double(n % 160) - 80

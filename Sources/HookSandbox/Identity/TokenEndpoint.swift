@@ -14,7 +14,8 @@ enum TokenEndpoint {
         realmURL: String, realm: String, username: String, subject: String, clientID: String, audiences: [String],
         now: Int64, lifetime: Int64, sessionState: String
     ) -> JSONValue {
-        let roles: [String] = realm == "dedl" ? ["offline_access", "uma_authorization", "default-roles-dedl"] : ["offline_access", "uma_authorization", "default-roles-desp"]
+        let roles: [String] =
+            realm == "dedl" ? ["offline_access", "uma_authorization", "default-roles-dedl"] : ["offline_access", "uma_authorization", "default-roles-desp"]
         return .object([
             ("exp", .int(Int(now + lifetime))), ("iat", .int(Int(now))), ("jti", .string(LoginSessions.randomToken(16))),
             ("iss", .string(realmURL)), ("aud", audiences.count == 1 ? .string(audiences[0]) : .array(audiences.map { .string($0) })),
@@ -25,7 +26,9 @@ enum TokenEndpoint {
         ])
     }
 
-    static func refreshClaims(realmURL: String, username: String, subject: String, clientID: String, now: Int64, lifetime: Int64, sessionState: String) -> JSONValue {
+    static func refreshClaims(realmURL: String, username: String, subject: String, clientID: String, now: Int64, lifetime: Int64, sessionState: String)
+        -> JSONValue
+    {
         .object([
             ("exp", .int(Int(now + lifetime))), ("iat", .int(Int(now))), ("jti", .string(LoginSessions.randomToken(16))),
             ("iss", .string(realmURL)), ("aud", .string(realmURL)), ("sub", .string(subject)), ("typ", .string("Refresh")),

@@ -74,11 +74,16 @@ final class TokenIssuer: Sendable {
     var jwks: JSONValue {
         let primitives = try? publicKey.getKeyPrimitives()
         return .object([
-            ("keys", .array([.object([
-                ("kid", .string(kid)), ("kty", .string("RSA")), ("alg", .string("RS256")), ("use", .string("sig")),
-                ("n", .string(Base64URL.encode(primitives?.modulus ?? Data()))),
-                ("e", .string(Base64URL.encode(primitives?.publicExponent ?? Data()))),
-            ])]))
+            (
+                "keys",
+                .array([
+                    .object([
+                        ("kid", .string(kid)), ("kty", .string("RSA")), ("alg", .string("RS256")), ("use", .string("sig")),
+                        ("n", .string(Base64URL.encode(primitives?.modulus ?? Data()))),
+                        ("e", .string(Base64URL.encode(primitives?.publicExponent ?? Data()))),
+                    ])
+                ])
+            )
         ])
     }
 

@@ -15,9 +15,15 @@ enum FilterLexer {
             let c = scalars[i]
             switch c {
             case " ", "\t", "\n", "\r": i += 1
-            case "(": tokens.append(.open); i += 1
-            case ")": tokens.append(.close); i += 1
-            case ",": tokens.append(.comma); i += 1
+            case "(":
+                tokens.append(.open)
+                i += 1
+            case ")":
+                tokens.append(.close)
+                i += 1
+            case ",":
+                tokens.append(.comma)
+                i += 1
             case "'":
                 var value = String.UnicodeScalarView()
                 i += 1

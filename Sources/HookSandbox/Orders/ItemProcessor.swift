@@ -83,7 +83,10 @@ struct ItemProcessor: Sendable {
                 throw Failure(message: "Input product '\(identifier)' not found\(collection.map { " in DESP collection '\($0)'" } ?? "")")
             }
             guard productTypes.contains(item.productType) else {
-                throw Failure(message: "Input product '\(identifier)' has product type '\(item.productType)', which workflow '\(workflow.name)' does not accept (accepted: \(workflow.inputProductTypes.joined(separator: ", ")))")
+                throw Failure(
+                    message:
+                        "Input product '\(identifier)' has product type '\(item.productType)', which workflow '\(workflow.name)' does not accept (accepted: \(workflow.inputProductTypes.joined(separator: ", ")))"
+                )
             }
         }
     }
@@ -101,7 +104,10 @@ struct ItemProcessor: Sendable {
         if grant == "CLIENT_CREDENTIALS" {
             form.append(("grant_type", "client_credentials"))
         } else {
-            form += [("grant_type", "password"), ("username", order.stringOption("source_username") ?? ""), ("password", order.stringOption("source_password") ?? "")]
+            form += [
+                ("grant_type", "password"), ("username", order.stringOption("source_username") ?? ""),
+                ("password", order.stringOption("source_password") ?? ""),
+            ]
         }
         var tokenRequest = HTTPClientRequest(url: tokenURL)
         tokenRequest.method = .POST

@@ -13,16 +13,17 @@ extension Order {
     }
 
     func optionsJSON(secrets: SecretDisplay) -> JSONValue {
-        .array(options.compactMap { option in
-            if WorkflowCatalogue.isSecret(option.name) {
-                switch secrets {
-                case .omitted: return nil
-                case .encrypted: return .object([("Name", .string(option.name)), ("Value", encryptedLooking(option.name, option.value))])
-                case .masked: return .object([("Name", .string(option.name)), ("Value", .string("****"))])
+        .array(
+            options.compactMap { option in
+                if WorkflowCatalogue.isSecret(option.name) {
+                    switch secrets {
+                    case .omitted: return nil
+                    case .encrypted: return .object([("Name", .string(option.name)), ("Value", encryptedLooking(option.name, option.value))])
+                    case .masked: return .object([("Name", .string(option.name)), ("Value", .string("****"))])
+                    }
                 }
-            }
-            return .object([("Name", .string(option.name)), ("Value", option.value)])
-        })
+                return .object([("Name", .string(option.name)), ("Value", option.value)])
+            })
     }
 
     enum SecretDisplay { case omitted, encrypted, masked }

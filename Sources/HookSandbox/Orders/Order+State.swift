@@ -7,25 +7,40 @@ extension Order {
         var pairs: [(String, JSONValue)] = [
             ("id", .int(id)), ("name", .string(name)), ("workflowName", .string(workflowName)), ("workflowID", .int(workflowID)),
             ("workflowDisplayName", .string(workflowDisplayName)), ("workflowVersion", .string(workflowVersion)),
-            ("options", .array(options.map { option in
-                let value = scrubSecrets && WorkflowCatalogue.isSecret(option.name) ? JSONValue.string("****") : option.value
-                return .object([("name", .string(option.name)), ("value", value)])
-            })),
+            (
+                "options",
+                .array(
+                    options.map { option in
+                        let value = scrubSecrets && WorkflowCatalogue.isSecret(option.name) ? JSONValue.string("****") : option.value
+                        return .object([("name", .string(option.name)), ("value", value)])
+                    })
+            ),
             ("ownerID", .string(ownerID)), ("ownerName", .string(ownerName)), ("priority", .int(priority)),
             ("submittedMs", .int(Int(submittedMs))), ("paceMs", .int(Int(paceMs))),
         ]
         if let cancelRequestedMs { pairs.append(("cancelRequestedMs", .int(Int(cancelRequestedMs)))) }
-        pairs.append(("items", .array(items.map { item in
-            var fields: [(String, JSONValue)] = [("id", .int(item.id)), ("identifier", .string(item.identifier)), ("cancelled", .bool(item.cancelled))]
-            if let done = item.doneMs { fields.append(("doneMs", .int(Int(done)))) }
-            if let o = item.outcome {
-                fields.append(("outcome", .object([
-                    ("succeeded", .bool(o.succeeded)), ("message", .string(o.message)), ("processedName", .string(o.processedName)),
-                    ("size", .int(o.size)), ("output", .string(o.output)), ("recordedMs", .int(Int(o.recordedMs))),
-                ])))
-            }
-            return .object(fields)
-        })))
+        pairs.append(
+            (
+                "items",
+                .array(
+                    items.map { item in
+                        var fields: [(String, JSONValue)] = [
+                            ("id", .int(item.id)), ("identifier", .string(item.identifier)), ("cancelled", .bool(item.cancelled)),
+                        ]
+                        if let done = item.doneMs { fields.append(("doneMs", .int(Int(done)))) }
+                        if let o = item.outcome {
+                            fields.append(
+                                (
+                                    "outcome",
+                                    .object([
+                                        ("succeeded", .bool(o.succeeded)), ("message", .string(o.message)), ("processedName", .string(o.processedName)),
+                                        ("size", .int(o.size)), ("output", .string(o.output)), ("recordedMs", .int(Int(o.recordedMs))),
+                                    ])
+                                ))
+                        }
+                        return .object(fields)
+                    })
+            ))
         return .object(pairs)
     }
 

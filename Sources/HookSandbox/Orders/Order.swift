@@ -145,9 +145,20 @@ enum Timestamp {
             }
             out += digits
         }
-        put(year, 4); out.append(UInt8(ascii: "-")); put(month, 2); out.append(UInt8(ascii: "-")); put(day, 2)
-        out.append(UInt8(ascii: "T")); put(secondsOfDay / 3600, 2); out.append(UInt8(ascii: ":")); put(secondsOfDay / 60 % 60, 2)
-        out.append(UInt8(ascii: ":")); put(secondsOfDay % 60, 2); out.append(UInt8(ascii: ".")); put(millis, 3); out.append(UInt8(ascii: "Z"))
+        put(year, 4)
+        out.append(UInt8(ascii: "-"))
+        put(month, 2)
+        out.append(UInt8(ascii: "-"))
+        put(day, 2)
+        out.append(UInt8(ascii: "T"))
+        put(secondsOfDay / 3600, 2)
+        out.append(UInt8(ascii: ":"))
+        put(secondsOfDay / 60 % 60, 2)
+        out.append(UInt8(ascii: ":"))
+        put(secondsOfDay % 60, 2)
+        out.append(UInt8(ascii: "."))
+        put(millis, 3)
+        out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
     }
 

@@ -26,14 +26,23 @@ struct OrderValidator: Sendable {
                     continue
                 }
                 if s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    issues.append(.init(loc: [.key("body"), .key("IdentifierList"), .index(i)], msg: "identifier must not be empty", type: "value_error.any_str.min_length"))
+                    issues.append(
+                        .init(
+                            loc: [.key("body"), .key("IdentifierList"), .index(i)], msg: "identifier must not be empty", type: "value_error.any_str.min_length")
+                    )
                 }
                 identifiers.append(s)
             }
             if list.isEmpty {
-                issues.append(.init(loc: [.key("body"), .key("IdentifierList")], msg: "ensure this value has at least 1 items", type: "value_error.list.min_items", ctx: .object([("limit_value", .int(1))])))
+                issues.append(
+                    .init(
+                        loc: [.key("body"), .key("IdentifierList")], msg: "ensure this value has at least 1 items", type: "value_error.list.min_items",
+                        ctx: .object([("limit_value", .int(1))])))
             } else if list.count > maxIdentifiers {
-                issues.append(.init(loc: [.key("body"), .key("IdentifierList")], msg: "ensure this value has at most \(maxIdentifiers) items", type: "value_error.list.max_items", ctx: .object([("limit_value", .int(maxIdentifiers))])))
+                issues.append(
+                    .init(
+                        loc: [.key("body"), .key("IdentifierList")], msg: "ensure this value has at most \(maxIdentifiers) items",
+                        type: "value_error.list.max_items", ctx: .object([("limit_value", .int(maxIdentifiers))])))
             }
         case _?:
             issues.append(.init(loc: [.key("body"), .key("IdentifierList")], msg: "value is not a valid list", type: "type_error.list"))
@@ -75,7 +84,12 @@ struct OrderValidator: Sendable {
         guard issues.isEmpty, let name, let workflowName else { return .failure(.init(issues: issues)) }
         guard let workflow = WorkflowCatalogue.named(workflowName) else {
             let known = WorkflowCatalogue.all.map { "'\($0.name)'" }.joined(separator: ", ")
-            return .failure(.init(issues: [.init(loc: [.key("body"), .key("WorkflowName")], msg: "Workflow '\(workflowName)' does not exist; available workflows: \(known)", type: "value_error")]))
+            return .failure(
+                .init(issues: [
+                    .init(
+                        loc: [.key("body"), .key("WorkflowName")], msg: "Workflow '\(workflowName)' does not exist; available workflows: \(known)",
+                        type: "value_error")
+                ]))
         }
         var options: [Order.Option] = []
         var seen: Set<String> = []
@@ -107,7 +121,10 @@ struct OrderValidator: Sendable {
             return nil
         case let .string(s)?:
             if s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                issues.append(.init(loc: [.key("body"), .key(key)], msg: "ensure this value has at least 1 characters", type: "value_error.any_str.min_length", ctx: .object([("limit_value", .int(1))])))
+                issues.append(
+                    .init(
+                        loc: [.key("body"), .key(key)], msg: "ensure this value has at least 1 characters", type: "value_error.any_str.min_length",
+                        ctx: .object([("limit_value", .int(1))])))
                 return nil
             }
             return s
@@ -160,10 +177,12 @@ struct OrderValidator: Sendable {
         case "PRIVATE":
             require(s3, because: "when 'output_storage' is 'PRIVATE'")
             if let path = given["output_s3_path"]?.stringValue, S3OutputPath(path) == nil {
-                issues.append(.init(loc: loc, msg: "Option 'output_s3_path' must look like 's3://bucket/prefix', got '\(path.prefix(200))'", type: "value_error"))
+                issues.append(
+                    .init(loc: loc, msg: "Option 'output_s3_path' must look like 's3://bucket/prefix', got '\(path.prefix(200))'", type: "value_error"))
             }
             if let url = given["output_s3_endpoint_url"]?.stringValue, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-                issues.append(.init(loc: loc, msg: "Option 'output_s3_endpoint_url' must be an http(s) URL, got '\(url.prefix(200))'", type: "value_error.url.scheme"))
+                issues.append(
+                    .init(loc: loc, msg: "Option 'output_s3_endpoint_url' must be an http(s) URL, got '\(url.prefix(200))'", type: "value_error.url.scheme"))
             }
         default:
             for name in s3 where given[name] != nil {
@@ -176,7 +195,8 @@ struct OrderValidator: Sendable {
             require(["desp_source_username", "desp_source_password", "desp_source_collection"], because: "when 'source_type' is 'DESP'")
             if let collection = given["desp_source_collection"]?.stringValue, ProductCatalogue.collection(collection) == nil {
                 let known = ProductCatalogue.collections.map { "'\($0.id)'" }.joined(separator: ", ")
-                issues.append(.init(loc: loc, msg: "Collection '\(collection.prefix(200))' is not available; available collections: \(known)", type: "value_error"))
+                issues.append(
+                    .init(loc: loc, msg: "Collection '\(collection.prefix(200))' is not available; available collections: \(known)", type: "value_error"))
             }
         case "EXTERNAL"?:
             require(

@@ -15,8 +15,9 @@ struct S3OutputUploader: OutputUploader {
     func put(endpoint: String, accessKey: String, secretKey: String, bucket: String, key: String, body: [UInt8]) async throws {
         guard let url = URL(string: endpoint), url.scheme == "http" || url.scheme == "https" else { throw BadEndpoint(endpoint: endpoint) }
         let credentials = AWSCredentials(accessKeyID: accessKey, secretAccessKey: Secret(secretKey))
-        let client = S3Client(configuration: S3Configuration(endpoint: url, credentials: credentials, requestTimeout: .seconds(20)),
-                              httpClient: httpClient)
+        let client = S3Client(
+            configuration: S3Configuration(endpoint: url, credentials: credentials, requestTimeout: .seconds(20)),
+            httpClient: httpClient)
         try await client.putObject(bucket: bucket, key: key, body: body, contentType: "application/zip")
     }
 }

@@ -16,7 +16,16 @@ struct ValidationIssue: Sendable, Equatable {
 
     var json: JSONValue {
         var pairs: [(String, JSONValue)] = [
-            ("loc", .array(loc.map { switch $0 { case let .key(k): .string(k); case let .index(i): .int(i) } })),
+            (
+                "loc",
+                .array(
+                    loc.map {
+                        switch $0 {
+                        case let .key(k): .string(k)
+                        case let .index(i): .int(i)
+                        }
+                    })
+            ),
             ("msg", .string(msg)), ("type", .string(type)),
         ]
         if let ctx { pairs.append(("ctx", ctx)) }

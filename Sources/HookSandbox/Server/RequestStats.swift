@@ -23,11 +23,12 @@ final class RequestStats: Sendable {
         let sorted = snapshot.sorted { a, b in
             (a.key.route, a.key.method, a.key.status) < (b.key.route, b.key.method, b.key.status)
         }
-        return .array(sorted.map { entry in
-            .object([
-                ("method", .string(entry.key.method)), ("route", .string(entry.key.route)), ("status", .int(entry.key.status)),
-                ("count", .int(entry.value)),
-            ])
-        })
+        return .array(
+            sorted.map { entry in
+                .object([
+                    ("method", .string(entry.key.method)), ("route", .string(entry.key.route)), ("status", .int(entry.key.status)),
+                    ("count", .int(entry.value)),
+                ])
+            })
     }
 }

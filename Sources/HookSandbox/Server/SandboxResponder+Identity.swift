@@ -35,30 +35,34 @@ extension SandboxResponder {
 
     private func loginForm(action: String, username: String = "", error: String? = nil) -> String {
         let errorHTML = error.map { "<div class=\"alert-error\"><span id=\"input-error\" aria-live=\"polite\">\(htmlEscape($0))</span></div>\n" } ?? ""
-        return page(title: "Sign in to DESP", body: """
-            <h1 id="kc-page-title">Sign in to your account</h1>
-            \(errorHTML)<div id="kc-form"><div id="kc-form-wrapper">
-            <form id="kc-form-login" onsubmit="login.disabled = true; return true;" action="\(htmlEscape(action))" method="post">
-            <label for="username">Username or email</label>
-            <input tabindex="1" id="username" name="username" value="\(htmlEscape(username))" type="text" autofocus autocomplete="off">
-            <label for="password">Password</label>
-            <input tabindex="2" id="password" name="password" type="password" autocomplete="off">
-            <input type="hidden" id="id-hidden-input" name="credentialId">
-            <input tabindex="4" name="login" id="kc-login" type="submit" value="Sign In">
-            </form></div></div>
-            """)
+        return page(
+            title: "Sign in to DESP",
+            body: """
+                <h1 id="kc-page-title">Sign in to your account</h1>
+                \(errorHTML)<div id="kc-form"><div id="kc-form-wrapper">
+                <form id="kc-form-login" onsubmit="login.disabled = true; return true;" action="\(htmlEscape(action))" method="post">
+                <label for="username">Username or email</label>
+                <input tabindex="1" id="username" name="username" value="\(htmlEscape(username))" type="text" autofocus autocomplete="off">
+                <label for="password">Password</label>
+                <input tabindex="2" id="password" name="password" type="password" autocomplete="off">
+                <input type="hidden" id="id-hidden-input" name="credentialId">
+                <input tabindex="4" name="login" id="kc-login" type="submit" value="Sign In">
+                </form></div></div>
+                """)
     }
 
     private func otpForm(action: String, error: String? = nil) -> String {
         let errorHTML = error.map { "<div class=\"alert-error\"><span id=\"input-error-otp-code\" aria-live=\"polite\">\(htmlEscape($0))</span></div>\n" } ?? ""
-        return page(title: "Sign in to DESP", body: """
-            <h1 id="kc-page-title">Two-factor authentication</h1>
-            \(errorHTML)<form id="kc-otp-login-form" action="\(htmlEscape(action))" method="post">
-            <label for="otp">One-time code</label>
-            <input id="otp" name="otp" autocomplete="off" type="text" autofocus>
-            <input name="login" id="kc-login" type="submit" value="Sign In">
-            </form>
-            """)
+        return page(
+            title: "Sign in to DESP",
+            body: """
+                <h1 id="kc-page-title">Two-factor authentication</h1>
+                \(errorHTML)<form id="kc-otp-login-form" action="\(htmlEscape(action))" method="post">
+                <label for="otp">One-time code</label>
+                <input id="otp" name="otp" autocomplete="off" type="text" autofocus>
+                <input name="login" id="kc-login" type="submit" value="Sign In">
+                </form>
+                """)
     }
 
     func despLoginPage(_ call: Call) -> Response {
@@ -73,10 +77,12 @@ extension SandboxResponder {
         guard call.queryValue("response_type") ?? "code" == "code" else {
             return HTTPReply.html(page(title: "Error", body: "<p id=\"error-summary\">Unsupported response_type</p>"), status: .badRequest)
         }
-        let sessionCode = service.sessions.open(.init(
-            clientID: clientID, redirectURI: redirectURI, state: call.queryValue("state"), nonce: call.queryValue("nonce"), createdMs: Timestamp.nowMs))
-        return HTTPReply.html(loginForm(action: actionURL(call, sessionCode: sessionCode, clientID: clientID)),
-                              headers: [.setCookie: "AUTH_SESSION_ID=\(sessionCode); Path=/realms/desp/; HttpOnly"])
+        let sessionCode = service.sessions.open(
+            .init(
+                clientID: clientID, redirectURI: redirectURI, state: call.queryValue("state"), nonce: call.queryValue("nonce"), createdMs: Timestamp.nowMs))
+        return HTTPReply.html(
+            loginForm(action: actionURL(call, sessionCode: sessionCode, clientID: clientID)),
+            headers: [.setCookie: "AUTH_SESSION_ID=\(sessionCode); Path=/realms/desp/; HttpOnly"])
     }
 
     func despExpiredPage(_ call: Call) -> Response {
@@ -112,9 +118,10 @@ extension SandboxResponder {
     private func redirectWithCode(session: LoginSessions.Session, sessionCode: String, username: String, now: Int64) -> Response {
         service.sessions.close(sessionCode)
         let sessionState = UUID().uuidString.lowercased()
-        let code = service.sessions.issueCode(.init(
-            username: username, clientID: session.clientID, redirectURI: session.redirectURI, sessionState: sessionState, nonce: session.nonce,
-            expiresMs: now + LoginSessions.codeLifetimeMs))
+        let code = service.sessions.issueCode(
+            .init(
+                username: username, clientID: session.clientID, redirectURI: session.redirectURI, sessionState: sessionState, nonce: session.nonce,
+                expiresMs: now + LoginSessions.codeLifetimeMs))
         var query: [(String, String)] = []
         if let state = session.state { query.append(("state", state)) }
         query += [("session_state", sessionState), ("code", code)]
@@ -129,7 +136,13 @@ extension SandboxResponder {
             ("authorization_endpoint", .string(realm + "/protocol/openid-connect/auth")),
             ("token_endpoint", .string(realm + "/protocol/openid-connect/token")),
             ("jwks_uri", .string(realm + "/protocol/openid-connect/certs")),
-            ("grant_types_supported", .array(["authorization_code", "password", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:token-exchange"].map { .string($0) })),
+            (
+                "grant_types_supported",
+                .array(
+                    ["authorization_code", "password", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:token-exchange"].map {
+                        .string($0)
+                    })
+            ),
             ("response_types_supported", .array([.string("code")])),
             ("subject_types_supported", .array([.string("public")])),
             ("id_token_signing_alg_values_supported", .array([.string("RS256")])),
@@ -144,17 +157,20 @@ extension SandboxResponder {
         let session = sessionState ?? UUID().uuidString.lowercased()
         let subject = SandboxService.subject(for: username)
         let audiences = realm == "dedl" ? [TokenEndpoint.dedlAudience, "account"] : ["account"]
-        let access = try service.issuer.sign(TokenEndpoint.accessClaims(
-            realmURL: realmURL, realm: realm, username: username, subject: subject, clientID: clientID, audiences: audiences, now: now,
-            lifetime: lifetime, sessionState: session))
+        let access = try service.issuer.sign(
+            TokenEndpoint.accessClaims(
+                realmURL: realmURL, realm: realm, username: username, subject: subject, clientID: clientID, audiences: audiences, now: now,
+                lifetime: lifetime, sessionState: session))
         let refreshLifetime = max(lifetime, 1800)
-        let refresh = try service.issuer.sign(TokenEndpoint.refreshClaims(
-            realmURL: realmURL, username: username, subject: subject, clientID: clientID, now: now, lifetime: refreshLifetime, sessionState: session))
-        return HTTPReply.json(.object([
-            ("access_token", .string(access)), ("expires_in", .int(Int(lifetime))), ("refresh_expires_in", .int(Int(refreshLifetime))),
-            ("refresh_token", .string(refresh)), ("token_type", .string("Bearer")), ("not-before-policy", .int(0)),
-            ("session_state", .string(session)), ("scope", .string("openid profile email")),
-        ]), headers: [.cacheControl: "no-store"])
+        let refresh = try service.issuer.sign(
+            TokenEndpoint.refreshClaims(
+                realmURL: realmURL, username: username, subject: subject, clientID: clientID, now: now, lifetime: refreshLifetime, sessionState: session))
+        return HTTPReply.json(
+            .object([
+                ("access_token", .string(access)), ("expires_in", .int(Int(lifetime))), ("refresh_expires_in", .int(Int(refreshLifetime))),
+                ("refresh_token", .string(refresh)), ("token_type", .string("Bearer")), ("not-before-policy", .int(0)),
+                ("session_state", .string(session)), ("scope", .string("openid profile email")),
+            ]), headers: [.cacheControl: "no-store"])
     }
 
     /// Client credentials from the form or HTTP Basic.
@@ -181,7 +197,9 @@ extension SandboxResponder {
         let now = Timestamp.nowMs
         switch field("grant_type") ?? "" {
         case "authorization_code" where realm == "desp":
-            guard TokenEndpoint.despClients[clientID] != nil else { return HTTPReply.oauthError("invalid_client", "Invalid client or Invalid client credentials", status: .unauthorized) }
+            guard TokenEndpoint.despClients[clientID] != nil else {
+                return HTTPReply.oauthError("invalid_client", "Invalid client or Invalid client credentials", status: .unauthorized)
+            }
             guard let code = field("code"), let grant = service.sessions.redeem(code, now: now) else {
                 return HTTPReply.oauthError("invalid_grant", "Code not valid")
             }

@@ -5,12 +5,13 @@ import Hummingbird
 /// `/sandbox/*`: inspection, faults and catalogue additions. No token, never faulted.
 extension SandboxResponder {
     func sandboxIndex(_ call: Call) -> Response {
-        HTTPReply.json(.object([
-            ("service", .string(call.baseURL + "/odata/v1/")), ("despURL", .string(call.baseURL)),
-            ("dedlTokenURL", .string(call.baseURL + "/auth/realms/dedl/protocol/openid-connect/token")),
-            ("stac", .string(call.baseURL + "/stac")), ("demoLogin", .object([("username", .string("demo")), ("password", .string("demo"))])),
-            ("routes", .array(["/sandbox/orders", "/sandbox/stats", "/sandbox/faults", "/sandbox/catalogue"].map { .string($0) })),
-        ]))
+        HTTPReply.json(
+            .object([
+                ("service", .string(call.baseURL + "/odata/v1/")), ("despURL", .string(call.baseURL)),
+                ("dedlTokenURL", .string(call.baseURL + "/auth/realms/dedl/protocol/openid-connect/token")),
+                ("stac", .string(call.baseURL + "/stac")), ("demoLogin", .object([("username", .string("demo")), ("password", .string("demo"))])),
+                ("routes", .array(["/sandbox/orders", "/sandbox/stats", "/sandbox/faults", "/sandbox/catalogue"].map { .string($0) })),
+            ]))
     }
 
     func sandboxOrders() -> Response {
@@ -57,7 +58,10 @@ extension SandboxResponder {
     func updateFaults(_ call: Call) async throws -> Response {
         let bytes = try await body(call, limit: 1 << 20)
         guard let json = try? JSONParser.parse(bytes), case let .object(pairs) = json else { return badRequest("Body must be a JSON object") }
-        let known: Set<String> = ["failRate", "throttleRate", "dropRate", "slowRate", "slowSeconds", "retryAfter", "tokenTTL", "itemFailRate", "failingIdentifiers", "lostResponseRate", "redirectDownloads", "seed"]
+        let known: Set<String> = [
+            "failRate", "throttleRate", "dropRate", "slowRate", "slowSeconds", "retryAfter", "tokenTTL", "itemFailRate", "failingIdentifiers",
+            "lostResponseRate", "redirectDownloads", "seed",
+        ]
         if let unknown = pairs.first(where: { !known.contains($0.0) }) {
             return badRequest("Unknown field '\(unknown.0.prefix(60))' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -112,11 +116,16 @@ extension SandboxResponder {
     }
 
     func catalogueSummary() -> Response {
-        HTTPReply.json(.object([
-            ("collections", .array(ProductCatalogue.collections.map { c in
-                .object([("id", .string(c.id)), ("productType", .string(c.productType)), ("items", .int(service.catalogue.items(in: c.id).count))])
-            }))
-        ]))
+        HTTPReply.json(
+            .object([
+                (
+                    "collections",
+                    .array(
+                        ProductCatalogue.collections.map { c in
+                            .object([("id", .string(c.id)), ("productType", .string(c.productType)), ("items", .int(service.catalogue.items(in: c.id).count))])
+                        })
+                )
+            ]))
     }
 
     /// `POST /sandbox/catalogue`: `{"collection": "...", "identifiers": [...]}` adds those products, and/or
@@ -142,7 +151,9 @@ extension SandboxResponder {
                 ids.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 512 && !$0.contains("/") })
             else { return badRequest("'identifiers' must be a list of at most \(ProductCatalogue.maxAddedPerCall) non-empty strings without '/'") }
             items += ids.enumerated().map { i, id in
-                CatalogueItem(id: id, collection: collection.id, productType: collection.productType, datetime: "2024-01-01T00:00:00.000Z", bbox: [Double(i % 360) - 180, 0, Double(i % 360) - 179, 1], size: size)
+                CatalogueItem(
+                    id: id, collection: collection.id, productType: collection.productType, datetime: "2024-01-01T00:00:00.000Z",
+                    bbox: [Double(i % 360) - 180, 0, Double(i % 360) - 179, 1], size: size)
             }
         }
         if let value = json["count"] {

@@ -42,17 +42,19 @@ extension SandboxResponder {
         let q: ODataQuery
         do { q = try query(call, properties: Self.workflowProperties) } catch { return error.response }
         let expand = q.expand.contains { $0.lowercased() == "workflowoptions" }
-        let (page, total, more) = q.apply(to: WorkflowCatalogue.all, value: { workflow, property in
-            switch property {
-            case "Id": .string(String(workflow.id))
-            case "Name": .string(workflow.name)
-            case "DisplayName": .string(workflow.displayName)
-            case "WorkflowVersion": .string(workflow.version)
-            case "InputProductType": workflow.inputProductType.map { .string($0) } ?? .null
-            case "OutputProductType": workflow.outputProductType.map { .string($0) } ?? .null
-            default: .null
-            }
-        }, maxPage: Self.maxPage)
+        let (page, total, more) = q.apply(
+            to: WorkflowCatalogue.all,
+            value: { workflow, property in
+                switch property {
+                case "Id": .string(String(workflow.id))
+                case "Name": .string(workflow.name)
+                case "DisplayName": .string(workflow.displayName)
+                case "WorkflowVersion": .string(workflow.version)
+                case "InputProductType": workflow.inputProductType.map { .string($0) } ?? .null
+                case "OutputProductType": workflow.outputProductType.map { .string($0) } ?? .null
+                default: .null
+                }
+            }, maxPage: Self.maxPage)
         return HTTPReply.json(envelope("$metadata#Workflows/$entity", call, q, page: page.map { $0.json(expandOptions: expand) }, total: total, more: more))
     }
 
@@ -62,10 +64,12 @@ extension SandboxResponder {
         do {
             json = try JSONParser.parse(bytes)
         } catch {
-            return HTTPReply.json(ValidationIssue.body([
-                .init(loc: [.key("body"), .index(error.position)], msg: error.message, type: "value_error.jsondecode",
-                      ctx: .object([("msg", .string(String(error.message.prefix(while: { $0 != ":" })))), ("pos", .int(error.position))]))
-            ]), status: .unprocessableContent)
+            return HTTPReply.json(
+                ValidationIssue.body([
+                    .init(
+                        loc: [.key("body"), .index(error.position)], msg: error.message, type: "value_error.jsondecode",
+                        ctx: .object([("msg", .string(String(error.message.prefix(while: { $0 != ":" })))), ("pos", .int(error.position))]))
+                ]), status: .unprocessableContent)
         }
         switch service.validator.validate(json) {
         case let .failure(failure):
@@ -87,9 +91,12 @@ extension SandboxResponder {
     /// An integer path id, or FastAPI's 422 for a non-integer.
     private func integerID(_ text: String, _ name: String) -> Result<Int, ResponseBox> {
         guard let id = Int(text) else {
-            return .failure(ResponseBox(HTTPReply.json(ValidationIssue.body([
-                .init(loc: [.key("path"), .key(name)], msg: "value is not a valid integer", type: "type_error.integer")
-            ]), status: .unprocessableContent)))
+            return .failure(
+                ResponseBox(
+                    HTTPReply.json(
+                        ValidationIssue.body([
+                            .init(loc: [.key("path"), .key(name)], msg: "value is not a valid integer", type: "type_error.integer")
+                        ]), status: .unprocessableContent)))
         }
         return .success(id)
     }
@@ -115,14 +122,16 @@ extension SandboxResponder {
         do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
         let now = Timestamp.nowMs
         let (page, total, more) = selectOrders(q, owner: claims.subject, now: now)
-        return HTTPReply.json(envelope("#metadata/Odata.CSC.BatchOrder", call, q, page: page.map { $0.batchOrderJSON(now: now, created: false) }, total: total, more: more))
+        return HTTPReply.json(
+            envelope("#metadata/Odata.CSC.BatchOrder", call, q, page: page.map { $0.batchOrderJSON(now: now, created: false) }, total: total, more: more))
     }
 
     func batchOrder(_ call: Call, claims: TokenClaims) throws -> Response {
         switch ownedOrder(call, claims: claims) {
         case let .failure(box): return box.response
         case let .success(order):
-            return HTTPReply.json(.object([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: Timestamp.nowMs, created: false))]))
+            return HTTPReply.json(
+                .object([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: Timestamp.nowMs, created: false))]))
         }
     }
 
@@ -135,17 +144,22 @@ extension SandboxResponder {
         let q: ODataQuery
         do { q = try query(call, properties: Self.itemProperties) } catch { return error.response }
         let now = Timestamp.nowMs
-        let (page, total, more) = q.apply(to: order.items, value: { item, property in
-            switch property {
-            case "Id": .number(Double(item.id))
-            case "BatchOrderId": .number(Double(order.id))
-            case "Status": .string(order.status(of: item, now: now).rawValue)
-            case "InputProductReference": .string(item.identifier)
-            case "ProcessedName": item.outcome?.processedName.map { .string($0) } ?? .null
-            default: .null
-            }
-        }, maxPage: Self.maxPage)
-        return HTTPReply.json(envelope("#metadata/OData.CSC.BatchorderItem", call, q, page: page.map { order.itemJSON($0, now: now, baseURL: call.baseURL) }, total: total, more: more))
+        let (page, total, more) = q.apply(
+            to: order.items,
+            value: { item, property in
+                switch property {
+                case "Id": .number(Double(item.id))
+                case "BatchOrderId": .number(Double(order.id))
+                case "Status": .string(order.status(of: item, now: now).rawValue)
+                case "InputProductReference": .string(item.identifier)
+                case "ProcessedName": item.outcome?.processedName.map { .string($0) } ?? .null
+                default: .null
+                }
+            }, maxPage: Self.maxPage)
+        return HTTPReply.json(
+            envelope(
+                "#metadata/OData.CSC.BatchorderItem", call, q, page: page.map { order.itemJSON($0, now: now, baseURL: call.baseURL) }, total: total, more: more)
+        )
     }
 
     private func ownedItem(_ call: Call, claims: TokenClaims) -> Result<(Order, Order.Item), ResponseBox> {
@@ -168,7 +182,11 @@ extension SandboxResponder {
         switch ownedItem(call, claims: claims) {
         case let .failure(box): return box.response
         case let .success((order, item)):
-            return HTTPReply.json(.object([("@odata.context", .string("#metadata/OData.CSC.BatchorderItem")), ("value", order.itemJSON(item, now: Timestamp.nowMs, baseURL: call.baseURL))]))
+            return HTTPReply.json(
+                .object([
+                    ("@odata.context", .string("#metadata/OData.CSC.BatchorderItem")),
+                    ("value", order.itemJSON(item, now: Timestamp.nowMs, baseURL: call.baseURL)),
+                ]))
         }
     }
 
@@ -180,10 +198,13 @@ extension SandboxResponder {
         }
         let now = Timestamp.nowMs
         guard order.status(of: item, now: now) == .completed, let name = item.outcome?.processedName else {
-            return HTTPReply.detail("Product \(item.id) of batch order \(order.id) is not completed (status: \(order.status(of: item, now: now).rawValue))", status: .notFound)
+            return HTTPReply.detail(
+                "Product \(item.id) of batch order \(order.id) is not completed (status: \(order.status(of: item, now: now).rawValue))", status: .notFound)
         }
         if order.storage == "PRIVATE" {
-            return HTTPReply.detail("Product \(item.id) was written to private storage (\(item.outcome?.output ?? "")); it cannot be downloaded from the service", status: .notFound)
+            return HTTPReply.detail(
+                "Product \(item.id) was written to private storage (\(item.outcome?.output ?? "")); it cannot be downloaded from the service", status: .notFound
+            )
         }
         if service.faults.settings.redirectDownloads {
             return Response(status: .found, headers: [.location: order.downloadLink(item, baseURL: call.baseURL), .contentLength: "0"])
@@ -307,14 +328,16 @@ extension SandboxResponder {
         do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
         let now = Timestamp.nowMs
         let (page, total, more) = selectOrders(q, owner: claims.subject, now: now)
-        return HTTPReply.json(envelope("$metadata#ProductionOrder/$entity", call, q, page: page.map { $0.productionOrderJSON(now: now) }, total: total, more: more))
+        return HTTPReply.json(
+            envelope("$metadata#ProductionOrder/$entity", call, q, page: page.map { $0.productionOrderJSON(now: now) }, total: total, more: more))
     }
 
     func productionOrder(_ call: Call, claims: TokenClaims) throws -> Response {
         switch ownedOrder(call, claims: claims) {
         case let .failure(box): return box.response
         case let .success(order):
-            return HTTPReply.json(.object([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: Timestamp.nowMs))]))
+            return HTTPReply.json(
+                .object([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: Timestamp.nowMs))]))
         }
     }
 
@@ -331,9 +354,16 @@ extension SandboxResponder {
     }
 
     func serviceDocument() -> Response {
-        HTTPReply.json(.object([
-            ("@odata.context", .string("$metadata")),
-            ("value", .array(["Workflows", "BatchOrder", "ProductionOrders"].map { .object([("name", .string($0)), ("kind", .string("EntitySet")), ("url", .string($0))]) })),
-        ]))
+        HTTPReply.json(
+            .object([
+                ("@odata.context", .string("$metadata")),
+                (
+                    "value",
+                    .array(
+                        ["Workflows", "BatchOrder", "ProductionOrders"].map {
+                            .object([("name", .string($0)), ("kind", .string("EntitySet")), ("url", .string($0))])
+                        })
+                ),
+            ]))
     }
 }

@@ -15,26 +15,50 @@ extension SandboxResponder {
 
     func stacLanding(_ call: Call) -> Response {
         let base = call.baseURL + "/stac"
-        return HTTPReply.json(.object([
-            ("type", .string("Catalog")), ("id", .string("hookctl-sandbox")), ("title", .string("hookctl sandbox catalogue")),
-            ("description", .string("Synthetic products for the hookctl sandbox (a local stand-in for the DEDL HDA STAC API).")),
-            ("stac_version", .string(Self.stacVersion)),
-            ("conformsTo", .array(["https://api.stacspec.org/v1.0.0/core", "https://api.stacspec.org/v1.0.0/collections", "https://api.stacspec.org/v1.0.0/item-search", "https://api.stacspec.org/v1.0.0/ogcapi-features"].map { .string($0) })),
-            ("links", .array([link("self", base), link("root", base), link("data", base + "/collections"), link("search", base + "/search", type: "application/geo+json")]
-                + ProductCatalogue.collections.map { link("child", base + "/collections/" + $0.id) })),
-        ]))
+        return HTTPReply.json(
+            .object([
+                ("type", .string("Catalog")), ("id", .string("hookctl-sandbox")), ("title", .string("hookctl sandbox catalogue")),
+                ("description", .string("Synthetic products for the hookctl sandbox (a local stand-in for the DEDL HDA STAC API).")),
+                ("stac_version", .string(Self.stacVersion)),
+                (
+                    "conformsTo",
+                    .array(
+                        [
+                            "https://api.stacspec.org/v1.0.0/core", "https://api.stacspec.org/v1.0.0/collections",
+                            "https://api.stacspec.org/v1.0.0/item-search", "https://api.stacspec.org/v1.0.0/ogcapi-features",
+                        ].map { .string($0) })
+                ),
+                (
+                    "links",
+                    .array(
+                        [
+                            link("self", base), link("root", base), link("data", base + "/collections"),
+                            link("search", base + "/search", type: "application/geo+json"),
+                        ]
+                            + ProductCatalogue.collections.map { link("child", base + "/collections/" + $0.id) })
+                ),
+            ]))
     }
 
     private func collectionJSON(_ c: CatalogueCollection, base: String) -> JSONValue {
         .object([
             ("type", .string("Collection")), ("id", .string(c.id)), ("stac_version", .string(Self.stacVersion)), ("title", .string(c.title)),
             ("description", .string("\(c.title) products (synthetic)")), ("license", .string("proprietary")),
-            ("extent", .object([
-                ("spatial", .object([("bbox", .array([.array([-180, -90, 180, 90].map { .double($0) })]))])),
-                ("temporal", .object([("interval", .array([.array([.string("2014-04-03T00:00:00Z"), .null])]))])),
-            ])),
+            (
+                "extent",
+                .object([
+                    ("spatial", .object([("bbox", .array([.array([-180, -90, 180, 90].map { .double($0) })]))])),
+                    ("temporal", .object([("interval", .array([.array([.string("2014-04-03T00:00:00Z"), .null])]))])),
+                ])
+            ),
             ("summaries", .object([("platform", .array([.string(c.platform)])), ("productType", .array([.string(c.productType)]))])),
-            ("links", .array([link("self", base + "/collections/" + c.id), link("root", base), link("items", base + "/collections/\(c.id)/items", type: "application/geo+json")])),
+            (
+                "links",
+                .array([
+                    link("self", base + "/collections/" + c.id), link("root", base),
+                    link("items", base + "/collections/\(c.id)/items", type: "application/geo+json"),
+                ])
+            ),
         ])
     }
 
@@ -46,25 +70,40 @@ extension SandboxResponder {
             ("type", .string("Feature")), ("stac_version", .string(Self.stacVersion)), ("id", .string(item.id)), ("collection", .string(item.collection)),
             ("bbox", .array(b.map { .double($0) })), ("geometry", .object([("type", .string("Polygon")), ("coordinates", .array([ring]))])),
             ("properties", .object([("datetime", .string(item.datetime)), ("productType", .string(item.productType)), ("title", .string(item.id))])),
-            ("assets", .object([("downloadLink", .object([
-                ("href", .string(itemURL + "/download")), ("type", .string("application/zip")), ("title", .string("Product download (bearer token required)")),
-                ("roles", .array([.string("data")])),
-            ]))])),
-            ("links", .array([link("self", itemURL, type: "application/geo+json"), link("collection", base + "/collections/" + item.collection), link("root", base)])),
+            (
+                "assets",
+                .object([
+                    (
+                        "downloadLink",
+                        .object([
+                            ("href", .string(itemURL + "/download")), ("type", .string("application/zip")),
+                            ("title", .string("Product download (bearer token required)")),
+                            ("roles", .array([.string("data")])),
+                        ])
+                    )
+                ])
+            ),
+            (
+                "links",
+                .array([link("self", itemURL, type: "application/geo+json"), link("collection", base + "/collections/" + item.collection), link("root", base)])
+            ),
         ])
     }
 
     func stacCollections(_ call: Call) -> Response {
         let base = call.baseURL + "/stac"
-        return HTTPReply.json(.object([
-            ("collections", .array(ProductCatalogue.collections.map { collectionJSON($0, base: base) })),
-            ("links", .array([link("self", base + "/collections"), link("root", base)])),
-        ]))
+        return HTTPReply.json(
+            .object([
+                ("collections", .array(ProductCatalogue.collections.map { collectionJSON($0, base: base) })),
+                ("links", .array([link("self", base + "/collections"), link("root", base)])),
+            ]))
     }
 
     func stacCollection(_ call: Call) -> Response {
         guard let c = ProductCatalogue.collection(call.route.arguments[0]) else {
-            return HTTPReply.json(.object([("code", .string("NotFoundError")), ("description", .string("Collection \(call.route.arguments[0].prefix(200)) not found"))]), status: .notFound)
+            return HTTPReply.json(
+                .object([("code", .string("NotFoundError")), ("description", .string("Collection \(call.route.arguments[0].prefix(200)) not found"))]),
+                status: .notFound)
         }
         return HTTPReply.json(collectionJSON(c, base: call.baseURL + "/stac"))
     }
@@ -90,22 +129,30 @@ extension SandboxResponder {
     func stacItems(_ call: Call) -> Response {
         let id = call.route.arguments[0]
         guard ProductCatalogue.collection(id) != nil else {
-            return HTTPReply.json(.object([("code", .string("NotFoundError")), ("description", .string("Collection \(id.prefix(200)) not found"))]), status: .notFound)
+            return HTTPReply.json(
+                .object([("code", .string("NotFoundError")), ("description", .string("Collection \(id.prefix(200)) not found"))]), status: .notFound)
         }
         guard let (limit, offset) = paging(call) else {
-            return HTTPReply.json(.object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset 0...\(Self.maxOffset)"))]), status: .badRequest)
+            return HTTPReply.json(
+                .object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset 0...\(Self.maxOffset)"))]),
+                status: .badRequest)
         }
         let base = call.baseURL + "/stac"
         let url = base + "/collections/\(FormData.escape(id))/items"
-        return HTTPReply.json(featureCollection(service.catalogue.items(in: id), limit: limit, offset: offset, base: base,
-                                                selfURL: url, nextURL: "\(url)?limit=\(limit)&offset=\(offset + limit)"),
-                              headers: [.contentType: "application/geo+json"])
+        return HTTPReply.json(
+            featureCollection(
+                service.catalogue.items(in: id), limit: limit, offset: offset, base: base,
+                selfURL: url, nextURL: "\(url)?limit=\(limit)&offset=\(offset + limit)"),
+            headers: [.contentType: "application/geo+json"])
     }
 
     func stacItem(_ call: Call) -> Response {
         let (collection, id) = (call.route.arguments[0], call.route.arguments[1])
         guard let item = service.catalogue.find(id, in: collection), item.id == id || item.id == id + ".SAFE" || id == item.id + ".SAFE" else {
-            return HTTPReply.json(.object([("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found"))]), status: .notFound)
+            return HTTPReply.json(
+                .object([
+                    ("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found")),
+                ]), status: .notFound)
         }
         return HTTPReply.json(itemJSON(item, base: call.baseURL + "/stac"))
     }
@@ -116,10 +163,14 @@ extension SandboxResponder {
         guard let header = call.header(.authorization), header.lowercased().hasPrefix("bearer "),
             (try? service.issuer.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), realm: "dedl", audience: nil)) != nil
         else {
-            return HTTPReply.json(.object([("code", .string("Unauthorized")), ("description", .string("A valid bearer token is required to download"))]), status: .unauthorized)
+            return HTTPReply.json(
+                .object([("code", .string("Unauthorized")), ("description", .string("A valid bearer token is required to download"))]), status: .unauthorized)
         }
         guard let item = service.catalogue.find(id, in: collection) else {
-            return HTTPReply.json(.object([("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found"))]), status: .notFound)
+            return HTTPReply.json(
+                .object([
+                    ("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found")),
+                ]), status: .notFound)
         }
         let archive = ProductArchive(orderID: 0, itemID: 0, identifier: item.id, workflow: "stac", processedName: item.id, declaredSize: item.size)
         return archiveResponse(archive, filename: item.id, call: call)
@@ -134,7 +185,8 @@ extension SandboxResponder {
             let bytes = try await body(call, limit: 1 << 20)
             if !bytes.isEmpty {
                 guard let json = try? JSONParser.parse(bytes), case .object = json else {
-                    return HTTPReply.json(.object([("code", .string("InvalidParameterValue")), ("description", .string("Body is not a JSON object"))]), status: .badRequest)
+                    return HTTPReply.json(
+                        .object([("code", .string("InvalidParameterValue")), ("description", .string("Body is not a JSON object"))]), status: .badRequest)
                 }
                 collections = json["collections"]?.arrayValue?.compactMap(\.stringValue) ?? collections
                 ids = json["ids"]?.arrayValue?.compactMap(\.stringValue) ?? ids
@@ -143,7 +195,9 @@ extension SandboxResponder {
             }
         }
         guard (1...10_000).contains(limit), (0...Self.maxOffset).contains(offset) else {
-            return HTTPReply.json(.object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset 0...\(Self.maxOffset)"))]), status: .badRequest)
+            return HTTPReply.json(
+                .object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset 0...\(Self.maxOffset)"))]),
+                status: .badRequest)
         }
         var items: [CatalogueItem]
         if !ids.isEmpty {
@@ -155,8 +209,10 @@ extension SandboxResponder {
         let base = call.baseURL + "/stac"
         var next = call.query.filter { $0.0 != "offset" }
         next.append(("offset", String(offset + limit)))
-        return HTTPReply.json(featureCollection(items, limit: limit, offset: offset, base: base, selfURL: base + "/search",
-                                                nextURL: call.method == .get ? base + "/search?" + FormData.encode(next) : nil),
-                              headers: [.contentType: "application/geo+json"])
+        return HTTPReply.json(
+            featureCollection(
+                items, limit: limit, offset: offset, base: base, selfURL: base + "/search",
+                nextURL: call.method == .get ? base + "/search?" + FormData.encode(next) : nil),
+            headers: [.contentType: "application/geo+json"])
     }
 }

@@ -93,7 +93,9 @@ struct SandboxResponder: HTTPResponder {
 
     private func baseURL(_ request: Request) -> String {
         if let host = request.head.authority ?? request.headers[HTTPField.Name("Host")!], !host.isEmpty, host.utf8.count < 256,
-            host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") })
+            host.utf8.allSatisfy({
+                $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">")
+            })
         {
             return "http://\(host)"
         }

@@ -99,7 +99,9 @@ struct SandboxRoute: Sendable {
         if s == ["protocol", "openid-connect", "token"] { return .init(name: .despToken, pattern: p + "protocol/openid-connect/token", arguments: []) }
         if s == ["protocol", "openid-connect", "certs"] { return .init(name: .despCerts, pattern: p + "protocol/openid-connect/certs", arguments: []) }
         if s == ["login-actions", "authenticate"] { return .init(name: .despAuthenticate, pattern: p + "login-actions/authenticate", arguments: []) }
-        if s == [".well-known", "openid-configuration"] { return .init(name: .despConfiguration, pattern: p + ".well-known/openid-configuration", arguments: []) }
+        if s == [".well-known", "openid-configuration"] {
+            return .init(name: .despConfiguration, pattern: p + ".well-known/openid-configuration", arguments: [])
+        }
         return nil
     }
 
@@ -107,7 +109,9 @@ struct SandboxRoute: Sendable {
         let p = "/auth/realms/dedl/"
         if s == ["protocol", "openid-connect", "token"] { return .init(name: .dedlToken, pattern: p + "protocol/openid-connect/token", arguments: []) }
         if s == ["protocol", "openid-connect", "certs"] { return .init(name: .dedlCerts, pattern: p + "protocol/openid-connect/certs", arguments: []) }
-        if s == [".well-known", "openid-configuration"] { return .init(name: .dedlConfiguration, pattern: p + ".well-known/openid-configuration", arguments: []) }
+        if s == [".well-known", "openid-configuration"] {
+            return .init(name: .dedlConfiguration, pattern: p + ".well-known/openid-configuration", arguments: [])
+        }
         return nil
     }
 

@@ -55,7 +55,8 @@ enum PlanText {
         let width = plan.map(\.key.count).max() ?? 0
         for item in plan {
             let manifest = item.desired?.manifest ?? item.recorded?.manifest ?? ""
-            var head = "\(symbols[item.action] ?? " ") \(item.action.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))"
+            var head =
+                "\(symbols[item.action] ?? " ") \(item.action.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))"
                 + "\(item.key.padding(toLength: width, withPad: " ", startingAt: 0))  \(manifest)"
             if item.action.submits { head += "  (\(item.summary))" }
             lines.append(console.paint(head, colors[item.action] ?? "0"))
@@ -78,7 +79,9 @@ enum PlanText {
             for item in changed {
                 let manifest = item.desired?.manifest ?? item.recorded?.manifest ?? ""
                 let items = item.action.submits ? "\(item.identifiers.count)" : "-"
-                lines.append("| \(symbols[item.action] ?? "") | `\(item.key)` | \(item.action.submits ? item.summary : item.action.rawValue) | \(items) | `\(manifest)` |")
+                lines.append(
+                    "| \(symbols[item.action] ?? "") | `\(item.key)` | \(item.action.submits ? item.summary : item.action.rawValue) | \(items) | `\(manifest)` |"
+                )
             }
             lines.append("")
         }
@@ -94,7 +97,8 @@ enum PlanText {
     static func summary(_ plan: [PlanItem]) -> String {
         guard !plan.isEmpty else { return "Plan: no orders." }
         var byAction: [PlanAction: Int] = [:]
-        var submitting = 0, items = 0
+        var submitting = 0
+        var items = 0
         for item in plan {
             byAction[item.action, default: 0] += 1
             if item.action.submits {

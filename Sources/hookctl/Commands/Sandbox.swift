@@ -94,16 +94,18 @@ struct Sandbox: AsyncParsableCommand {
         let quiet = global.quiet
         let server = try SandboxServer(configuration: configuration, logger: logger) { url in
             guard !quiet else { return }
-            FileHandle.standardOutput.write(Data("""
-                hookctl sandbox listening on \(url.absoluteString)
-                  service:    \(url.absoluteString)/odata/v1/
-                  DESP login: \(url.absoluteString)/realms/desp/protocol/openid-connect/auth  (demo / demo)
-                  DEDL token: \(url.absoluteString)/auth/realms/dedl/protocol/openid-connect/token
-                  STAC:       \(url.absoluteString)/stac
-                  inspect:    \(url.absoluteString)/sandbox/orders, /sandbox/stats
-                Press Ctrl-C to stop.
+            FileHandle.standardOutput.write(
+                Data(
+                    """
+                    hookctl sandbox listening on \(url.absoluteString)
+                      service:    \(url.absoluteString)/odata/v1/
+                      DESP login: \(url.absoluteString)/realms/desp/protocol/openid-connect/auth  (demo / demo)
+                      DEDL token: \(url.absoluteString)/auth/realms/dedl/protocol/openid-connect/token
+                      STAC:       \(url.absoluteString)/stac
+                      inspect:    \(url.absoluteString)/sandbox/orders, /sandbox/stats
+                    Press Ctrl-C to stop.
 
-                """.utf8))
+                    """.utf8))
         }
         let group = ServiceGroup(configuration: .init(services: server.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

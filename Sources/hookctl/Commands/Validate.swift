@@ -31,7 +31,9 @@ struct Validate: AsyncParsableCommand {
             output.writeStdout(Diagnostic.jsonArray(output.visible(workspace.diagnostics)))
         } else if !workspace.hasErrors && !global.quiet {
             let count = workspace.orders.count
-            output.writeStderr("\(workspace.manifestFiles.count) manifest file\(workspace.manifestFiles.count == 1 ? "" : "s"), \(count) order\(count == 1 ? "" : "s"): valid\n")
+            output.writeStderr(
+                "\(workspace.manifestFiles.count) manifest file\(workspace.manifestFiles.count == 1 ? "" : "s"), \(count) order\(count == 1 ? "" : "s"): valid\n"
+            )
         }
         if workspace.hasErrors { throw ExitCode.error }
     }

@@ -55,26 +55,33 @@ struct Workflows: AsyncParsableCommand {
     static func describe(_ workflow: Workflow) -> String {
         var text = "\(workflow.name)  \(workflow.displayName ?? "")  (version \(workflow.version ?? "-"))\n"
         if let description = workflow.description, !description.isEmpty { text += description + "\n" }
-        let rows = [["OPTION", "TYPE", "REQUIRED", "DEFAULT", "ALLOWED"]] + (workflow.options ?? []).map {
-            [$0.name, $0.type ?? "-", $0.required ? "yes" : "no", $0.defaultValue ?? "-", $0.allowed.joined(separator: ", ")]
-        }
+        let rows =
+            [["OPTION", "TYPE", "REQUIRED", "DEFAULT", "ALLOWED"]]
+            + (workflow.options ?? []).map {
+                [$0.name, $0.type ?? "-", $0.required ? "yes" : "no", $0.defaultValue ?? "-", $0.allowed.joined(separator: ", ")]
+            }
         return text + "\n" + align(rows)
     }
 
     static func json(_ workflows: [Workflow]) -> String {
-        CanonicalJSON.string(.array(workflows.map { workflow in
-            var fields: [String: JSONValue] = ["name": .string(workflow.name)]
-            if let version = workflow.version { fields["version"] = .string(version) }
-            if let display = workflow.displayName { fields["displayName"] = .string(display) }
-            if let options = workflow.options {
-                fields["options"] = .array(options.map { option in
-                    .object(["name": .string(option.name), "type": option.type.map { .string($0) } ?? .null,
-                             "required": .bool(option.required), "default": option.defaultValue.map { .string($0) } ?? .null,
-                             "allowed": .array(option.allowed.map { .string($0) })])
-                })
-            }
-            return .object(fields)
-        }))
+        CanonicalJSON.string(
+            .array(
+                workflows.map { workflow in
+                    var fields: [String: JSONValue] = ["name": .string(workflow.name)]
+                    if let version = workflow.version { fields["version"] = .string(version) }
+                    if let display = workflow.displayName { fields["displayName"] = .string(display) }
+                    if let options = workflow.options {
+                        fields["options"] = .array(
+                            options.map { option in
+                                .object([
+                                    "name": .string(option.name), "type": option.type.map { .string($0) } ?? .null,
+                                    "required": .bool(option.required), "default": option.defaultValue.map { .string($0) } ?? .null,
+                                    "allowed": .array(option.allowed.map { .string($0) }),
+                                ])
+                            })
+                    }
+                    return .object(fields)
+                }))
     }
 
     private static func align(_ rows: [[String]]) -> String {

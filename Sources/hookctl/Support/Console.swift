@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import HookCore
-import Synchronization
 import HookRunner
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where a command's words go. Results go to stdout; progress, warnings and errors to stderr.
 /// On a terminal, progress is a live line redrawn in place; elsewhere (CI) one plain line per state change.

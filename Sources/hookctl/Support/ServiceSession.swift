@@ -48,10 +48,11 @@ struct ServiceSession {
     ) async throws -> T {
         let retries = RetryTally()
         defer { if let summary = retries.summary { console.info(summary) } }
-        return try await HookService.with(configuration, logger: logger, onRetry: { message in
+        let onRetry: @Sendable (String) -> Void = { message in
             retries.count(message)
             console.detail("retry: \(message)")
-        }) { service in
+        }
+        return try await HookService.with(configuration, logger: logger, onRetry: onRetry) { service in
             do {
                 return try await body(ServiceSession(service: service, orders: ServiceAdapter(service: service)))
             } catch let error as ClientError {
@@ -95,8 +96,9 @@ struct ServiceSession {
         }
         return ServiceConfiguration(
             serviceURL: serviceURL,
-            identity: IdentityConfiguration(despURL: profile.despURL.flatMap(URL.init(string:)),
-                                            dedlTokenURL: profile.dedlTokenURL.flatMap(URL.init(string:))),
+            identity: IdentityConfiguration(
+                despURL: profile.despURL.flatMap(URL.init(string:)),
+                dedlTokenURL: profile.dedlTokenURL.flatMap(URL.init(string:))),
             credentials: credentials)
     }
 }
@@ -119,12 +121,13 @@ final class RetryTally: Sendable {
     func count(_ message: String) {
         let afterPath = message.split(separator: ": ", maxSplits: 1).last.map(String.init) ?? message
         let reason = afterPath.split(separator: ";").first.map(String.init) ?? afterPath
-        let label = switch reason {
-        case "429": "429 throttled"
-        case let code where code.count == 3 && code.hasPrefix("5"): "5xx"
-        case let text where text.contains("Closed") || text.contains("closed") || text.contains("reset"): "dropped connection"
-        default: reason
-        }
+        let label =
+            switch reason {
+            case "429": "429 throttled"
+            case let code where code.count == 3 && code.hasPrefix("5"): "5xx"
+            case let text where text.contains("Closed") || text.contains("closed") || text.contains("reset"): "dropped connection"
+            default: reason
+            }
         reasons.withLock { $0[label, default: 0] += 1 }
     }
 

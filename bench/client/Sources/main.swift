@@ -18,7 +18,8 @@ let count = arguments.count > 3 ? Int(arguments[3]) ?? 1000 : 1000
 let configuration = ServiceConfiguration(
     serviceURL: base.appendingPathComponent("odata/v1/"),
     identity: IdentityConfiguration(despURL: base, dedlTokenURL: base.appendingPathComponent("auth/realms/dedl/protocol/openid-connect/token")),
-    credentials: .serviceAccount(clientID: "hookctl-ci", clientSecret: Secret(ProcessInfo.processInfo.environment["BENCH_CLIENT_SECRET"] ?? "hookctl-ci-secret")))
+    credentials: .serviceAccount(
+        clientID: "hookctl-ci", clientSecret: Secret(ProcessInfo.processInfo.environment["BENCH_CLIENT_SECRET"] ?? "hookctl-ci-secret")))
 var logger = Logger(label: "client-bench")
 logger.logLevel = .error
 
@@ -37,4 +38,6 @@ let latencies = try await HookService.with(configuration, logger: logger) { serv
 func milliseconds(_ d: Duration) -> String { String(format: "%.3f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1e3) }
 let sorted = latencies.sorted()
 let total = latencies.reduce(Duration.zero, +)
-print("\(count) sequential status calls in \(milliseconds(total)) ms (first, with the token request: \(milliseconds(latencies[0])) ms; p50 \(milliseconds(sorted[count / 2])) ms, p99 \(milliseconds(sorted[count * 99 / 100])) ms)")
+print(
+    "\(count) sequential status calls in \(milliseconds(total)) ms (first, with the token request: \(milliseconds(latencies[0])) ms; p50 \(milliseconds(sorted[count / 2])) ms, p99 \(milliseconds(sorted[count * 99 / 100])) ms)"
+)
