@@ -21,6 +21,8 @@ let package = Package(
         // Naming the traits keeps Swift 6.3 from rebuilding Hummingbird on every build (and skips swift-configuration).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        // Reads downloaded archives to check every entry's CRC (stored and deflated alike).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // libyaml from the system (Debian's libyaml-dev): the event parser gives exact marks and lets us bound aliases.
@@ -69,6 +71,7 @@ let package = Package(
             name: "HookRunner",
             dependencies: [
                 "HookCore", "HookManifest", "HookClient", "HookS3", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -104,7 +107,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "HookRunnerTests", dependencies: ["HookCore", "HookRunner", "HookSandbox"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+            name: "HookRunnerTests", dependencies: ["HookCore", "HookRunner", "HookSandbox", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "hookctlTests", dependencies: ["hookctl", "HookCore", "HookRunner", "HookSandbox"], swiftSettings: swiftSettings),
     ]
 )

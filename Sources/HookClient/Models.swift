@@ -112,6 +112,17 @@ public struct BatchOrderItem: Decodable, Sendable {
     }
 }
 
+extension BatchOrderItem {
+    /// When the item's `DownloadLink` stops working: its `temp_url_expires` (an OpenStack Swift temporary URL's Unix
+    /// time; the real service sets it 14 days after completion). Nil without a link or without that parameter.
+    public var linkExpires: Date? {
+        guard let link = downloadLink, let query = URLComponents(string: link)?.queryItems,
+            let seconds = query.first(where: { $0.name == "temp_url_expires" })?.value.flatMap(Int64.init)
+        else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+}
+
 /// A workflow of the catalogue, with its options when they were asked for.
 public struct Workflow: Decodable, Sendable {
     public var id: String

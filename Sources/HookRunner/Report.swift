@@ -186,6 +186,8 @@ extension ProductOutcome {
     var jsonValue: JSONValue {
         guard case .object(var fields) = product.jsonValue else { return product.jsonValue }
         fields["attempt"] = .integer(attempt)
+        // Reports carry no instants (SPEC 4); `outputs` and `status` tell of expiry.
+        fields["expires"] = nil
         return .object(fields)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HookCore
 import HookManifest
 
@@ -138,13 +139,24 @@ public struct ProductRecord: Equatable, Sendable {
     /// Where the output is: the `$value` route relative to the service root (TEMPORARY),
     /// or `s3://bucket/key` (PRIVATE).
     public var output: String?
+    /// When a TEMPORARY output stops being downloadable (the service's `temp_url_expires`).
+    public var expires: Date?
+    /// The downloaded archive's SHA-256 (hex) and size, once it was downloaded and checked.
+    public var sha256: String?
+    public var size: Int64?
 
-    public init(id: Int?, identifier: String, status: OrderStatus, message: String? = nil, output: String? = nil) {
+    public init(
+        id: Int?, identifier: String, status: OrderStatus, message: String? = nil, output: String? = nil, expires: Date? = nil,
+        sha256: String? = nil, size: Int64? = nil
+    ) {
         self.id = id
         self.identifier = identifier
         self.status = status
         self.message = message
         self.output = output
+        self.expires = expires
+        self.sha256 = sha256
+        self.size = size
     }
 }
 

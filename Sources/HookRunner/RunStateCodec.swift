@@ -217,9 +217,12 @@ enum RunStateCodec {
             guard case .object(let p) = item, let identifier = string(p["identifier"]), let status = string(p["status"])
             else { throw Malformed(description: "order \(key): a product lacks its identifier or status") }
             let shared = identifiers.count == 1 && identifiers[0] == identifier ? identifiers[0] : attempted[identifier] ?? identifier
+            var size: Int64?
+            if let bytes = integer(p["size"]) { size = Int64(bytes) }
             return ProductRecord(
                 id: integer(p["id"]), identifier: shared, status: OrderStatus(rawValue: pool(status)),
-                message: pool(string(p["message"])), output: string(p["output"]))
+                message: pool(string(p["message"])), output: string(p["output"]),
+                expires: string(p["expires"]).flatMap { try? Date($0, strategy: .iso8601) }, sha256: string(p["sha256"]), size: size)
         }
     }
 }
@@ -240,12 +243,17 @@ final class StringPool {
 extension ProductRecord {
     /// The product as the lock file writes it.
     var jsonValue: JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "id": id.map { .integer($0) } ?? .null,
             "identifier": .string(identifier),
             "message": message.map { .string($0) } ?? .null,
             "output": output.map { .string($0) } ?? .null,
             "status": .string(status.rawValue),
-        ])
+        ]
+        // Only what is known: a lock file without downloads or expiries reads as it always did.
+        if let expires { fields["expires"] = .string(expires.formatted(.iso8601)) }
+        if let sha256 { fields["sha256"] = .string(sha256) }
+        if let size { fields["size"] = .integer(Int(size)) }
+        return .object(fields)
     }
 }

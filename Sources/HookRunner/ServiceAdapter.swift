@@ -55,7 +55,7 @@ public struct ServiceAdapter: OrderService {
             }
             return ProductRecord(
                 id: item.id, identifier: item.inputProductReference, status: item.status,
-                message: item.statusMessage, output: output)
+                message: item.statusMessage, output: output, expires: storage == .temporary ? item.linkExpires : nil)
         }
     }
 

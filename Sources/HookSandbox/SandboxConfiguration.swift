@@ -44,6 +44,9 @@ public struct SandboxConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Largest accepted `IdentifierList`.
     public var maxIdentifiers: Int
+    /// How long a completed TEMPORARY output can be downloaded (`temp_url_expires` = completion + this); 14 days, as
+    /// the real service.
+    public var temporaryTTL: Duration
     /// The time tokens are issued (`iat`, `exp`) and checked at; tests pass one they move. Orders and login sessions
     /// follow the system clock.
     public var now: @Sendable () -> Date
@@ -62,7 +65,7 @@ public struct SandboxConfiguration: Sendable {
         slowRate: Double = 0,
         slowDelay: Duration = .seconds(2),
         retryAfterSeconds: Int = 1,
-        tokenTTL: Duration = .seconds(3600),
+        tokenTTL: Duration = .seconds(300),
         users: [(name: String, password: String)] = [],
         otps: [String: String] = [:],
         serviceAccounts: [(clientID: String, clientSecret: String)] = [(clientID: "hookctl-ci", clientSecret: "hookctl-ci-secret")],
@@ -73,6 +76,7 @@ public struct SandboxConfiguration: Sendable {
         stateDirectory: URL? = nil,
         maxBodyBytes: Int = 1 << 20,
         maxIdentifiers: Int = 1000,
+        temporaryTTL: Duration = .seconds(14 * 86_400),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.host = host
@@ -95,6 +99,7 @@ public struct SandboxConfiguration: Sendable {
         self.stateDirectory = stateDirectory
         self.maxBodyBytes = maxBodyBytes
         self.maxIdentifiers = maxIdentifiers
+        self.temporaryTTL = temporaryTTL
         self.now = now
     }
 

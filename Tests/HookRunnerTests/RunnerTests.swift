@@ -37,6 +37,12 @@ final class ScriptedService: OrderService {
         var mismatchedNames: [String] = []
         /// Name look-ups that fail as a refused login does.
         var failLookups = false
+        /// When completed TEMPORARY outputs expire, if the service says.
+        var expires: Date?
+        /// Product ids downloaded, in order.
+        var downloads: [Int] = []
+        /// The archive served for a product id.
+        var archive: @Sendable (Int) -> [UInt8] = { TestZip.archive(["product-\($0).txt": Array("product \($0)\n".utf8)]) }
     }
 
     struct Unavailable: Error {}
@@ -107,7 +113,8 @@ final class ScriptedService: OrderService {
                 return ProductRecord(
                     id: orderID * 10 + index, identifier: identifier, status: failed ? "failed" : "completed",
                     message: failed ? "product not found" : "Processing finished successfully",
-                    output: failed ? nil : Self.output(storage, orderID: orderID, productID: orderID * 10 + index))
+                    output: failed ? nil : Self.output(storage, orderID: orderID, productID: orderID * 10 + index),
+                    expires: failed || storage != .temporary ? nil : s.expires)
             }
         }
     }
@@ -126,7 +133,16 @@ final class ScriptedService: OrderService {
 
     func isTransient(_ error: any Error) -> Bool { error is Unavailable }
 
-    func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {}
+    /// Writes the product's archive (`Script.archive`, by default a valid zip naming the product), as the client
+    /// writes a download: whole, or not at all.
+    func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {
+        let bytes = script.withLock { s in
+            s.downloads.append(productID)
+            return s.archive(productID)
+        }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
 }
 
 /// A store in memory that keeps every batch of changes it was given, and the state they add up to.

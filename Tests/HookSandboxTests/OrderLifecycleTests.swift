@@ -80,6 +80,33 @@ struct OrderLifecycleTests {
         }
     }
 
+    @Test func `TEMPORARY outputs expire --temporary-ttl after completion: the link answers 401 and $value 404`() async throws {
+        // 14 days by default: temp_url_expires is completion + 1,209,600 s.
+        try await Harness.with(SandboxConfiguration(pace: .milliseconds(200))) { h in
+            let token = try await h.dedlToken()
+            let id = try await h.submit(Harness.harvestBody(name: "kept"), token: token)
+            #expect(try await h.waitForTerminal(id, token: token) == "completed")
+            let item = try #require(try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token).json?["value"]?.arrayValue?.first)
+            let link = try #require(item["DownloadLink"]?.stringValue)
+            let completed = try #require(item["CompletedDate"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) })
+            let expires = try #require(link.split(separator: "temp_url_expires=").last.flatMap { Int($0) })
+            #expect(expires == Int(completed.timeIntervalSince1970) + 14 * 86_400)
+            #expect(try await h.get(link).status == 200)
+        }
+        // A lifetime of zero: expired as soon as completed.
+        try await Harness.with(SandboxConfiguration(pace: .milliseconds(200), temporaryTTL: .zero)) { h in
+            let token = try await h.dedlToken()
+            let id = try await h.submit(Harness.harvestBody(name: "gone"), token: token)
+            #expect(try await h.waitForTerminal(id, token: token) == "completed")
+            let item = try #require(try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token).json?["value"]?.arrayValue?.first)
+            let itemID = try #require(item["Id"]?.intValue)
+            #expect(try await h.get(try #require(item["DownloadLink"]?.stringValue)).status == 401)
+            let value = try await h.get("/odata/v1/BatchOrder(\(id))/Product(\(itemID))/$value", token: token)
+            #expect(value.status == 404)
+            #expect(value.json?["detail"]?.stringValue?.contains("has expired") == true, "\(value.text)")
+        }
+    }
+
     @Test func `range requests return the requested bytes of the archive`() async throws {
         try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let token = try await h.dedlToken()

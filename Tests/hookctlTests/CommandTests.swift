@@ -159,16 +159,34 @@ struct CommandTests {
         #expect(validate.stderr.contains("resolutoin"))
     }
 
-    @Test func `outputs lists TEMPORARY archives and downloads them`() async throws {
+    @Test func `outputs lists each product with its status, location and expiry, and downloads verified archives`() async throws {
         let project = try ProjectFolder.shippedManifests()
         #expect(try await CLI.run(["apply", "--quiet"], in: project.root).code == 0)
         let listed = try await CLI.run(["outputs", "--format", "json"], in: project.root)
         let items = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
-        #expect(items.contains { ($0["location"] as? String)?.hasSuffix("/$value") == true })
+        let harvest = try #require(items.first { $0["key"] as? String == "s2-t47vlh" })
+        #expect(harvest["status"] as? String == "completed")
+        #expect((harvest["location"] as? String)?.hasSuffix("/$value") == true)
+        #expect((harvest["identifier"] as? String)?.hasSuffix(".SAFE") == true)
+        // Two weeks ahead, as the real service keeps TEMPORARY outputs.
+        let expires = try #require((harvest["expires"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+        #expect(abs(expires.timeIntervalSinceNow - 14 * 86_400) < 3_600)
+        #expect(harvest["expired"] as? Bool == false)
+
         let download = try await CLI.run(["outputs", "manifests/s2-t47vlh.yaml", "--download", "out"], in: project.root)
         #expect(download.code == 0, "\(download.output)")
-        let files = try FileManager.default.subpathsOfDirectory(atPath: project.path("out"))
-        #expect(files.contains { $0.hasSuffix(".SAFE.zip") }, "\(files)")
+        let identifier = try #require(harvest["identifier"] as? String)
+        let file = project.path("out/s2-t47vlh/\(identifier).zip")
+        #expect(FileManager.default.fileExists(atPath: file))
+        // Its size and SHA-256 are in the lock file; a file cut short is fetched again.
+        let lock = try project.read("manifests/hookctl.sandbox.lock")
+        #expect(lock.contains("\"sha256\": \""), "\(lock)")
+        #expect(lock.contains("\"expires\": \""), "\(lock)")
+        let whole = try Data(contentsOf: URL(fileURLWithPath: file))
+        try Data(whole.prefix(10)).write(to: URL(fileURLWithPath: file))
+        let again = try await CLI.run(["outputs", "manifests/s2-t47vlh.yaml", "--download", "out"], in: project.root)
+        #expect(again.code == 0, "\(again.output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == whole)
     }
 
     @Test func `a second apply on the same project is refused, naming the holder, once its lock timeout passes`() async throws {

@@ -45,14 +45,24 @@ extension RunContext {
             for item in plan where item.action != .keep { events(.planned(key: item.key, summary: item.summary)) }
 
             var outcome = Runner<C>.Outcome(state: state)
-            let nothingToDo = plan.allSatisfy { $0.action == .keep } && missingDownloads(plan: plan, state: state).isEmpty
-            if !nothingToDo {
-                outcome = try await withService(store: store) { service in
-                    let result = try await runner(service, store, concurrency: request.concurrency).apply(
+            // Orders whose manifests say `download: true` keep their archives under downloads/.
+            let downloads = plan.filter { $0.desired?.download == true }.map(\.key)
+            var archiveFailures: [String] = []
+            let nothingToDo =
+                plan.allSatisfy { $0.action == .keep }
+                && pendingArchives(archiveTargets(keys: downloads, state: state, folder: bench.downloadsDirectory)).isEmpty
+            if nothingToDo {
+                removeStale(keys: downloads, state: state, in: bench.downloadsDirectory)
+            } else {
+                (outcome, archiveFailures) = try await withService(store: store) { service in
+                    var result = try await runner(service, store, concurrency: request.concurrency).apply(
                         plan, bodies: bodies, state: state, wait: request.wait, timeout: request.timeout,
                         cancelRemoved: request.cancelRemoved)
-                    try await download(missingDownloads(plan: plan, state: result.state), from: service)
-                    return result
+                    let archives = try await syncArchives(
+                        keys: downloads, into: bench.downloadsDirectory, state: result.state, service: service, store: store,
+                        concurrency: request.concurrency)
+                    result.state = archives.state
+                    return (result, archives.failures)
                 }
             }
             let report = Report(
@@ -61,6 +71,7 @@ extension RunContext {
                 timings: request.timings ? outcome.waited : nil)
             try report.write(to: bench.reportsDirectory, environment: environment)
             try compact(store)
+            try Self.requireArchives(archiveFailures, events: events)
             var result = RunResult(report: report, rejected: outcome.rejected, waited: request.wait)
             result.nothingToDo = nothingToDo
             return result
@@ -85,39 +96,5 @@ extension RunContext {
             }
         }
         return reported
-    }
-
-    /// A product archive that `download: true` asks for and that is not on disk yet.
-    struct PendingDownload {
-        var key: String
-        var orderID: Int
-        var productID: Int
-        var path: String
-    }
-
-    /// The archives of completed orders whose manifests say `download: true` that are not on disk yet.
-    func missingDownloads(plan: [PlanItem], state: RunState) -> [PendingDownload] {
-        var missing: [PendingDownload] = []
-        for item in plan where item.desired?.download == true {
-            guard let record = state.orders[item.key], record.isSuccessful else { continue }
-            let folder = (bench.downloadsDirectory as NSString).appendingPathComponent(item.key.replacingOccurrences(of: "#", with: "-"))
-            for outcome in record.outcomes {
-                guard let orderID = outcome.orderID, let productID = outcome.product.id else { continue }
-                let path = (folder as NSString).appendingPathComponent(outcome.product.identifier + ".zip")
-                if !FileManager.default.fileExists(atPath: path) {
-                    missing.append(PendingDownload(key: item.key, orderID: orderID, productID: productID, path: path))
-                }
-            }
-        }
-        return missing
-    }
-
-    func download(_ pending: [PendingDownload], from service: any OrderService) async throws {
-        for item in pending {
-            try await service.download(orderID: item.orderID, productID: item.productID, to: item.path) { [events] written, total in
-                events(.transfer(key: item.key, written: written, total: total))
-            }
-            events(.downloaded(key: item.key, path: bench.relative(item.path)))
-        }
     }
 }

@@ -3,54 +3,73 @@ import HookCore
 import HookManifest
 import HookS3
 
-/// One output of one recorded order: a TEMPORARY product's archive at the service, or an object under a PRIVATE
-/// order's S3 prefix.
+/// One output of one recorded order: a TEMPORARY product's archive at the service (its latest outcome, whatever its
+/// status), or an object under a PRIVATE order's S3 prefix.
 public struct OutputItem: Sendable {
     public var key: String
     public var orderID: Int
     public var productID: Int?
     public var identifier: String?
-    /// The archive's URL, or the object's `s3://bucket/key`.
-    public var location: String
+    /// The product's status (`completed`, `failed`...); an S3 object is there, so `completed`.
+    public var status: OrderStatus
+    /// The archive's URL, or the object's `s3://bucket/key`; nil when there is no output.
+    public var location: String?
     public var size: Int64?
+    /// When a TEMPORARY output stops being downloadable, if the service said.
+    public var expires: Date?
+    /// Whether it had expired when listed.
+    public var expired = false
     /// The client that lists and reads a PRIVATE order's bucket.
     var s3: S3Client?
 
-    var folderName: String { key.replacingOccurrences(of: "#", with: "-") }
-
-    /// `outputs`' text line: key, identifier, location, size.
+    /// `outputs`' text line: key, identifier, status, location, size, expiry.
     public var line: String {
-        [key, identifier ?? "-", location, size.map { "\($0) bytes" } ?? ""].filter { !$0.isEmpty }.joined(separator: "  ")
+        let expiry = expires.map { (expired ? "expired " : "expires ") + $0.formatted(.iso8601) }
+        return [key, identifier ?? "-", status.rawValue, location ?? "-", size.map { "\($0) bytes" }, expiry].compactMap { $0 }
+            .joined(separator: "  ")
     }
 
     /// `outputs --format json`: one object per output.
     public var json: JSONValue {
-        var fields: [String: JSONValue] = ["key": .string(key), "location": .string(location)]
-        if let identifier { fields["identifier"] = .string(identifier) }
+        var fields: [String: JSONValue] = [
+            "key": .string(key), "status": .string(status.rawValue), "location": location.map { .string($0) } ?? .null,
+            "identifier": identifier.map { .string($0) } ?? .null,
+        ]
         if let size { fields["size"] = .integer(Int(size)) }
+        if let expires {
+            fields["expires"] = .string(expires.formatted(.iso8601))
+            fields["expired"] = .bool(expired)
+        }
         return .object(fields)
     }
 }
 
 extension RunContext {
-    /// `outputs`: the outputs of the recorded orders (of the manifests named, else all). TEMPORARY products come from
-    /// the state; PRIVATE objects are listed in S3 with the order's own storage references, which must be set.
+    /// `outputs`: the outputs of the recorded orders (of the manifests named, else all), with a warning for each
+    /// TEMPORARY output that expires within 3 days or has expired. TEMPORARY products come from the state; PRIVATE
+    /// objects are listed in S3 with the order's own storage references, which must be set.
     public func outputs() async throws -> [OutputItem] {
         let state = try bench.stateStore(warn: { events(.warning($0)) }).load()
+        let keys = recordedKeys(in: state)
+        expiryWarnings(keys: keys, state: state)
+        return try await outputs(of: keys, in: state)
+    }
+
+    private func outputs(of keys: [String], in state: RunState) async throws -> [OutputItem] {
         let storage = Dictionary(bench.workspace.orders.map { ($0.key, $0.storage) }) { first, _ in first }
+        let base = bench.profile?.serviceURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
         var listed: [OutputItem] = []
-        for key in recordedKeys(in: state) {
+        for key in keys {
             guard let record = state.orders[key], let id = record.id else { continue }
             switch record.output {
             case .temporary:
-                let base = bench.profile?.serviceURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
-                for outcome in record.outcomes where outcome.product.status == "completed" {
-                    guard let orderID = outcome.orderID else { continue }
+                for outcome in record.outcomes {
+                    let product = outcome.product
                     listed.append(
                         OutputItem(
-                            key: key, orderID: orderID, productID: outcome.product.id,
-                            identifier: outcome.product.identifier,
-                            location: base + (outcome.product.output ?? ""), size: nil))
+                            key: key, orderID: outcome.orderID ?? id, productID: product.id, identifier: product.identifier, status: product.status,
+                            location: product.status == .completed ? product.output.map { base + $0 } : nil, size: product.size,
+                            expires: product.expires, expired: isExpired(product)))
                 }
             case .s3(let bucket, let prefix):
                 guard case .private(let spec)? = storage[key] else {
@@ -61,7 +80,7 @@ extension RunContext {
                 for object in try await client.listObjectsV2(bucket: bucket, prefix: prefix.isEmpty ? "" : prefix + "/") {
                     listed.append(
                         OutputItem(
-                            key: key, orderID: id, productID: nil, identifier: nil,
+                            key: key, orderID: id, productID: nil, identifier: nil, status: .completed,
                             location: "s3://\(bucket)/\(object.key)", size: object.size, s3: client))
                 }
             }
@@ -69,25 +88,34 @@ extension RunContext {
         return listed
     }
 
-    /// Streams every output into `folder/<key>/`: S3 objects with a file of the same size there are skipped, and so
-    /// are archives already there.
-    public func download(_ items: [OutputItem], into folder: String) async throws {
-        for item in items where item.s3 != nil {
-            guard let client = item.s3, let location = S3Location(item.location) else { continue }
-            let target = (folder as NSString).appendingPathComponent(item.folderName + "/" + (location.prefix as NSString).lastPathComponent)
-            if let size = item.size, (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int64) == size { continue }
-            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            _ = try await client.getObject(bucket: location.bucket, key: location.prefix, to: target)
-            events(.downloaded(key: item.key, path: target))
+    /// `outputs --download DIR`: TEMPORARY archives kept in step with the state under `DIR/<key>/<identifier>.zip`
+    /// (checked, recorded with size and SHA-256, stale files removed, `concurrency` at a time); PRIVATE objects copied
+    /// to `DIR/<key>/` unless a file of the same size is there.
+    public func downloadOutputs(into folder: String, concurrency: Int = 8) async throws {
+        try await locked {
+            let store = bench.stateStore(warn: { events(.warning($0)) })
+            let state = try store.load()
+            let keys = recordedKeys(in: state)
+            expiryWarnings(keys: keys, state: state)
+            for item in try await outputs(of: keys, in: state) where item.s3 != nil {
+                guard let client = item.s3, let location = item.location.flatMap(S3Location.init) else { continue }
+                let target = (Self.archiveFolder(folder, key: item.key) as NSString).appendingPathComponent((location.prefix as NSString).lastPathComponent)
+                if let size = item.size, FileWriter.size(of: target) == size { continue }
+                try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                _ = try await client.getObject(bucket: location.bucket, key: location.prefix, to: target)
+                events(.downloaded(key: item.key, path: bench.relative(target)))
+            }
+            var failures: [String] = []
+            if pendingArchives(archiveTargets(keys: keys, state: state, folder: folder)).isEmpty {
+                removeStale(keys: keys, state: state, in: folder)
+            } else {
+                failures = try await withService(store: store) { service in
+                    try await syncArchives(keys: keys, into: folder, state: state, service: service, store: store, concurrency: concurrency).failures
+                }
+            }
+            try compact(store)
+            try Self.requireArchives(failures, events: events)
         }
-        let pending = items.compactMap { item -> PendingDownload? in
-            guard item.s3 == nil, let productID = item.productID, let identifier = item.identifier else { return nil }
-            let target = (folder as NSString).appendingPathComponent(item.folderName + "/" + identifier + ".zip")
-            if FileManager.default.fileExists(atPath: target) { return nil }
-            return PendingDownload(key: item.key, orderID: item.orderID, productID: productID, path: target)
-        }
-        guard !pending.isEmpty else { return }
-        try await connector.withService { service in try await download(pending, from: service) }
     }
 
     /// An S3 client for a PRIVATE order's bucket, from its manifest's storage references.

@@ -46,6 +46,7 @@ extension RunContext {
                 }
             }
             try compact(store)
+            expiryWarnings(keys: keys, state: refreshed)
             return RunResult(report: Report(state: refreshed, keys: keys), rejected: [:], waited: true)
         }
     }

@@ -29,6 +29,8 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     public var failpoint: Failpoint?
     /// First pause between polls of a wait (tests shorten it; the clock decides what a pause costs).
     public var pollInterval: Duration = .seconds(1)
+    /// The wall-clock time, against which outputs expire.
+    public var now: @Sendable () -> Date = { Date() }
 
     public init(
         bench: Workbench, environment: [String: String], connector: any ServiceConnector, clock: C,

@@ -79,12 +79,18 @@ extension Order {
     }
 
     /// The public temporary URL of an item's archive, as the real service gives it (see `TempURL`).
-    func downloadLink(_ item: Item, baseURL: String) -> String {
-        TempURL.link(baseURL: baseURL, orderID: id, itemID: item.id, completedMs: completedMs(of: item) ?? submittedMs)
+    func downloadLink(_ item: Item, baseURL: String, lifetime: Duration) -> String {
+        TempURL.link(baseURL: baseURL, orderID: id, itemID: item.id, completedMs: completedMs(of: item) ?? submittedMs, lifetime: lifetime)
+    }
+
+    /// Whether a completed item's TEMPORARY output is past its lifetime at `now`.
+    func hasExpired(_ item: Item, now: Int64, lifetime: Duration) -> Bool {
+        (completedMs(of: item) ?? submittedMs) + lifetime.components.seconds * 1000 <= now
     }
 
     /// The BatchorderItem entity (`GET BatchOrder(N)/Products`).
-    func itemJSON(_ item: Item, now: Int64, baseURL: String) -> JSONValue {
+    /// - Parameter linkLifetime: how long a `DownloadLink` stays valid after completion (`--temporary-ttl`).
+    func itemJSON(_ item: Item, now: Int64, baseURL: String, linkLifetime: Duration) -> JSONValue {
         let s = status(of: item, now: now)
         let done = s == .completed || s == .failed
         let completed = s == .completed
@@ -95,7 +101,7 @@ extension Order {
             ("ProcessedSize", completed ? .int(item.outcome?.size) : .null), ("OutputUUID", .null),
             ("StatusMessage", .string(Order.itemMessage(s, outcome: item.outcome))),
             ("CompletedDate", done ? .string(completedMs(of: item).map { Timestamp.string(ms: $0) }) : .null),
-            ("DownloadLink", completed && storage != "PRIVATE" ? .string(downloadLink(item, baseURL: baseURL)) : .null),
+            ("DownloadLink", completed && storage != "PRIVATE" ? .string(downloadLink(item, baseURL: baseURL, lifetime: linkLifetime)) : .null),
             ("NotificationStatus", .null),
         ])
     }

@@ -3,17 +3,17 @@ import Foundation
 
 /// The `DownloadLink` of a completed TEMPORARY item, in the shape the real service gives (HOOK-API 3.6): an OpenStack
 /// Swift temporary URL `/swift/v1/tmp-storage/<YYYYMMDD>_<itemId>_<8 chars>.zip?temp_url_sig=<40 hex>&temp_url_expires=<unix>`,
-/// public (no bearer token), valid for two weeks from completion. The signature is Swift's: HMAC-SHA1 of
+/// public (no bearer token), valid for `--temporary-ttl` from completion (two weeks by default, as the real service).
+/// The signature is Swift's: HMAC-SHA1 of
 /// `GET\n<expires>\n<path>`; the key is fixed, since the link only has to be checked, not kept secret.
 enum TempURL {
     static let folder = "/swift/v1/tmp-storage/"
-    static let lifetimeSeconds: Int64 = 14 * 86_400
     private static let key = SymmetricKey(data: Array("hookctl-sandbox-temp-url-key".utf8))
 
-    /// The link for an item of an order, completed at `completedMs`.
-    static func link(baseURL: String, orderID: Int, itemID: Int, completedMs: Int64) -> String {
+    /// The link for an item of an order, completed at `completedMs`, valid for `lifetime`.
+    static func link(baseURL: String, orderID: Int, itemID: Int, completedMs: Int64, lifetime: Duration) -> String {
         let path = folder + fileName(orderID: orderID, itemID: itemID, completedMs: completedMs)
-        let expires = completedMs / 1000 + lifetimeSeconds
+        let expires = completedMs / 1000 + lifetime.components.seconds
         return "\(baseURL)\(path)?temp_url_sig=\(signature(path: path, expires: expires))&temp_url_expires=\(expires)"
     }
 

@@ -158,7 +158,9 @@ extension SandboxResponder {
             }, maxPage: Self.maxPage)
         return HTTPReply.json(
             envelope(
-                "#metadata/OData.CSC.BatchorderItem", call, q, page: page.map { order.itemJSON($0, now: now, baseURL: call.baseURL) }, total: total, more: more)
+                "#metadata/OData.CSC.BatchorderItem", call, q,
+                page: page.map { order.itemJSON($0, now: now, baseURL: call.baseURL, linkLifetime: service.configuration.temporaryTTL) }, total: total,
+                more: more)
         )
     }
 
@@ -185,7 +187,7 @@ extension SandboxResponder {
             return HTTPReply.json(
                 .object([
                     ("@odata.context", .string("#metadata/OData.CSC.BatchorderItem")),
-                    ("value", order.itemJSON(item, now: Timestamp.nowMs, baseURL: call.baseURL)),
+                    ("value", order.itemJSON(item, now: Timestamp.nowMs, baseURL: call.baseURL, linkLifetime: service.configuration.temporaryTTL)),
                 ]))
         }
     }
@@ -206,8 +208,15 @@ extension SandboxResponder {
                 "Product \(item.id) was written to private storage (\(item.outcome?.output ?? "")); it cannot be downloaded from the service", status: .notFound
             )
         }
+        if order.hasExpired(item, now: now, lifetime: service.configuration.temporaryTTL) {
+            return HTTPReply.detail(
+                "Product \(item.id) of batch order \(order.id) has expired: TEMPORARY outputs can be downloaded for \(service.configuration.temporaryTTL.components.seconds) s after completion",
+                status: .notFound)
+        }
         if service.faults.settings.redirectDownloads {
-            return Response(status: .found, headers: [.location: order.downloadLink(item, baseURL: call.baseURL), .contentLength: "0"])
+            return Response(
+                status: .found,
+                headers: [.location: order.downloadLink(item, baseURL: call.baseURL, lifetime: service.configuration.temporaryTTL), .contentLength: "0"])
         }
         return archiveResponse(archive(of: item, in: order, processedName: name), filename: name, call: call)
     }
@@ -225,7 +234,7 @@ extension SandboxResponder {
         let file = call.route.arguments[0]
         let path = TempURL.folder + file
         guard let signature = call.queryValue("temp_url_sig"), let expires = call.queryValue("temp_url_expires").flatMap({ Int64($0) }),
-            signature == TempURL.signature(path: path, expires: expires), expires >= Timestamp.nowMs / 1000
+            signature == TempURL.signature(path: path, expires: expires), expires * 1000 > Timestamp.nowMs
         else {
             return HTTPReply.html(
                 "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>",

@@ -6,13 +6,16 @@ import HookRunner
 
 struct Outputs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the outputs of completed orders, or download them.",
+        abstract: "List the outputs of recorded orders, or download them.",
         discussion: """
-            TEMPORARY storage: each product's archive URL at the service (`.../BatchOrder(N)/Product(M)/$value`,
-            kept for two weeks). PRIVATE storage: the S3 objects under the order's prefix, with sizes (listed with
-            the order's own accessKey/secretKey references, which must be set).
-            With --download DIR, every archive or object is streamed into DIR/<order key>/ (files already there
-            with the right size are skipped).
+            TEMPORARY storage: each product's status and archive URL at the service
+            (`.../BatchOrder(N)/Product(M)/$value`), and when it expires (two weeks after completion on the real
+            service; a warning when that is less than 3 days away). PRIVATE storage: the S3 objects under the order's
+            prefix, with sizes (listed with the order's own accessKey/secretKey references, which must be set).
+            With --download DIR, archives land at DIR/<order key>/<identifier>.zip, checked (size, the zip's CRCs)
+            and recorded with their SHA-256 in the lock file; a file already there is kept only when its size and
+            SHA-256 match the record; files of replaced orders or retried items are removed. S3 objects are copied
+            into DIR/<order key>/.
 
             Examples:
               hookctl outputs
@@ -23,19 +26,26 @@ struct Outputs: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []
     @Option(help: "Download every output into this folder.") var download: String?
+    @Option(help: "Downloads in flight at once.") var concurrency = 8
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+    }
 
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
         let context = invocation.context(bench)
-        let listed = try await context.outputs()
         if let download {
-            try await invocation.interruptible(bench) { try await context.download(listed, into: download) }
-        } else if global.format == .json {
+            try await invocation.interruptible(bench) { [concurrency] in try await context.downloadOutputs(into: download, concurrency: concurrency) }
+            return
+        }
+        let listed = try await context.outputs()
+        if global.format == .json {
             invocation.console.output(CanonicalJSON.string(.array(listed.map(\.json))))
         } else {
             invocation.console.output(listed.map(\.line).joined(separator: "\n") + (listed.isEmpty ? "" : "\n"))
-            if listed.isEmpty { invocation.console.info("No outputs: no recorded order has completed products.") }
+            if listed.isEmpty { invocation.console.info("No outputs: no recorded order has products yet.") }
         }
     }
 }

@@ -41,8 +41,11 @@ struct Sandbox: AsyncParsableCommand {
     @Option(help: "Fraction (0-1) of API calls whose connection is closed without an answer.")
     var dropRate: Double = 0
 
-    @Option(help: "Lifetime of issued access tokens, in seconds.")
-    var tokenTtl: Double = 3600
+    @Option(help: "Lifetime of issued access tokens, in seconds (300, as the real service's evidence suggests).")
+    var tokenTtl: Double = 300
+
+    @Option(help: "Seconds a completed TEMPORARY output stays downloadable (default 14 days, as the real service).")
+    var temporaryTtl: Int = 14 * 86_400
 
     @Option(name: .customLong("user"), help: "An extra login, NAME:PASSWORD (repeatable; demo:demo always works).")
     var users: [String] = []
@@ -63,6 +66,7 @@ struct Sandbox: AsyncParsableCommand {
         guard failRate + throttleRate + dropRate <= 1 else { throw ValidationError("--fail-rate, --throttle-rate and --drop-rate add up to more than 1") }
         guard pace >= 0, pace <= 86_400 else { throw ValidationError("--pace must be between 0 and 86400 seconds") }
         guard tokenTtl >= 1, tokenTtl <= 30 * 86_400 else { throw ValidationError("--token-ttl must be between 1 and 2592000 seconds") }
+        guard temporaryTtl >= 1 else { throw ValidationError("--temporary-ttl must be at least 1 second") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         _ = try parsedUsers()
         _ = try parsedOTPs()
@@ -90,7 +94,7 @@ struct Sandbox: AsyncParsableCommand {
         let configuration = SandboxConfiguration(
             host: host, port: port, pace: .milliseconds(Int64(pace * 1000)), failRate: failRate, throttleRate: throttleRate,
             dropRate: dropRate, tokenTTL: .milliseconds(Int64(tokenTtl * 1000)), users: try parsedUsers(), otps: try parsedOTPs(), seed: seed,
-            stateDirectory: state.map { URL(fileURLWithPath: $0, isDirectory: true) })
+            stateDirectory: state.map { URL(fileURLWithPath: $0, isDirectory: true) }, temporaryTTL: .seconds(temporaryTtl))
         let quiet = global.quiet
         let server = try SandboxServer(configuration: configuration, logger: logger) { url in
             guard !quiet else { return }

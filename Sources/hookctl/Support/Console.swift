@@ -110,6 +110,7 @@ final class Console: Sendable {
         case let .downloaded(key, path):
             endStatus()
             info("\(key): downloaded \(path)")
+        case let .removedStale(key, path): info("\(key): removed \(path): no longer the latest output of its item")
         case let .warning(text): warning(text)
         case let .progress(counts):
             status("waiting: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
