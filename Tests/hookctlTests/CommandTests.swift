@@ -189,6 +189,32 @@ struct CommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == whole)
     }
 
+    @Test func `outputs --stac writes a catalogue that stac-validator accepts offline and pystac loads`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        #expect(try await CLI.run(["apply", "--quiet"], in: project.root).code == 0)
+        let written = try await CLI.run(["outputs", "--stac", "catalogue"], in: project.root)
+        #expect(written.code == 0, "\(written.output)")
+        let (code, stdout) = try await runPython("check_stac.py", ["catalogue/catalog.json"], in: project.root)
+        #expect(code == 0, "\(stdout)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
+        let items = summary["items"] as? [[String: Any]] ?? []
+        // One item per completed product of the shipped manifests.
+        #expect(items.count == 7, "\(items)")
+        #expect(Set(items.compactMap { $0["workflow"] as? String }).isSuperset(of: ["data-harvest", "lai"]))
+        // The order that asks for `download: true` points at its archive, with the size and checksum recorded.
+        let downloaded = try #require(items.first { $0["key"] as? String == "s2-t47vlh" })
+        let archive = try #require(downloaded["absolute"] as? String)
+        #expect(FileManager.default.fileExists(atPath: archive), "\(archive)")
+        let lock = try project.read("manifests/hookctl.sandbox.lock")
+        let sha = try #require((downloaded["checksum"] as? String)?.dropFirst(4))
+        #expect(lock.contains("\"sha256\": \"\(sha)\""))
+        #expect(downloaded["datetime"] as? String == "2023-09-10T05:07:01+00:00")
+        // The same state gives the same bytes.
+        let first = try project.read("catalogue/catalog.json")
+        #expect(try await CLI.run(["outputs", "--stac", "catalogue"], in: project.root).code == 0)
+        #expect(try project.read("catalogue/catalog.json") == first)
+    }
+
     @Test func `a second apply on the same project is refused, naming the holder, once its lock timeout passes`() async throws {
         let folder = try ProjectFolder()
         let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)

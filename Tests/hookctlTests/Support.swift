@@ -293,3 +293,26 @@ func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         Thread { continuation.resume(returning: work()) }.start()
     }
 }
+
+/// Runs a script of `Tests/python/` with the project's `.venv` Python (or `$HOOKCTL_PYTHON`); returns its exit status
+/// and stdout.
+func runPython(_ script: String, _ arguments: [String], in folder: String) async throws -> (code: Int32, stdout: String) {
+    let python = ProcessInfo.processInfo.environment["HOOKCTL_PYTHON"] ?? CLI.packageRoot + "/.venv/bin/python3"
+    guard FileManager.default.isExecutableFile(atPath: python) else {
+        throw SetupError("Python not found at \(python): run .ci/run (it creates .venv) or set HOOKCTL_PYTHON")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [CLI.packageRoot + "/Tests/python/" + script] + arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = await offPool {
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}

@@ -15,18 +15,23 @@ struct Outputs: AsyncParsableCommand {
             With --download DIR, archives land at DIR/<order key>/<identifier>.zip, checked (size, the zip's CRCs)
             and recorded with their SHA-256 in the lock file; a file already there is kept only when its size and
             SHA-256 match the record; files of replaced orders or retried items are removed. S3 objects are copied
-            into DIR/<order key>/.
+            into DIR/<order key>/. With --stac DIR, a static STAC catalogue (1.1.0) of the completed products: one
+            item per product with the order's key, name, id and workflow, and an asset that points at the archive in
+            downloads/ when it is there, else at its S3 URI or download URL.
 
             Examples:
               hookctl outputs
               hookctl outputs --format json
               hookctl outputs manifests/s2.yaml --download data/
+              hookctl outputs --download downloads/ --stac catalogue/   # archives, then a catalogue pointing at them
             """)
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []
     @Option(help: "Download every output into this folder.") var download: String?
     @Option(help: "Downloads in flight at once.") var concurrency = 8
+    @Option(help: "Write a static STAC catalogue of the outputs into this folder (catalog.json, one item per product).")
+    var stac: String?
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
@@ -38,8 +43,13 @@ struct Outputs: AsyncParsableCommand {
         let context = invocation.context(bench)
         if let download {
             try await invocation.interruptible(bench) { [concurrency] in try await context.downloadOutputs(into: download, concurrency: concurrency) }
-            return
         }
+        if let stac {
+            let items = try context.writeCatalogue(into: stac, archives: download)
+            invocation.console.info(
+                "Wrote a STAC catalogue of \(items) item\(items == 1 ? "" : "s") to \((stac as NSString).appendingPathComponent("catalog.json"))")
+        }
+        guard download == nil && stac == nil else { return }
         let listed = try await context.outputs()
         if global.format == .json {
             invocation.console.output(CanonicalJSON.string(.array(listed.map(\.json))))
