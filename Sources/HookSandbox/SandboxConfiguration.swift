@@ -44,6 +44,10 @@ public struct SandboxConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Largest accepted `IdentifierList`.
     public var maxIdentifiers: Int
+    /// Orders of one user running at once; the rest wait `queued` (0: no cap; the recorded service behaved like 5).
+    public var maxRunning: Int
+    /// Share (0...1) of orders that run past their `EstimatedDate`.
+    public var overrunRate: Double
     /// How long a completed TEMPORARY output can be downloaded (`temp_url_expires` = completion + this); 14 days, as
     /// the real service.
     public var temporaryTTL: Duration
@@ -77,6 +81,8 @@ public struct SandboxConfiguration: Sendable {
         maxBodyBytes: Int = 1 << 20,
         maxIdentifiers: Int = 1000,
         temporaryTTL: Duration = .seconds(14 * 86_400),
+        maxRunning: Int = 0,
+        overrunRate: Double = 0,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.host = host
@@ -100,6 +106,8 @@ public struct SandboxConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.maxIdentifiers = maxIdentifiers
         self.temporaryTTL = temporaryTTL
+        self.maxRunning = maxRunning
+        self.overrunRate = overrunRate
         self.now = now
     }
 

@@ -107,6 +107,26 @@ struct OrderLifecycleTests {
         }
     }
 
+    @Test func `ProductionOrder(N)/Product and its $value give the order's item and archive`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .milliseconds(200))) { h in
+            let token = try await h.dedlToken()
+            let id = try await h.submit(Harness.harvestBody(name: "sibling-routes"), token: token)
+            #expect(try await h.waitForTerminal(id, token: token) == "completed")
+            let item = try #require(try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token).json?["value"]?.arrayValue?.first)
+            let itemID = try #require(item["Id"]?.intValue)
+            let product = try await h.get("/odata/v1/ProductionOrder(\(id))/Product", token: token)
+            #expect(product.status == 200)
+            #expect(product.json?["value"]?["Id"] == .int(itemID))
+            let value = try await h.get("/odata/v1/ProductionOrder(\(id))/Product/$value", token: token)
+            let viaBatch = try await h.get("/odata/v1/BatchOrder(\(id))/Product(\(itemID))/$value", token: token)
+            #expect(value.status == 200 && value.body == viaBatch.body)
+            #expect(try await h.get("/odata/v1/ProductionOrder(999999)/Product", token: token).status == 404)
+            #expect(try await h.get("/odata/v1/ProductionOrder(\(id))/Product").status == 401)
+            let rows = try await h.get("/sandbox/stats").json?["requests"]?.arrayValue ?? []
+            #expect(rows.contains { $0["route"]?.stringValue == "/odata/v1/ProductionOrder({id})/Product/$value" && $0["status"] == .int(200) })
+        }
+    }
+
     @Test func `range requests return the requested bytes of the archive`() async throws {
         try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let token = try await h.dedlToken()
@@ -240,6 +260,43 @@ struct OrderLifecycleTests {
         }
     }
 
+    @Test func `with --max-running a user's extra orders wait queued for a slot, and their estimates grow with the queue`() throws {
+        let store = OrderStore(directory: nil)
+        let workflow = try #require(WorkflowCatalogue.named("data-harvest"))
+        let draft = OrderDraft(name: "capped", workflow: workflow, identifiers: ["A"], options: [], priority: 1)
+        let alice = TokenClaims(subject: "a", username: "alice", issuer: "x/realms/dedl", audiences: [], expiry: 0)
+        let bob = TokenClaims(subject: "b", username: "bob", issuer: "x/realms/dedl", audiences: [], expiry: 0)
+        let t0: Int64 = 1_000_000
+        let schedule = OrderStore.Schedule(paceMs: 2000, maxRunning: 2)
+        let orders = (0..<5).map { _ in store.submit(draft, owner: alice, schedule: schedule, now: t0) }
+        // Two run at once: each pair starts when the pair before it is done.
+        #expect(orders.map { $0.estimatedMs - t0 } == [2000, 2000, 3000, 3000, 4000])
+        #expect(orders.map { $0.status(now: t0 + 1500) } == [.inProgress, .inProgress, .queued, .queued, .queued])
+        #expect(orders.map { $0.status(now: t0 + 2500) } == [.inProgress, .inProgress, .inProgress, .inProgress, .queued])
+        // Another user's orders do not wait for alice's.
+        #expect(store.submit(draft, owner: bob, schedule: schedule, now: t0).estimatedMs == t0 + 2000)
+        // Without a cap nothing waits.
+        #expect(store.submit(draft, owner: alice, schedule: .init(paceMs: 2000), now: t0).estimatedMs == t0 + 2000)
+    }
+
+    @Test func `with --overrun-rate orders run past their EstimatedDate`() throws {
+        let store = OrderStore(directory: nil)
+        let workflow = try #require(WorkflowCatalogue.named("data-harvest"))
+        let draft = OrderDraft(name: "late", workflow: workflow, identifiers: ["A", "B"], options: [], priority: 1)
+        let owner = TokenClaims(subject: "s", username: "demo", issuer: "x/realms/dedl", audiences: [], expiry: 0)
+        let t0: Int64 = 1_000_000
+        let late = store.submit(draft, owner: owner, schedule: .init(paceMs: 2000, overrunRate: 1), now: t0)
+        #expect(late.estimatedMs == t0 + 2000)
+        #expect(late.doneMs == t0 + 3000)
+        #expect(late.items.map { $0.doneMs.map { $0 - t0 } } == [2000, 3000])
+        let onTime = store.submit(draft, owner: owner, schedule: .init(paceMs: 2000, overrunRate: 0), now: t0)
+        #expect(onTime.doneMs == onTime.estimatedMs)
+        // A share of them, repeatably for a seed.
+        let some = (0..<200).map { _ in store.submit(draft, owner: owner, schedule: .init(paceMs: 2000, overrunRate: 0.25, seed: 7), now: t0) }
+        let overran = some.filter { $0.doneMs > $0.estimatedMs }.count
+        #expect((25...75).contains(overran), "\(overran) of 200")
+    }
+
     @Test func `items of a multi-item order finish one after another`() throws {
         // Pure model check with a fixed clock (an HTTP poll cannot see the steps reliably on a loaded machine).
         let store = OrderStore(directory: nil)
@@ -247,7 +304,7 @@ struct OrderLifecycleTests {
         let draft = OrderDraft(name: "multi", workflow: workflow, identifiers: ["A", "B", "C"], options: [], priority: 1)
         let owner = TokenClaims(subject: "s", username: "demo", issuer: "x/realms/dedl", audiences: [], expiry: 0)
         let t0: Int64 = 1_000_000
-        let order = store.submit(draft, owner: owner, paceMs: 3000, now: t0)
+        let order = store.submit(draft, owner: owner, schedule: .init(paceMs: 3000), now: t0)
         #expect(store.takeDueWork(now: t0 + 1000, limit: 10).isEmpty)
         #expect(store.takeDueWork(now: t0 + 1500, limit: 10).count == 3)
         for item in order.items {

@@ -47,6 +47,18 @@ struct LocalSandboxTests {
         #expect(Set(names).count == names.count, "an order was submitted twice: \(names)")
     }
 
+    @Test func `orders queued behind --max-running and running past their estimate all complete, none sent twice`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "1", "--max-running", "2", "--overrun-rate", "0.5", "--seed", "3"], in: folder.root)
+        let project = try Self.project(sandbox, orders: 6)
+        let applied = try await CLI.run(["apply"], in: project.root)
+        #expect(applied.code == 0, "\(applied.output)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(project.read("reports/report.json").utf8)) as? [String: Any])
+        #expect((report["summary"] as? [String: Int])?["completed"] == 6)
+        let names = try await sandbox.orderNames()
+        #expect(names.count == 6 && Set(names).count == 6, "\(names)")
+    }
+
     @Test func `a failed item exits 3 with its status message in the reports`() async throws {
         let folder = try ProjectFolder()
         let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)

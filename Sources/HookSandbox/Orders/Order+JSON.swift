@@ -36,7 +36,7 @@ extension Order {
             ("WorkflowOptions", optionsJSON(secrets: .encrypted)), ("Id", .int(id)),
             ("Status", .string(created ? OrderStatus.queued.rawValue : status(now: now).rawValue)),
             ("SubmissionDate", .string(Timestamp.string(ms: submittedMs))),
-            ("EstimatedDate", created ? .null : .string(Timestamp.string(ms: doneMs))), ("KeycloakUUID", .string(ownerID)),
+            ("EstimatedDate", created ? .null : .string(Timestamp.string(ms: estimatedMs))), ("KeycloakUUID", .string(ownerID)),
             ("WorkflowId", .int(workflowID)), ("WorkflowDisplayName", .string(workflowDisplayName)), ("WorkflowVersion", .string(workflowVersion)),
         ]
         if !created { pairs.append(("Summary", summaryJSON(now: now))) }
@@ -71,7 +71,7 @@ extension Order {
         .object([
             ("Id", .string(String(id))), ("Status", .string(status(now: now).rawValue)), ("StatusMessage", .string(statusMessage(now: now))),
             ("SubmissionDate", .string(Timestamp.string(ms: submittedMs))), ("Name", .string(name)),
-            ("EstimatedDate", .string(Timestamp.string(ms: doneMs))),
+            ("EstimatedDate", .string(Timestamp.string(ms: estimatedMs))),
             ("InputProductReference", .object([("Reference", .string(items.first?.identifier ?? "")), ("ContentDate", .null)])),
             ("WorkflowOptions", optionsJSON(secrets: .omitted)), ("WorkflowName", .string(workflowName)), ("WorkflowId", .int(workflowID)),
             ("Priority", .int(priority)), ("NotificationEndpoint", .null), ("NotificationEpUsername", .null), ("NotificationStatus", .null),

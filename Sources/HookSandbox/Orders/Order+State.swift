@@ -19,6 +19,8 @@ extension Order {
             ("submittedMs", .int(Int(submittedMs))), ("paceMs", .int(Int(paceMs))),
         ]
         if let cancelRequestedMs { pairs.append(("cancelRequestedMs", .int(Int(cancelRequestedMs)))) }
+        if queueDelayMs > 0 { pairs.append(("queueDelayMs", .int(Int(queueDelayMs)))) }
+        if overrunMs > 0 { pairs.append(("overrunMs", .int(Int(overrunMs)))) }
         pairs.append(
             (
                 "items",
@@ -65,7 +67,8 @@ extension Order {
             workflowDisplayName: j["workflowDisplayName"]?.stringValue ?? workflowName, workflowVersion: j["workflowVersion"]?.stringValue ?? "",
             options: (j["options"]?.arrayValue ?? []).compactMap { o in o["name"]?.stringValue.map { Option(name: $0, value: o["value"] ?? .null) } },
             ownerID: j["ownerID"]?.stringValue ?? "", ownerName: j["ownerName"]?.stringValue ?? "", priority: j["priority"]?.intValue ?? 1,
-            submittedMs: Int64(submitted), paceMs: Int64(pace), cancelRequestedMs: j["cancelRequestedMs"]?.intValue.map(Int64.init), items: items)
+            submittedMs: Int64(submitted), paceMs: Int64(pace), cancelRequestedMs: j["cancelRequestedMs"]?.intValue.map(Int64.init), items: items,
+            queueDelayMs: Int64(j["queueDelayMs"]?.intValue ?? 0), overrunMs: Int64(j["overrunMs"]?.intValue ?? 0))
     }
 }
 

@@ -55,9 +55,16 @@ struct Order: Sendable {
     var paceMs: Int64
     var cancelRequestedMs: Int64?
     var items: [Item]
+    /// Time spent queued behind the owner's running orders (`--max-running`), before its own half pace of queueing.
+    var queueDelayMs: Int64 = 0
+    /// Time it runs past its `EstimatedDate` (`--overrun-rate`).
+    var overrunMs: Int64 = 0
 
-    var startMs: Int64 { submittedMs + paceMs / 2 }
-    var doneMs: Int64 { submittedMs + paceMs }
+    var startMs: Int64 { submittedMs + paceMs / 2 + queueDelayMs }
+    /// When it is really done.
+    var doneMs: Int64 { submittedMs + paceMs + queueDelayMs + overrunMs }
+    /// When the service says it will be done (`EstimatedDate`): an overrun is not foreseen.
+    var estimatedMs: Int64 { submittedMs + paceMs + queueDelayMs }
 
     func option(_ name: String) -> JSONValue? { options.first { $0.name == name }?.value }
     func stringOption(_ name: String) -> String? { option(name)?.stringValue }

@@ -57,17 +57,45 @@ final class OrderStore: Sendable {
 
     var count: Int { state.withLock { $0.list.count } }
 
-    /// Gives a validated draft its ids and keeps it.
-    func submit(_ draft: OrderDraft, owner: TokenClaims, paceMs: Int64, now: Int64) -> Order {
-        state.withLock { s in
+    /// How orders are scheduled: the pace, the cap on one user's running orders and the share that overrun.
+    struct Schedule: Sendable {
+        var paceMs: Int64
+        /// Orders of one owner running at once; the others wait `queued` (0: no cap).
+        var maxRunning = 0
+        /// Share (0...1) of orders that run past their `EstimatedDate`, by half a pace.
+        var overrunRate = 0.0
+        var seed: UInt64 = 0
+    }
+
+    /// Gives a validated draft its ids and keeps it. With a cap on running orders, it waits for the owner's
+    /// `maxRunning`-th latest unfinished order to end (first come, first served; a cancellation does not move orders
+    /// already scheduled).
+    func submit(_ draft: OrderDraft, owner: TokenClaims, schedule: Schedule, now: Int64) -> Order {
+        let paceMs = schedule.paceMs
+        return state.withLock { s in
             let id = s.nextOrderID
             s.nextOrderID += 1
+            var queueDelay: Int64 = 0
+            if schedule.maxRunning > 0 {
+                let busyUntil = s.list.lazy.filter { $0.ownerID == owner.subject && $0.cancelRequestedMs == nil && $0.doneMs > now }.map(\.doneMs)
+                    .sorted()
+                if busyUntil.count >= schedule.maxRunning {
+                    queueDelay = max(0, busyUntil[busyUntil.count - schedule.maxRunning] - (now + paceMs / 2))
+                }
+            }
+            var overrun: Int64 = 0
+            if schedule.overrunRate > 0 {
+                var generator = SeededGenerator(seed: schedule.seed ^ (UInt64(id) &* 0x9E37_79B9_7F4A_7C15))
+                if Double(generator.next() % 1_000_000) / 1_000_000 < schedule.overrunRate { overrun = max(1, paceMs / 2) }
+            }
             var items: [Order.Item] = []
             items.reserveCapacity(draft.identifiers.count)
             let count = Int64(draft.identifiers.count)
+            let runMs = paceMs - paceMs / 2 + overrun
             for (k, identifier) in draft.identifiers.enumerated() {
-                // All items start after half the pace; they finish one after another, the last at the full pace.
-                let done = now + paceMs / 2 + (paceMs - paceMs / 2) * (Int64(k) + 1) / count
+                // All items start after half the pace (and any wait for a slot); they finish one after another, the
+                // last when the order is done.
+                let done = now + paceMs / 2 + queueDelay + runMs * (Int64(k) + 1) / count
                 items.append(.init(id: s.nextItemID, identifier: identifier, doneMs: done))
                 s.nextItemID += 1
             }
@@ -77,7 +105,7 @@ final class OrderStore: Sendable {
                 options: [.init(name: "platform", value: .string("dedl")), .init(name: "version", value: .string(draft.workflow.version))]
                     + draft.options,
                 ownerID: owner.subject, ownerName: owner.username, priority: draft.priority, submittedMs: now, paceMs: paceMs,
-                items: items)
+                items: items, queueDelayMs: queueDelay, overrunMs: overrun)
             s.append(order)
             s.dirty = true
             return order

@@ -76,7 +76,7 @@ extension SandboxResponder {
             return HTTPReply.json(ValidationIssue.body(failure.issues), status: .unprocessableContent)
         case let .success(draft):
             let now = Timestamp.nowMs
-            let order = service.store.submit(draft, owner: claims, paceMs: service.paceMs, now: now)
+            let order = service.store.submit(draft, owner: claims, schedule: service.schedule, now: now)
             if service.faults.decideLostResponse() {
                 service.stats.record(method: "POST", route: call.route.pattern, status: 0)
                 try? await call.channel.close()
@@ -177,6 +177,19 @@ extension SandboxResponder {
                 return .failure(ResponseBox(HTTPReply.detail("Product \(itemID) of batch order \(order.id) not found", status: .notFound)))
             }
             return .success((order, item))
+        }
+    }
+
+    /// `ProductionOrder(N)/Product[/$value]` (the sibling deployment's routes, used by third-party clients): the
+    /// order's item as `BatchOrder(N)/Product(M)` gives it; a production order has one item (the first, otherwise).
+    func firstItem(_ call: Call, claims: TokenClaims, _ answer: (Call) throws -> Response) throws -> Response {
+        switch ownedOrder(call, claims: claims) {
+        case let .failure(box): return box.response
+        case let .success(order):
+            guard let item = order.items.first else { return HTTPReply.detail("Production order \(order.id) has no product", status: .notFound) }
+            var itemCall = call
+            itemCall.route.arguments = [call.route.arguments[0], String(item.id)]
+            return try answer(itemCall)
         }
     }
 

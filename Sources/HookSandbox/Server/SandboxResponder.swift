@@ -113,6 +113,10 @@ struct SandboxResponder: HTTPResponder {
         case .products where get: return try await authorized(call) { try products(call, claims: $0) }
         case .product where get: return try await authorized(call) { try product(call, claims: $0) }
         case .productValue where get: return try await authorized(call) { try productValue(call, claims: $0) }
+        case .productionOrderProduct where get:
+            return try await authorized(call) { claims in try firstItem(call, claims: claims) { try product($0, claims: claims) } }
+        case .productionOrderProductValue where get:
+            return try await authorized(call) { claims in try firstItem(call, claims: claims) { try productValue($0, claims: claims) } }
         case .tempDownload where get: return temporaryDownload(call)
         case .productionOrders where get: return try await authorized(call) { try productionOrders(call, claims: $0) }
         case .productionOrder where get: return try await authorized(call) { try productionOrder(call, claims: $0) }

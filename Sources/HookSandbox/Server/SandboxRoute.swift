@@ -2,6 +2,7 @@
 struct SandboxRoute: Sendable {
     enum Name: Sendable {
         case workflows, submitOrder, batchOrders, batchOrder, products, product, productValue
+        case productionOrderProduct, productionOrderProductValue
         case productionOrders, productionOrder, cancel, serviceRoot
         case despAuth, despAuthenticate, despToken, despCerts, despConfiguration
         case dedlToken, dedlCerts, dedlConfiguration
@@ -78,11 +79,17 @@ struct SandboxRoute: Sendable {
                 if name == "BatchOrder", let (child, item) = call(s[1]), child == "Product" || child == "Products" {
                     return .init(name: .product, pattern: p + "BatchOrder({id})/\(child)({id})", arguments: [id, item])
                 }
+                if name == "ProductionOrder" || name == "ProductionOrders", s[1] == "Product" {
+                    return .init(name: .productionOrderProduct, pattern: p + "\(name)({id})/Product", arguments: [id])
+                }
                 if name == "ProductionOrder" || name == "ProductionOrders", s[1] == "OData.CSC.Cancel" {
                     return .init(name: .cancel, pattern: p + "\(name)({id})/OData.CSC.Cancel", arguments: [id])
                 }
             }
         case 3:
+            if let (name, id) = call(s[0]), name == "ProductionOrder" || name == "ProductionOrders", s[1] == "Product", s[2] == "$value" {
+                return .init(name: .productionOrderProductValue, pattern: p + "\(name)({id})/Product/$value", arguments: [id])
+            }
             if let (name, id) = call(s[0]), name == "BatchOrder", let (child, item) = call(s[1]), child == "Product" || child == "Products",
                 s[2] == "$value"
             {

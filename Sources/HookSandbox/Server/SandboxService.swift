@@ -50,6 +50,10 @@ final class SandboxService: Sendable {
     }
 
     var paceMs: Int64 { max(0, configuration.pace.milliseconds) }
+    var schedule: OrderStore.Schedule {
+        OrderStore.Schedule(
+            paceMs: paceMs, maxRunning: configuration.maxRunning, overrunRate: configuration.overrunRate, seed: configuration.seed ?? 0)
+    }
 
     func makeScheduler() -> OrderScheduler {
         let (catalogue, logins, faults, seed) = (catalogue, logins, faults, seed)

@@ -47,6 +47,12 @@ struct Sandbox: AsyncParsableCommand {
     @Option(help: "Seconds a completed TEMPORARY output stays downloadable (default 14 days, as the real service).")
     var temporaryTtl: Int = 14 * 86_400
 
+    @Option(help: "Orders one user may have running at once; the rest wait queued (0 = no cap; the real service behaved like 5).")
+    var maxRunning = 0
+
+    @Option(help: "Fraction (0-1) of orders that run past their EstimatedDate.")
+    var overrunRate = 0.0
+
     @Option(name: .customLong("user"), help: "An extra login, NAME:PASSWORD (repeatable; demo:demo always works).")
     var users: [String] = []
 
@@ -67,6 +73,8 @@ struct Sandbox: AsyncParsableCommand {
         guard pace >= 0, pace <= 86_400 else { throw ValidationError("--pace must be between 0 and 86400 seconds") }
         guard tokenTtl >= 1, tokenTtl <= 30 * 86_400 else { throw ValidationError("--token-ttl must be between 1 and 2592000 seconds") }
         guard temporaryTtl >= 1 else { throw ValidationError("--temporary-ttl must be at least 1 second") }
+        guard maxRunning >= 0 else { throw ValidationError("--max-running must be 0 (no cap) or more") }
+        guard (0...1).contains(overrunRate) else { throw ValidationError("--overrun-rate must be between 0 and 1") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         _ = try parsedUsers()
         _ = try parsedOTPs()
@@ -94,7 +102,8 @@ struct Sandbox: AsyncParsableCommand {
         let configuration = SandboxConfiguration(
             host: host, port: port, pace: .milliseconds(Int64(pace * 1000)), failRate: failRate, throttleRate: throttleRate,
             dropRate: dropRate, tokenTTL: .milliseconds(Int64(tokenTtl * 1000)), users: try parsedUsers(), otps: try parsedOTPs(), seed: seed,
-            stateDirectory: state.map { URL(fileURLWithPath: $0, isDirectory: true) }, temporaryTTL: .seconds(temporaryTtl))
+            stateDirectory: state.map { URL(fileURLWithPath: $0, isDirectory: true) }, temporaryTTL: .seconds(temporaryTtl),
+            maxRunning: maxRunning, overrunRate: overrunRate)
         let quiet = global.quiet
         let server = try SandboxServer(configuration: configuration, logger: logger) { url in
             guard !quiet else { return }
