@@ -13,6 +13,8 @@ public struct Workbench: Sendable {
     public let profile: Profile?
     /// The folder of the project file (or the current folder when there is none).
     public let root: String
+    /// `--shard K/N`: this command works on that shard's orders only, with that shard's state.
+    public let shard: Shard?
     /// The manifest files read, as recorded (`relative(_:)`), by their path as read.
     private let recordedPaths: [String: String]
     /// The manifest files read in this run, as recorded.
@@ -22,7 +24,10 @@ public struct Workbench: Sendable {
     /// - Parameters:
     ///   - sandbox: `--sandbox`: use an embedded sandbox whatever the profile says; a project-less run then works
     ///     under the profile name `sandbox`.
-    public init(paths: [String], projectFile: String?, profile: String?, sandbox: Bool, environment: [String: String]) throws {
+    ///   - shard: `--shard K/N`.
+    public init(
+        paths: [String], projectFile: String?, profile: String?, sandbox: Bool, environment: [String: String], shard: Shard? = nil
+    ) throws {
         var requested = profile ?? environment["HOOKCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
         var workspace = loadWorkspace(
             paths: paths, projectFile: projectFile, profile: requested, environment: environment, embeddedSandbox: sandbox)
@@ -37,6 +42,7 @@ public struct Workbench: Sendable {
         }
         self.workspace = workspace
         self.paths = paths
+        self.shard = shard
         root =
             workspace.projectFile.map { ($0 as NSString).deletingLastPathComponent }
             .map { $0.isEmpty ? "." : $0 } ?? FileManager.default.currentDirectoryPath
@@ -57,13 +63,16 @@ public struct Workbench: Sendable {
     /// Whether this command talks to an embedded sandbox.
     public func usesSandbox(forced: Bool) -> Bool { forced || (profile?.sandbox ?? false) }
 
-    /// `hookctl.<profile>.lock` beside the project file.
-    public var lockPath: String { (root as NSString).appendingPathComponent("hookctl.\(profileName).lock") }
-    /// The lock file's journal, `.hookctl/<profile>.journal`: what a command has recorded since it started.
-    public var journalPath: String { (root as NSString).appendingPathComponent(".hookctl/\(profileName).journal") }
+    /// The name state files carry: the profile, and `.<K>-of-<N>` for a shard.
+    var stateName: String { shard.map { "\(profileName).\($0.fileTag)" } ?? profileName }
+
+    /// `hookctl.<profile>.lock` (a shard's: `hookctl.<profile>.<K>-of-<N>.lock`) beside the project file.
+    public var lockPath: String { (root as NSString).appendingPathComponent("hookctl.\(stateName).lock") }
+    /// The lock file's journal, `.hookctl/<profile>[.<K>-of-<N>].journal`: what a command has recorded since it started.
+    public var journalPath: String { (root as NSString).appendingPathComponent(".hookctl/\(stateName).journal") }
 
     /// The process lock that keeps two hookctl off this project and profile, `.hookctl/<profile>.pid`.
-    public var projectLockPath: String { (root as NSString).appendingPathComponent(".hookctl/\(profileName).pid") }
+    public var projectLockPath: String { (root as NSString).appendingPathComponent(".hookctl/\(stateName).pid") }
 
     /// The profile's state: the lock file with its journal replayed.
     public func stateStore(warn: @escaping @Sendable (String) -> Void) -> FileStateStore {
@@ -79,7 +88,7 @@ public struct Workbench: Sendable {
     /// The orders as the manifests want them, for the plan.
     /// - Parameter retryAll: `--retry-all`: every order's retry resubmits all its identifiers, whatever its manifest says.
     public func desiredOrders(retryAll: Bool = false) -> [DesiredOrder] {
-        workspace.orders.map { order in
+        workspace.orders.filter { shard?.contains($0.key) ?? true }.map { order in
             DesiredOrder(
                 key: order.key, manifest: recordedPaths[order.manifestPath] ?? relative(order.manifestPath), workflow: order.workflow, labels: order.labels,
                 digest: order.body.digest, renderedBody: order.body.renderedUTF8(), identifiers: order.body.identifiers,

@@ -78,11 +78,11 @@ final class UseCaseProject: @unchecked Sendable {
     func read(_ relative: String) throws -> String { try String(contentsOfFile: path(relative), encoding: .utf8) }
 
     /// The context a command would build, for the manifests under `paths` (default: the project's `manifests/`).
-    func context(_ paths: [String] = ["manifests"], environment: [String: String] = ["DESP_PASSWORD": "demo"]) throws
+    func context(_ paths: [String] = ["manifests"], environment: [String: String] = ["DESP_PASSWORD": "demo"], shard: Shard? = nil) throws
         -> RunContext<ImmediateClock>
     {
         let bench = try Workbench(
-            paths: paths.map(path), projectFile: path("hookctl.yaml"), profile: nil, sandbox: false, environment: environment)
+            paths: paths.map(path), projectFile: path("hookctl.yaml"), profile: nil, sandbox: false, environment: environment, shard: shard)
         #expect(bench.workspace.diagnostics.filter { $0.severity == .error }.isEmpty)
         return RunContext(
             bench: bench, environment: environment, connector: ScriptedConnector(service: service), clock: ImmediateClock(),

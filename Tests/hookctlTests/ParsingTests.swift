@@ -32,6 +32,20 @@ struct ParsingTests {
         #expect(throws: (any Error).self) { try Hookctl.parseAsRoot(["wait", "--timeout", "soon"]) }
     }
 
+    @Test func `--shard K/N reaches plan, apply, wait, status and outputs, and a bad one is a usage error`() throws {
+        for command in ["plan", "apply", "wait", "status", "outputs"] {
+            let parsed = try Hookctl.parseAsRoot([command, "--shard", "2/4"])
+            let shard =
+                (parsed as? Plan)?.sharding.shard ?? (parsed as? Apply)?.sharding.shard ?? (parsed as? Wait)?.sharding.shard
+                ?? (parsed as? Status)?.sharding.shard ?? (parsed as? Outputs)?.sharding.shard
+            #expect(shard == Shard(index: 2, count: 4), "\(command)")
+        }
+        for bad in ["0/4", "5/4", "two/4", "4"] {
+            #expect(throws: (any Error).self, "\(bad)") { try Hookctl.parseAsRoot(["apply", "--shard", bad]) }
+        }
+        #expect(try #require(try Hookctl.parseAsRoot(["report", "--merge"]) as? ReportCommand).merge)
+    }
+
     @Test func `global options before the command are moved after it`() {
         #expect(Hookctl.movingGlobalOptions(["--profile", "dedl", "-q", "apply", "x.yaml"]) == ["apply", "--profile", "dedl", "-q", "x.yaml"])
         #expect(Hookctl.movingGlobalOptions(["--format=json", "status"]) == ["status", "--format=json"])

@@ -53,11 +53,46 @@ extension RunContext {
 
     /// `report`: the report of the recorded orders from the state alone (no network), written into `directory`
     /// (default `reports/` beside the project file).
-    public func report(into directory: String?) throws -> Report {
-        let state = try bench.stateStore(warn: { events(.warning($0)) }).load()
+    /// - Parameter merge: `--merge`: the state of every shard of the profile (and its unsharded state), merged; a key
+    ///   found in several takes the record whose latest attempt is the latest.
+    public func report(into directory: String?, merge: Bool = false) throws -> Report {
+        let state = merge ? try mergedState() : try bench.stateStore(warn: { events(.warning($0)) }).load()
         let report = Report(state: state, keys: recordedKeys(in: state))
         try report.write(to: directory ?? bench.reportsDirectory, environment: environment)
         return report
+    }
+}
+
+extension RunContext {
+    /// Every state file of this profile: `hookctl.<profile>.lock` and each shard's `hookctl.<profile>.<K>-of-<N>.lock`,
+    /// each with its journal replayed, merged key by key.
+    func mergedState() throws -> RunState {
+        let prefix = "hookctl.\(bench.profileName)."
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: bench.root)) ?? []
+        var merged = RunState()
+        for name in names.sorted() where name.hasPrefix(prefix) && name.hasSuffix(".lock") {
+            let tag = String(name.dropFirst(prefix.count).dropLast(".lock".count))
+            guard tag.isEmpty || Self.isShardTag(tag) else { continue }
+            let journal = (bench.root as NSString).appendingPathComponent(".hookctl/\(bench.profileName)\(tag.isEmpty ? "" : "." + tag).journal")
+            let store = FileStateStore(path: (bench.root as NSString).appendingPathComponent(name), journalPath: journal, warn: { events(.warning($0)) })
+            for (key, record) in try store.load().orders {
+                if let other = merged.orders[key], !Self.isLater(record, than: other) { continue }
+                merged.orders[key] = record
+            }
+        }
+        return merged
+    }
+
+    /// `K-of-N`.
+    static func isShardTag(_ tag: String) -> Bool {
+        let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[1] == "of" && Shard(index: Int(parts[0]) ?? 0, count: Int(parts[2]) ?? 0) != nil
+    }
+
+    /// Whether `record`'s latest attempt came after `other`'s: a later attempt number, else a later service id.
+    static func isLater(_ record: OrderRecord, than other: OrderRecord) -> Bool {
+        if record.latest.number != other.latest.number { return record.latest.number > other.latest.number }
+        return (record.id ?? -1) > (other.id ?? -1)
     }
 }
 

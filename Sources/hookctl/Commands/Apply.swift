@@ -21,6 +21,7 @@ struct Apply: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var sharding: ShardOption
     @Flag(help: "Add how long each order was waited on to the reports (which then differ from run to run).")
     var timings = false
     @Argument(help: "Manifest files or folders (default: manifests/, else the project file's folder).") var paths: [String] = []
@@ -50,7 +51,7 @@ struct Apply: AsyncParsableCommand {
             try file.check(path: plan, paths: paths, profile: invocation.profileName(), retryAll: retryAll)
             request.saved = (plan, file)
         }
-        let bench = try invocation.workbench(request.saved?.plan.paths ?? paths, profile: request.saved?.plan.profile)
+        let bench = try invocation.workbench(request.saved?.plan.paths ?? paths, profile: request.saved?.plan.profile, shard: sharding.shard)
         let context = invocation.context(bench, lockTimeout: lockTimeout?.duration)
         let result = try await invocation.interruptible(bench) { [request] in try await context.apply(request) }
         if result.nothingToDo {

@@ -27,6 +27,7 @@ struct Outputs: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var sharding: ShardOption
     @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []
     @Option(help: "Download every output into this folder.") var download: String?
     @Option(help: "Downloads in flight at once.") var concurrency = 8
@@ -39,7 +40,7 @@ struct Outputs: AsyncParsableCommand {
 
     func run() async throws {
         let invocation = Invocation(global)
-        let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
+        let bench = try invocation.workbench(paths, strict: !paths.isEmpty, shard: sharding.shard)
         let context = invocation.context(bench)
         if let download {
             try await invocation.interruptible(bench) { [concurrency] in try await context.downloadOutputs(into: download, concurrency: concurrency) }

@@ -26,6 +26,7 @@ struct Plan: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var sharding: ShardOption
     @Argument(help: "Manifest files or folders (default: manifests/, else the project file's folder).") var paths: [String] = []
     @Flag(help: "Exit 2 when the plan has changes (0 when there is nothing to do).") var detailedExitcode = false
     @Option(help: "Save the plan to this file, for `apply --plan FILE`.") var out: String?
@@ -33,7 +34,7 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         let invocation = Invocation(global)
-        let bench = try invocation.workbench(paths)
+        let bench = try invocation.workbench(paths, shard: sharding.shard)
         let plan = try invocation.context(bench).plan(retryAll: retryAll, out: out)
         switch global.format {
         case .json: invocation.console.output(CanonicalJSON.string(.array(plan.map(\.jsonValue))))

@@ -15,15 +15,18 @@ struct ReportCommand: AsyncParsableCommand {
               hookctl report
               hookctl report --format markdown >> "$GITHUB_STEP_SUMMARY"
               hookctl report --format junit --output build/reports
+              hookctl report --merge          # after `apply --shard K/N` jobs: one report of them all
             """)
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []
     @Option(help: "Folder to write the report files into (default: reports/ beside the project file).") var output: String?
+    @Flag(help: "One report from every shard's state of the profile (hookctl.<profile>.<K>-of-<N>.lock) and its unsharded one.")
+    var merge = false
 
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
-        invocation.print(report: try invocation.context(bench).report(into: output))
+        invocation.print(report: try invocation.context(bench).report(into: output, merge: merge))
     }
 }

@@ -16,6 +16,7 @@ struct Wait: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var sharding: ShardOption
     @Flag(help: "Add how long each order was waited on to the reports (which then differ from run to run).")
     var timings = false
     @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []
@@ -25,7 +26,7 @@ struct Wait: AsyncParsableCommand {
 
     func run() async throws {
         let invocation = Invocation(global)
-        let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
+        let bench = try invocation.workbench(paths, strict: !paths.isEmpty, shard: sharding.shard)
         let context = invocation.context(bench, lockTimeout: lockTimeout?.duration)
         let result = try await invocation.interruptible(bench) { [timeout, timings] in
             try await context.wait(timeout: timeout?.duration, timings: timings)

@@ -26,10 +26,11 @@ struct Invocation {
     ///   - strict: fail on manifest errors; commands that only look at recorded orders pass false.
     ///   - profile: the profile to use whatever the options say (a saved plan's).
     /// - Throws: `ExitCode.error` after printing, when any manifest has an error.
-    func workbench(_ paths: [String], strict: Bool = true, profile: String? = nil) throws -> Workbench {
+    ///   - shard: `--shard K/N`.
+    func workbench(_ paths: [String], strict: Bool = true, profile: String? = nil, shard: Shard? = nil) throws -> Workbench {
         let bench = try Workbench(
             paths: paths, projectFile: global.project, profile: profile ?? global.profile,
-            sandbox: global.sandbox, environment: environment)
+            sandbox: global.sandbox, environment: environment, shard: shard)
         report(bench.workspace.diagnostics)
         if strict, bench.workspace.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode.error }
         return bench
