@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 
 /// Settings of a sandbox (SPEC section 5): where it listens, how fast orders move, which faults it injects,
 /// who may log in, and where it keeps its state.
@@ -79,7 +80,7 @@ public struct SandboxConfiguration: Sendable {
         seed: UInt64? = nil,
         stateDirectory: URL? = nil,
         maxBodyBytes: Int = 1 << 20,
-        maxIdentifiers: Int = 1000,
+        maxIdentifiers: Int = ServiceLimits.identifiersPerOrder,
         temporaryTTL: Duration = .seconds(14 * 86_400),
         maxRunning: Int = 0,
         overrunRate: Double = 0,

@@ -51,6 +51,39 @@ struct WorkspaceTests {
         #expect(option(order, "desp_source_collection") == .string(Template(literal: "EO.ESA.DAT.SENTINEL-2.MSI.L1C")))
     }
 
+    @Test func `more identifiers than the service takes in one order is an error that suggests batchSize`() throws {
+        let many = (1...1001).map { "ID-\($0)" }.joined(separator: "\n")
+        let manifest = Self.minimal.replacingOccurrences(of: "NAME", with: "big").replacingOccurrences(
+            of: "  identifiers: [a, b, c]\n", with: "  identifiersFile: ids.txt\n")
+        let root = try temporaryFolder(["hookctl.yaml": Self.project, "big.yaml": manifest, "ids.txt": many])
+        let refused = loadWorkspace(paths: [root + "/big.yaml"])
+        let error = try #require(refused.errors.first)
+        #expect(error.message.contains("1001 identifiers in one order; the service takes at most 1000"), "\(error.message)")
+        #expect(error.message.contains("batchSize: 1000"))
+        #expect(error.location?.line == 6)
+
+        try (manifest + "  batchSize: 1000\n").write(toFile: root + "/big.yaml", atomically: true, encoding: .utf8)
+        let split = loadWorkspace(paths: [root + "/big.yaml"])
+        #expect(split.errors.isEmpty, "\(split.errors)")
+        #expect(split.orders.map(\.key) == ["big#1", "big#2"])
+
+        try (manifest + "  batchSize: 5000\n").write(toFile: root + "/big.yaml", atomically: true, encoding: .utf8)
+        #expect(loadWorkspace(paths: [root + "/big.yaml"]).errors.first?.message.contains("above the service's limit of 1000") == true)
+    }
+
+    @Test(arguments: ["odp.data.destination-earth.eu/odata/v1/", "ftp://host/odata/v1/", "https:///odata/v1/", "https://host/a b"])
+    func `a profile's service and identity URLs must be absolute http(s)`(_ bad: String) throws {
+        let root = try temporaryFolder([
+            "hookctl.yaml": Self.project.replacingOccurrences(
+                of: "serviceUrl: https://odp.data.destination-earth.eu/odata/v1/\n    auth: {type: desp", with: "serviceUrl: \"\(bad)\"\n    auth: {type: desp"),
+            "one.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "one"),
+        ])
+        let workspace = loadWorkspace(paths: [root])
+        let error = try #require(workspace.errors.first)
+        #expect(error.message.contains("must be an absolute http(s) URL"), "\(error.message)")
+        #expect(error.location?.file == root + "/hookctl.yaml")
+    }
+
     @Test func `a problem in the project defaults is reported once, in the project file`() throws {
         let project = Self.project.replacingOccurrences(of: "wait: {timeout: 2h}", with: "wait: {timeout: 2 hours}")
         let root = try temporaryFolder([

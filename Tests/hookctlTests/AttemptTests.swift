@@ -138,7 +138,12 @@ struct AttemptTests {
         #expect(try project.read("hookctl.local.lock") == lock, "the lock file changed")
         #expect(!project.exists(".hookctl/local.journal"))
         let plan = try await CLI.run(["plan"], in: project.root, environment: environment)
-        #expect(plan.stdout.contains("+ create  o2"), "\(plan.output)")
+        if failure == "malformed" {
+            // Caught before anything runs: the project file's diagnostic, at the URL.
+            #expect(plan.code == 1 && plan.stderr.contains("must be an absolute http(s) URL"), "\(plan.output)")
+        } else {
+            #expect(plan.stdout.contains("+ create  o2"), "\(plan.output)")
+        }
         #expect(try await sandbox.orderNames().count == 1)
     }
 

@@ -1,3 +1,5 @@
+import HookCore
+
 /// An order document that passed every check, before `batchSize` splits it.
 struct OrderDraft: Sendable {
     var name: String
@@ -106,8 +108,20 @@ struct OrderDecoder {
         var identifierVariables: [String] = []
         let identifiers = identifierList(spec, unset: &identifierVariables)
         var batchSize: Int?
+        let limit = ServiceLimits.identifiersPerOrder
         if let (size, node) = spec.int("batchSize") {
-            if size < 1 { sink.error("spec.batchSize", "`spec.batchSize` must be at least 1", at: node.mark) } else { batchSize = size }
+            if size < 1 {
+                sink.error("spec.batchSize", "`spec.batchSize` must be at least 1", at: node.mark)
+            } else if size > limit {
+                sink.error("spec.batchSize", "`spec.batchSize` \(size) is above the service's limit of \(limit) identifiers per order", at: node.mark)
+            } else {
+                batchSize = size
+            }
+        } else if let identifiers, identifiers.count > limit, let pair = spec["identifiers"] ?? spec["identifiersFile"] {
+            sink.error(
+                "spec.identifiers",
+                "\(identifiers.count) identifiers in one order; the service takes at most \(limit): add `batchSize: \(limit)` to `spec` to split them into orders of \(limit)",
+                at: pair.key.mark)
         }
         let orderName = name?.0 ?? ""
         let storage = StorageSpec.decode(spec.mapping("storage"), workflow: workflow?.0 ?? "", name: orderName)

@@ -2,6 +2,23 @@
 struct ProjectDecoder {
     static let topKeys = ["apiVersion", "kind", "defaultProfile", "profiles", "defaults"]
     static let profileKeys = ["sandbox", "serviceUrl", "identity", "auth"]
+
+    /// A URL field: absolute `http` or `https` with a host, or an error at its value.
+    static func url(_ fields: Fields, _ key: String, required: Bool = false) -> String? {
+        guard let (text, node) = fields.string(key, required: required) else { return nil }
+        let scheme = text.prefix { $0 != ":" }.lowercased()
+        let rest = text.dropFirst(scheme.count)
+        guard scheme == "http" || scheme == "https", rest.hasPrefix("://"), rest.dropFirst(3).first.map({ $0 != "/" && !$0.isWhitespace }) == true,
+            !text.contains(where: \.isWhitespace)
+        else {
+            fields.context.sink.error(
+                "project.profile",
+                "`\(fields.sub(key))` must be an absolute http(s) URL such as `https://odp.data.destination-earth.eu/odata/v1/`, got `\(text.prefix(80))`",
+                at: node.mark)
+            return nil
+        }
+        return text
+    }
     static let defaultsKeys = OrderDecoder.specKeys.filter { $0 != "identifiers" && $0 != "identifiersFile" }
 
     let context: DecodeContext
@@ -54,11 +71,11 @@ struct ProjectDecoder {
             }
             return sink.errorCount == errors ? profile : nil
         }
-        profile.serviceURL = fields.string("serviceUrl", required: true)?.0
+        profile.serviceURL = Self.url(fields, "serviceUrl", required: true)
         if let identity = fields.mapping("identity") {
             identity.checkKeys(["despUrl", "dedlTokenUrl"])
-            profile.despURL = identity.string("despUrl")?.0
-            profile.dedlTokenURL = identity.string("dedlTokenUrl")?.0
+            profile.despURL = Self.url(identity, "despUrl")
+            profile.dedlTokenURL = Self.url(identity, "dedlTokenUrl")
         }
         if let auth = fields.mapping("auth", required: true) {
             switch auth.choice("type", ["desp", "service-account", "token"]) {
