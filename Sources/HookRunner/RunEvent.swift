@@ -15,6 +15,8 @@ public enum RunEvent: Sendable, Equatable {
     /// Bytes of an archive or object written so far, and its size when known.
     case transfer(key: String, written: Int64, total: Int64?)
     case downloaded(key: String, path: String)
+    /// A TEMPORARY output copied to S3 by `outputs --mirror`.
+    case mirrored(key: String, location: String)
     /// A file under an order's downloads folder that is no longer the latest completed outcome of its identifiers.
     case removedStale(key: String, path: String)
     /// Orders being waited on, by status, after each poll.

@@ -144,10 +144,12 @@ public struct ProductRecord: Equatable, Sendable {
     /// The downloaded archive's SHA-256 (hex) and size, once it was downloaded and checked.
     public var sha256: String?
     public var size: Int64?
+    /// `s3://bucket/key` of the copy `outputs --mirror` made of a TEMPORARY output.
+    public var mirror: String?
 
     public init(
         id: Int?, identifier: String, status: OrderStatus, message: String? = nil, output: String? = nil, expires: Date? = nil,
-        sha256: String? = nil, size: Int64? = nil
+        sha256: String? = nil, size: Int64? = nil, mirror: String? = nil
     ) {
         self.id = id
         self.identifier = identifier
@@ -157,6 +159,7 @@ public struct ProductRecord: Equatable, Sendable {
         self.expires = expires
         self.sha256 = sha256
         self.size = size
+        self.mirror = mirror
     }
 }
 

@@ -222,7 +222,8 @@ enum RunStateCodec {
             return ProductRecord(
                 id: integer(p["id"]), identifier: shared, status: OrderStatus(rawValue: pool(status)),
                 message: pool(string(p["message"])), output: string(p["output"]),
-                expires: string(p["expires"]).flatMap { try? Date($0, strategy: .iso8601) }, sha256: string(p["sha256"]), size: size)
+                expires: string(p["expires"]).flatMap { try? Date($0, strategy: .iso8601) }, sha256: string(p["sha256"]), size: size,
+                mirror: string(p["mirror"]))
         }
     }
 }
@@ -254,6 +255,7 @@ extension ProductRecord {
         if let expires { fields["expires"] = .string(expires.formatted(.iso8601)) }
         if let sha256 { fields["sha256"] = .string(sha256) }
         if let size { fields["size"] = .integer(Int(size)) }
+        if let mirror { fields["mirror"] = .string(mirror) }
         return .object(fields)
     }
 }

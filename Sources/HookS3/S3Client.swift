@@ -62,6 +62,78 @@ public struct S3Client: Sendable {
         return try await finish(operation: operation, response: response).eTag
     }
 
+    /// Uploads a file: one streamed `PutObject` up to `partSize`, else a multipart upload of `partSize` parts, each read,
+    /// hashed and sent in turn (memory stays near one part); an upload that fails is aborted.
+    /// - Returns: the object's entity tag (without quotes), when the server gives one.
+    @discardableResult
+    public func upload(bucket: String, key: String, fileAt path: String, partSize: Int = 16 << 20, contentType: String? = nil) async throws
+        -> String?
+    {
+        guard let size = FileWriter.size(of: path) else { throw S3Error.file(path: path, reason: "cannot read its size") }
+        if size <= Int64(partSize) { return try await putObject(bucket: bucket, key: key, fileAt: path, contentType: contentType) }
+        let operation = "S3 multipart upload s3://\(bucket)/\(key)"
+        var headers: [(name: String, value: String)] = [("content-length", "0")]
+        if let contentType { headers.append(("content-type", contentType)) }
+        let created = try await finish(
+            operation: operation,
+            response: try await send(
+                operation: operation, method: .POST, url: objectURL(bucket: bucket, key: key, query: [("uploads", "")]), headers: headers,
+                payloadHash: SigV4Signer.emptyPayloadHash, body: nil))
+        guard let uploadID = XMLElement.parse(String(decoding: created.body, as: UTF8.self))?.value("UploadId") else {
+            throw S3Error.invalidResponse(operation: operation, reason: "no UploadId in the answer")
+        }
+        do {
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw S3Error.file(path: path, reason: "cannot open for reading") }
+            defer { try? handle.close() }
+            var parts: [(number: Int, eTag: String)] = []
+            while let data = try handle.read(upToCount: partSize), !data.isEmpty {
+                let number = parts.count + 1
+                let bytes = Array(data)
+                let part = try await finish(
+                    operation: operation,
+                    response: try await send(
+                        operation: operation, method: .PUT,
+                        url: objectURL(bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", uploadID)]),
+                        headers: [("content-length", String(bytes.count))], payloadHash: SigV4Signer.sha256Hex(bytes),
+                        body: .bytes(ByteBuffer(bytes: bytes)), streamed: true))
+                guard let eTag = part.eTag else { throw S3Error.invalidResponse(operation: operation, reason: "part \(number) has no ETag") }
+                parts.append((number, eTag))
+            }
+            let document =
+                "<CompleteMultipartUpload>"
+                + parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\"\($0.eTag)\"</ETag></Part>" }.joined()
+                + "</CompleteMultipartUpload>"
+            let body = Array(document.utf8)
+            let completed = try await finish(
+                operation: operation,
+                response: try await send(
+                    operation: operation, method: .POST, url: objectURL(bucket: bucket, key: key, query: [("uploadId", uploadID)]),
+                    headers: [("content-length", String(body.count)), ("content-type", "application/xml")],
+                    payloadHash: SigV4Signer.sha256Hex(body), body: .bytes(ByteBuffer(bytes: body))))
+            // S3 may answer 200 with an error document when completing fails late.
+            if let answer = XMLElement.parse(String(decoding: completed.body, as: UTF8.self)), answer.name == "Error" {
+                throw S3Error.invalidResponse(operation: operation, reason: answer.value("Message") ?? "completing the upload failed")
+            }
+            return XMLElement.parse(String(decoding: completed.body, as: UTF8.self))?.value("ETag")?.replacingOccurrences(of: "\"", with: "")
+        } catch {
+            _ = try? await send(
+                operation: operation, method: .DELETE, url: objectURL(bucket: bucket, key: key, query: [("uploadId", uploadID)]), headers: [],
+                payloadHash: SigV4Signer.emptyPayloadHash, body: nil)
+            throw error
+        }
+    }
+
+    /// The size of an object, or nil when there is none (`HeadObject`).
+    public func objectSize(bucket: String, key: String) async throws -> Int64? {
+        let operation = "S3 HEAD s3://\(bucket)/\(key)"
+        let response = try await send(
+            operation: operation, method: .HEAD, url: objectURL(bucket: bucket, key: key), headers: [], payloadHash: SigV4Signer.emptyPayloadHash,
+            body: nil)
+        if response.status.code == 404 { return nil }
+        _ = try await finish(operation: operation, response: response)
+        return response.headers.first(name: "content-length").flatMap { Int64($0) }
+    }
+
     /// Lists every object under a prefix, following continuation tokens until the listing is complete.
     public func listObjectsV2(bucket: String, prefix: String = "") async throws -> [S3Object] {
         var objects: [S3Object] = []
@@ -164,8 +236,12 @@ public struct S3Client: Sendable {
 
     /// The URL of an object, with the key URI-encoded (`/` kept).
     public func objectURL(bucket: String, key: String) throws -> URL {
+        try objectURL(bucket: bucket, key: key, query: [])
+    }
+
+    func objectURL(bucket: String, key: String, query: [(String, String)]) throws -> URL {
         guard !key.isEmpty else { throw S3Error.invalidRequest("empty object key") }
-        return try url(bucket: bucket, path: SigV4Signer.uriEncode(key, keepSlash: true), query: [])
+        return try url(bucket: bucket, path: SigV4Signer.uriEncode(key, keepSlash: true), query: query)
     }
 
     func bucketURL(bucket: String, query: [(String, String)]) throws -> URL {

@@ -7,6 +7,42 @@ import Testing
 
 @Suite(.serialized)
 struct StorageAndFaultTests {
+    @Test func `outputs --mirror copies TEMPORARY outputs into S3 (multipart when large), records them, and skips them next time`()
+        async throws
+    {
+        let moto = try await MotoProcess()
+        try await moto.createBucket("mirror")
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)
+        // 40 MiB: three parts of 16 MiB.
+        let large = "S2B_MSIL1C_20240301T101021_N0510_R022_T32TQM_20240301T120000.SAFE"
+        try await sandbox.post("/sandbox/catalogue", ["collection": AttemptTests.collection, "identifiers": [large], "size": 40 << 20])
+        let project = try ProjectFolder()
+        try project.write("hookctl.yaml", sandbox.projectFile())
+        try project.write("manifests/small.yaml", LocalSandboxTests.order("small"))
+        try project.write("manifests/large.yaml", LocalSandboxTests.order("large", identifier: large))
+        #expect(try await CLI.run(["apply"], in: project.root).code == 0)
+
+        let env = ["AWS_ACCESS_KEY_ID": "AKIAMIRROR", "AWS_SECRET_ACCESS_KEY": "mirror-secret-key"]
+        let arguments = ["outputs", "--mirror", "s3://mirror/runs", "--endpoint", moto.endpoint]
+        let mirrored = try await CLI.run(arguments, in: project.root, environment: env)
+        #expect(mirrored.code == 0, "\(mirrored.output)")
+        #expect(mirrored.stderr.contains("Mirrored 2 outputs to s3://mirror/runs"), "\(mirrored.output)")
+        #expect(!mirrored.output.contains("mirror-secret-key"))
+        let lock = try project.read("hookctl.local.lock")
+        #expect(lock.contains("\"mirror\": \"s3://mirror/runs/large/\(large).zip\""), "\(lock)")
+        let (listing, _) = try await URLSession.shared.data(from: URL(string: "\(moto.endpoint)/mirror?list-type=2&prefix=runs/")!)
+        let keys = String(decoding: listing, as: UTF8.self)
+        #expect(keys.contains("<Key>runs/large/\(large).zip</Key>") && keys.contains("<Key>runs/small/"), "\(keys)")
+        // A multipart upload's ETag ends in -<parts>: the large one went up in three.
+        #expect(keys.contains(/<ETag>[^<]*-3(&#34;|&quot;|")?<\/ETag>/), "\(keys)")
+
+        let again = try await CLI.run(arguments, in: project.root, environment: env)
+        #expect(again.code == 0 && again.stderr.contains("Every output is already mirrored"), "\(again.output)")
+        let unset = try await CLI.run(arguments, in: project.root)
+        #expect(unset.code == 1 && unset.stderr.contains("$AWS_ACCESS_KEY_ID"), "\(unset.output)")
+    }
+
     @Test func `PRIVATE outputs land in a real S3 server and outputs lists them`() async throws {
         let moto = try await MotoProcess()
         try await moto.createBucket("harvest")

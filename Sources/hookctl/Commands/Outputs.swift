@@ -3,6 +3,7 @@ import Foundation
 import HookCore
 import HookManifest
 import HookRunner
+import HookS3
 
 struct Outputs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,9 +34,14 @@ struct Outputs: AsyncParsableCommand {
     @Option(help: "Downloads in flight at once.") var concurrency = 8
     @Option(help: "Write a static STAC catalogue of the outputs into this folder (catalog.json, one item per product).")
     var stac: String?
+    @Option(help: "Copy every TEMPORARY output to S3 under s3://BUCKET/PREFIX (keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, region AWS_REGION).")
+    var mirror: String?
+    @Option(help: "The S3 endpoint of --mirror (e.g. https://s3.central.data.destination-earth.eu).") var endpoint: String?
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        if let mirror, S3Location(mirror) == nil { throw ValidationError("--mirror must be s3://BUCKET/PREFIX, got '\(mirror)'") }
+        if mirror != nil, endpoint.flatMap(URL.init(string:))?.host == nil { throw ValidationError("--mirror needs --endpoint URL (the S3 server)") }
     }
 
     func run() async throws {
@@ -50,7 +56,20 @@ struct Outputs: AsyncParsableCommand {
             invocation.console.info(
                 "Wrote a STAC catalogue of \(items) item\(items == 1 ? "" : "s") to \((stac as NSString).appendingPathComponent("catalog.json"))")
         }
-        guard download == nil && stac == nil else { return }
+        if let mirror, let location = S3Location(mirror), let endpoint = endpoint.flatMap(URL.init(string:)) {
+            let environment = invocation.environment
+            guard let keyID = environment["AWS_ACCESS_KEY_ID"], !keyID.isEmpty, let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
+                throw RunnerError.io("--mirror needs $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY, not set")
+            }
+            let region = environment["AWS_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
+            let client = S3Client(
+                configuration: S3Configuration(
+                    endpoint: endpoint, region: region, credentials: AWSCredentials(accessKeyID: keyID, secretAccessKey: Secret(secret))))
+            let copied = try await invocation.interruptible(bench) { try await context.mirrorOutputs(to: location, client: client) }
+            invocation.console.info(
+                copied == 0 ? "Every output is already mirrored to \(mirror)." : "Mirrored \(copied) output\(copied == 1 ? "" : "s") to \(mirror).")
+        }
+        guard download == nil && stac == nil && mirror == nil else { return }
         let listed = try await context.outputs()
         if global.format == .json {
             invocation.console.output(CanonicalJSON.string(.array(listed.map(\.json))))

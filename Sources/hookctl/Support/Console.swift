@@ -110,6 +110,9 @@ final class Console: Sendable {
         case let .downloaded(key, path):
             endStatus()
             info("\(key): downloaded \(path)")
+        case let .mirrored(key, location):
+            endStatus()
+            info("\(key): mirrored to \(location)")
         case let .removedStale(key, path): info("\(key): removed \(path): no longer the latest output of its item")
         case let .warning(text): warning(text)
         case let .progress(counts):
