@@ -74,6 +74,28 @@ struct FilterGrammarTests {
         #expect(throws: FilterExpression.Invalid.self) { try FilterExpression.parse(filter, properties: Self.properties) }
     }
 
+    @Test func `without $orderby lists come in no set order, the same for a seed; with it, in order`() async throws {
+        try await Harness.with(SandboxConfiguration(pace: .seconds(60), seed: 11)) { h in
+            let token = try await h.dedlToken()
+            var ids: [Int] = []
+            for index in 0..<8 { ids.append(try await h.submit(Harness.harvestBody(name: "unordered-\(index)"), token: token)) }
+            func listed(_ query: String) async throws -> [Int] {
+                let rows = try await h.get("/odata/v1/ProductionOrders\(query)", token: token).json?["value"]?.arrayValue ?? []
+                return rows.compactMap { $0["Id"]?.stringValue.flatMap { Int($0) } }
+            }
+            let unordered = try await listed("")
+            #expect(Set(unordered) == Set(ids))
+            #expect(unordered != ids.sorted(), "the real service does not list in id order; neither may the sandbox")
+            #expect(try await listed("") == unordered)
+            #expect(try await listed("?$top=4") + listed("?$top=4&$skip=4") == unordered)
+            #expect(try await listed("?$orderby=Id%20asc") == ids.sorted())
+            let workflows = try await h.get("/odata/v1/Workflows", token: token).json?["value"]?.arrayValue?.compactMap { $0["Id"]?.stringValue } ?? []
+            let sorted =
+                try await h.get("/odata/v1/Workflows?$orderby=Id%20asc", token: token).json?["value"]?.arrayValue?.compactMap { $0["Id"]?.stringValue } ?? []
+            #expect(Set(workflows) == Set(sorted) && workflows != sorted)
+        }
+    }
+
     @Test func `a seeded fuzz of random filter text never crashes and only parses or refuses`() {
         var generator = SeededGenerator(seed: 42)
         let pieces = [

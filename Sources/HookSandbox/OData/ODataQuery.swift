@@ -75,10 +75,17 @@ struct ODataQuery: Sendable {
 
     /// Filters, sorts and pages `entities`; returns the page and the count before paging.
     /// `alreadyFiltered`: the caller applied `filter` itself (e.g. inside a store's lock).
-    func apply<E>(to entities: [E], value: (E, String) -> FilterValue, maxPage: Int, alreadyFiltered: Bool = false) -> (page: [E], total: Int, more: Bool) {
+    /// - Parameter unordered: without `$orderby`, entities are listed by this key: the real service lists `Workflows`
+    ///   and `ProductionOrders` in no set order (HOOK-API 2.4), so the sandbox does not sort them either (a stable
+    ///   order per `--seed`, so that paging without `$orderby` still sees each entity once).
+    func apply<E>(
+        to entities: [E], value: (E, String) -> FilterValue, maxPage: Int, alreadyFiltered: Bool = false, unordered: ((E) -> UInt64)? = nil
+    ) -> (page: [E], total: Int, more: Bool) {
         var result = entities
         if let filter, !alreadyFiltered { result = result.filter { entity in filter.matches { value(entity, $0) } } }
-        if !orderBy.isEmpty {
+        if orderBy.isEmpty, let unordered {
+            result = result.map { (unordered($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        } else if !orderBy.isEmpty {
             result.sort { a, b in
                 for key in orderBy {
                     let x = value(a, key.property)

@@ -54,7 +54,7 @@ extension SandboxResponder {
                 case "OutputProductType": workflow.outputProductType.map { .string($0) } ?? .null
                 default: .null
                 }
-            }, maxPage: Self.maxPage)
+            }, maxPage: Self.maxPage, unordered: { [seed = service.seed] in SeededGenerator.mix(seed ^ UInt64($0.id)) })
         return HTTPReply.json(envelope("$metadata#Workflows/$entity", call, q, page: page.map { $0.json(expandOptions: expand) }, total: total, more: more))
     }
 
@@ -340,7 +340,9 @@ extension SandboxResponder {
                 if let filter = q.filter, !filter.matches({ orderValue(list[i], $0, now: now) }) { continue }
                 matching.append(i)
             }
-            let (page, total, more) = q.apply(to: matching, value: { orderValue(list[$0], $1, now: now) }, maxPage: Self.maxPage, alreadyFiltered: true)
+            let (page, total, more) = q.apply(
+                to: matching, value: { orderValue(list[$0], $1, now: now) }, maxPage: Self.maxPage, alreadyFiltered: true,
+                unordered: { [seed = service.seed] in SeededGenerator.mix(seed ^ UInt64(list[$0].id)) })
             return (page.map { list[$0] }, total, more)
         }
     }
