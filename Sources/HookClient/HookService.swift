@@ -299,6 +299,9 @@ public final class HookService: Sendable {
             }
             switch response.status {
             case 200..<300: return response
+            case 403 where errorDetail(response.body).lowercased().contains("quota"):
+                // Over quota: the request is refused as such, not the login (inferred: HOOK-API 5 recorded no answer).
+                throw ClientError.rejected(status: 403, detail: errorDetail(response.body))
             case 401, 403: throw ClientError.unauthorized(errorDetail(response.body))
             case 400, 404, 409, 413, 422: throw ClientError.rejected(status: response.status, detail: errorDetail(response.body))
             default: throw ClientError.unexpectedStatus(status: response.status, detail: errorDetail(response.body))

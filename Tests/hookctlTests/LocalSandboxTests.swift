@@ -59,6 +59,23 @@ struct LocalSandboxTests {
         #expect(names.count == 6 && Set(names).count == 6, "\(names)")
     }
 
+    @Test func `an order over quota is one clear error line per order, sent once, with nothing recorded`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)
+        try await sandbox.post("/sandbox/faults", ["quotaExceeded": true])
+        let project = try Self.project(sandbox, orders: 2)
+        let applied = try await CLI.run(["apply"], in: project.root)
+        #expect(applied.code == 1, "\(applied.output)")
+        let lines = applied.stderr.split(separator: "\n").filter { $0.contains("rejected by the service: Quota exceeded") }
+        #expect(lines.count == 2, "\(applied.output)")
+        #expect(!applied.output.contains("retry"), "\(applied.output)")
+        let stats = try await sandbox.get("/sandbox/stats") as? [String: Any]
+        let submissions = (stats?["requests"] as? [[String: Any]] ?? []).filter { $0["route"] as? String == "/odata/v1/BatchOrder/OData.CSC.Order" }
+            .compactMap { $0["count"] as? Int }.reduce(0, +)
+        #expect(submissions == 2)
+        #expect(project.recordedIDs(profile: "local").isEmpty)
+    }
+
     @Test func `a failed item exits 3 with its status message in the reports`() async throws {
         let folder = try ProjectFolder()
         let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)

@@ -14,6 +14,9 @@ struct FaultSettings: Sendable {
     var lostResponseRate: Double
     /// `$value` answers 302 to the item's `DownloadLink` instead of serving the archive itself.
     var redirectDownloads = false
+    /// Every submission is refused as over quota. The real service's answer was never recorded (HOOK-API 5): the
+    /// sandbox answers 403 with a FastAPI `detail` that says so (inferred).
+    var quotaExceeded = false
 
     init(_ configuration: SandboxConfiguration) {
         failRate = configuration.failRate
@@ -35,6 +38,7 @@ struct FaultSettings: Sendable {
             ("retryAfter", .int(retryAfterSeconds)), ("tokenTTL", .double(tokenTTL.seconds)),
             ("itemFailRate", .double(itemFailRate)), ("lostResponseRate", .double(lostResponseRate)),
             ("failingIdentifiers", .array(failingIdentifiers.sorted().map { .string($0) })), ("redirectDownloads", .bool(redirectDownloads)),
+            ("quotaExceeded", .bool(quotaExceeded)),
         ])
     }
 }

@@ -60,7 +60,7 @@ extension SandboxResponder {
         guard let json = try? JSONParser.parse(bytes), case let .object(pairs) = json else { return badRequest("Body must be a JSON object") }
         let known: Set<String> = [
             "failRate", "throttleRate", "dropRate", "slowRate", "slowSeconds", "retryAfter", "tokenTTL", "itemFailRate", "failingIdentifiers",
-            "lostResponseRate", "redirectDownloads", "seed",
+            "lostResponseRate", "redirectDownloads", "quotaExceeded", "seed",
         ]
         if let unknown = pairs.first(where: { !known.contains($0.0) }) {
             return badRequest("Unknown field '\(unknown.0.prefix(60))' (known: \(known.sorted().joined(separator: ", ")))")
@@ -95,6 +95,11 @@ extension SandboxResponder {
                 guard case let .bool(b) = value else { throw FaultInputError(message: "redirectDownloads must be true or false") }
                 redirect = b
             }
+            var quota: Bool?
+            if let value = json["quotaExceeded"] {
+                guard case let .bool(b) = value else { throw FaultInputError(message: "quotaExceeded must be true or false") }
+                quota = b
+            }
             if let ttl, ttl < .seconds(1) { throw FaultInputError(message: "tokenTTL must be at least 1 second") }
             let settings = service.faults.update { s in
                 if let failRate { s.failRate = failRate }
@@ -108,6 +113,7 @@ extension SandboxResponder {
                 if let retryAfter { s.retryAfterSeconds = retryAfter }
                 if let failing { s.failingIdentifiers = failing }
                 if let redirect { s.redirectDownloads = redirect }
+                if let quota { s.quotaExceeded = quota }
             }
             return HTTPReply.json(settings.json)
         } catch let error as FaultInputError {

@@ -75,6 +75,10 @@ extension SandboxResponder {
         case let .failure(failure):
             return HTTPReply.json(ValidationIssue.body(failure.issues), status: .unprocessableContent)
         case let .success(draft):
+            if service.faults.settings.quotaExceeded {
+                return HTTPReply.detail(
+                    "Quota exceeded: user \(claims.username) has reached the monthly limit of production orders", status: .forbidden)
+            }
             let now = Timestamp.nowMs
             let order = service.store.submit(draft, owner: claims, schedule: service.schedule, now: now)
             if service.faults.decideLostResponse() {
