@@ -24,6 +24,18 @@ public protocol OrderService: Sendable {
     /// Streams a TEMPORARY product's archive to `path` (written whole or not at all), telling `progress` the bytes
     /// written so far and the total when known.
     func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws
+    /// The service's workflow catalogue as it answers `GET Workflows?$expand=WorkflowOptions` (for `check`).
+    func workflowCatalogue() async throws -> [UInt8]
+    /// Which of `identifiers` the source catalogue's `collection` does not hold (for `check`).
+    func missingIdentifiers(_ identifiers: [String], in collection: String) async throws -> [String]
+}
+
+/// What a service that cannot be asked answers (scripted services in tests).
+public struct NotSupported: Error, Sendable {}
+
+extension OrderService {
+    public func workflowCatalogue() async throws -> [UInt8] { throw NotSupported() }
+    public func missingIdentifiers(_ identifiers: [String], in collection: String) async throws -> [String] { throw NotSupported() }
 }
 
 /// The service's view of an order at one moment.

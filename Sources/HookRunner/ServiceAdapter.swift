@@ -6,8 +6,21 @@ import HookCore
 /// what the runner must tell apart (not sent, refused, outcome unknown).
 public struct ServiceAdapter: OrderService {
     let service: HookService
+    /// Where products are looked up (`check`).
+    let catalogue: STACCatalogue?
 
-    public init(service: HookService) { self.service = service }
+    public init(service: HookService, catalogue: STACCatalogue? = nil) {
+        self.service = service
+        self.catalogue = catalogue
+    }
+
+    public func workflowCatalogue() async throws -> [UInt8] { try await service.workflowCatalogueJSON() }
+
+    public func missingIdentifiers(_ identifiers: [String], in collection: String) async throws -> [String] {
+        guard let catalogue else { throw NotSupported() }
+        let found = try await catalogue.existing(identifiers, in: collection)
+        return identifiers.filter { !found.contains($0) }
+    }
 
     public func submit(name: String, body: [UInt8]) async throws -> OrderSnapshot {
         do {

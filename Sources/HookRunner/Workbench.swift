@@ -26,16 +26,18 @@ public struct Workbench: Sendable {
     ///     under the profile name `sandbox`.
     ///   - shard: `--shard K/N`.
     public init(
-        paths: [String], projectFile: String?, profile: String?, sandbox: Bool, environment: [String: String], shard: Shard? = nil
+        paths: [String], projectFile: String?, profile: String?, sandbox: Bool, environment: [String: String], shard: Shard? = nil,
+        catalogue: [UInt8]? = nil
     ) throws {
         var requested = profile ?? environment["HOOKCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
         var workspace = loadWorkspace(
-            paths: paths, projectFile: projectFile, profile: requested, environment: environment, embeddedSandbox: sandbox)
+            paths: paths, projectFile: projectFile, profile: requested, environment: environment, embeddedSandbox: sandbox,
+            catalogue: catalogue)
         if sandbox, let project = workspace.project, workspace.profile?.sandbox != true {
             // `--sandbox` works under the project's sandbox profile (its bodies, its lock file), never under a real one.
             if let name = project.profiles.values.filter(\.sandbox).map(\.name).sorted().first {
                 requested = name
-                workspace = loadWorkspace(paths: paths, projectFile: projectFile, profile: name, environment: environment)
+                workspace = loadWorkspace(paths: paths, projectFile: projectFile, profile: name, environment: environment, catalogue: catalogue)
             } else {
                 requested = "sandbox"
             }

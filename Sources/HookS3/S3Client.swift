@@ -123,6 +123,15 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// Deletes an object (`DeleteObject`; deleting one that is not there is not an error).
+    public func deleteObject(bucket: String, key: String) async throws {
+        let operation = "S3 DELETE s3://\(bucket)/\(key)"
+        let response = try await send(
+            operation: operation, method: .DELETE, url: objectURL(bucket: bucket, key: key), headers: [],
+            payloadHash: SigV4Signer.emptyPayloadHash, body: nil)
+        _ = try await finish(operation: operation, response: response)
+    }
+
     /// The size of an object, or nil when there is none (`HeadObject`).
     public func objectSize(bucket: String, key: String) async throws -> Int64? {
         let operation = "S3 HEAD s3://\(bucket)/\(key)"

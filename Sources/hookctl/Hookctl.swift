@@ -20,7 +20,7 @@ struct Hookctl: AsyncParsableCommand {
             """,
         version: hookctlVersion,
         subcommands: [
-            Validate.self, Render.self, Plan.self, Apply.self, Status.self, Wait.self, ReportCommand.self, Outputs.self,
+            Validate.self, Render.self, Check.self, Plan.self, Apply.self, Status.self, Wait.self, ReportCommand.self, Outputs.self,
             Workflows.self, Sandbox.self,
         ]
     )

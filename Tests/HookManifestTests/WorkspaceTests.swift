@@ -287,7 +287,7 @@ struct WorkspaceTests {
         #expect(workspace.orders.map(\.key) == ["d", "e", "f"])
         let warnings = workspace.diagnostics.filter { $0.severity == .warning }
         #expect(warnings.map { FileSystem.fileName(of: $0.location?.file ?? "") } == ["e.yaml"])
-        #expect(warnings.first?.message == "workflow `card_bs` marks `resolution` as required (cached catalogue)")
+        #expect(warnings.first?.message == "workflow `card_bs` marks `resolution` as required (service catalogue)")
     }
 
     @Test func `the shipped manifests are valid with an empty environment`() {

@@ -215,6 +215,29 @@ struct CommandTests {
         #expect(try project.read("catalogue/catalog.json") == first)
     }
 
+    @Test func `check finds unknown identifiers and options against the live service, submitting nothing`() async throws {
+        let project = try ProjectFolder.shippedManifests()
+        let clean = try await CLI.run(["check"], in: project.root)
+        #expect(clean.code == 0, "\(clean.output)")
+        #expect(clean.stderr.contains("No problems"), "\(clean.output)")
+        let manifest = try project.read("manifests/s2-t47vlh.yaml")
+        try project.write("manifests/s2-t47vlh.yaml", manifest.replacingOccurrences(of: "T47VLH_20230910T074321.SAFE", with: "T47VLH_20230910T074399.SAFE"))
+        // An order with an error in its manifest is not checked further (its identifiers included).
+        try project.write("manifests/s2-l1c-batch.yaml", try project.read("manifests/s2-l1c-batch.yaml") + "  options: {bogus_option: 1}\n")
+        let checked = try await CLI.run(["check"], in: project.root)
+        #expect(checked.code == 1, "\(checked.output)")
+        #expect(
+            checked.stderr.contains("s2-t47vlh: S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074399.SAFE is not in collection"), "\(checked.output)")
+        #expect(checked.stderr.contains("manifests/s2-l1c-batch.yaml:"), "\(checked.output)")
+        #expect(checked.stderr.contains("has no option `bogus_option` (service catalogue)"), "\(checked.output)")
+        let json = try await CLI.run(["check", "--format", "json"], in: project.root)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((parsed["problems"] as? [[String: Any]])?.count == 1)
+        #expect((parsed["diagnostics"] as? [[String: Any]])?.count == 1)
+        // Nothing was ordered: the embedded sandbox's state holds no order.
+        #expect(!project.exists("manifests/hookctl.sandbox.lock"))
+    }
+
     @Test func `a second apply on the same project is refused, naming the holder, once its lock timeout passes`() async throws {
         let folder = try ProjectFolder()
         let sandbox = try await SandboxProcess(["--pace", "1"], in: folder.root)

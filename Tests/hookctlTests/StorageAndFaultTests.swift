@@ -43,6 +43,36 @@ struct StorageAndFaultTests {
         #expect(unset.code == 1 && unset.stderr.contains("$AWS_ACCESS_KEY_ID"), "\(unset.output)")
     }
 
+    @Test func `check writes and deletes a probe object in each PRIVATE bucket, and names a bucket that refuses`() async throws {
+        let moto = try await MotoProcess()
+        try await moto.createBucket("harvest")
+        let project = try ProjectFolder()
+        try project.write("hookctl.yaml", "apiVersion: hookctl/v1\nkind: Project\ndefaultProfile: sandbox\nprofiles:\n  sandbox: {sandbox: true}\n")
+        func manifest(_ name: String, bucket: String) -> String {
+            LocalSandboxTests.order(name).replacingOccurrences(
+                of: "storage: {type: TEMPORARY}",
+                with: """
+                    storage:
+                        type: PRIVATE
+                        bucket: \(bucket)
+                        endpoint: \(moto.endpoint)
+                        accessKey: ${env:HOOK_OUTPUT_STORAGE_ACCESS_KEY}
+                        secretKey: ${env:HOOK_OUTPUT_STORAGE_SECRET_KEY}
+                    """)
+        }
+        try project.write("manifests/good.yaml", manifest("good", bucket: "harvest"))
+        let env = ["HOOK_OUTPUT_STORAGE_ACCESS_KEY": "AKIATESTKEY", "HOOK_OUTPUT_STORAGE_SECRET_KEY": "test-secret-key"]
+        let fine = try await CLI.run(["check"], in: project.root, environment: env)
+        #expect(fine.code == 0, "\(fine.output)")
+        let (listing, _) = try await URLSession.shared.data(from: URL(string: "\(moto.endpoint)/harvest?list-type=2")!)
+        #expect(!String(decoding: listing, as: UTF8.self).contains(".hookctl-check-"), "the probe object is deleted")
+        try project.write("manifests/bad.yaml", manifest("bad", bucket: "no-such-bucket"))
+        let refused = try await CLI.run(["check"], in: project.root, environment: env)
+        #expect(refused.code == 1, "\(refused.output)")
+        #expect(refused.stderr.contains("bad: bucket no-such-bucket does not take a write"), "\(refused.output)")
+        #expect(!refused.output.contains("test-secret-key"))
+    }
+
     @Test func `PRIVATE outputs land in a real S3 server and outputs lists them`() async throws {
         let moto = try await MotoProcess()
         try await moto.createBucket("harvest")

@@ -28,7 +28,11 @@ enum ProjectLoader {
         }
     }
 
-    static func load(_ path: String, explicitProfile: String?, environment: [String: String], limits: YAMLLimits) -> Loaded {
+    /// - Parameter catalogue: the service's workflow catalogue (`GET Workflows?$expand=WorkflowOptions`), checked
+    ///   against instead of the one `workflows --save` cached in the project (`hookctl check` passes the live one).
+    static func load(
+        _ path: String, explicitProfile: String?, environment: [String: String], limits: YAMLLimits, catalogue live: [UInt8]? = nil
+    ) -> Loaded {
         var loaded = Loaded()
         let bytes: [UInt8]
         switch FileSystem.read(path, limit: limits.maxFileBytes) {
@@ -72,7 +76,9 @@ enum ProjectLoader {
             }
             let dir = FileSystem.directory(of: path)
             let cataloguePath = FileSystem.join(dir, catalogueName)
-            if FileSystem.kind(cataloguePath) == .file {
+            if let live {
+                project.workflowCatalogue = WorkflowCatalogue.parse(live)
+            } else if FileSystem.kind(cataloguePath) == .file {
                 if case .success(let json) = FileSystem.read(cataloguePath, limit: limits.maxFileBytes), let catalogue = WorkflowCatalogue.parse(json) {
                     project.workflowCatalogue = catalogue
                 } else {

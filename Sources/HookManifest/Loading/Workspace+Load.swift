@@ -26,14 +26,14 @@ public func defaultManifestPath(projectFile: String? = nil) -> String {
 ///     to the sandbox's demo login, as a `sandbox: true` profile gives.
 public func loadWorkspace(
     paths: [String], projectFile: String? = nil, profile: String? = nil, environment: [String: String] = [:],
-    limits: YAMLLimits = YAMLLimits(), embeddedSandbox: Bool = false
+    limits: YAMLLimits = YAMLLimits(), embeddedSandbox: Bool = false, catalogue: [UInt8]? = nil
 ) -> Workspace {
     let paths = paths.isEmpty ? [defaultManifestPath(projectFile: projectFile)] : paths
     var diagnostics: [Diagnostic] = []
     let projectPath = projectFile ?? ProjectLoader.find(startingAt: paths[0])
     var loaded = ProjectLoader.Loaded()
     if let projectPath {
-        loaded = ProjectLoader.load(projectPath, explicitProfile: profile, environment: environment, limits: limits)
+        loaded = ProjectLoader.load(projectPath, explicitProfile: profile, environment: environment, limits: limits, catalogue: catalogue)
         diagnostics += loaded.diagnostics
     } else if embeddedSandbox {
         loaded.context.despLogin = ProjectLoader.despLogin(for: nil, projectHasProfile: false)

@@ -29,6 +29,8 @@ public struct Profile: Hashable, Sendable {
     public var despURL: String?
     /// DEDL token endpoint.
     public var dedlTokenURL: String?
+    /// The STAC API `check` looks identifiers up in (default: the HDA STAC).
+    public var catalogueURL: String?
     /// How to authenticate.
     public var auth: ProfileAuth?
     /// Creates a profile.

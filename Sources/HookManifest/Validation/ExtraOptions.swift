@@ -1,4 +1,4 @@
-/// Decodes `spec.options`: extra WorkflowOptions, typed as written, checked against the cached catalogue when present.
+/// Decodes `spec.options`: extra WorkflowOptions, typed as written, checked against the service's catalogue when present (cached by `workflows --save`, or live in `check`).
 enum ExtraOptions {
     /// Names hookctl generates from `source` and `storage`; setting them in `options` is an error.
     static let generated: Set<String> = [
@@ -79,14 +79,14 @@ enum ExtraOptions {
         }.keys.sorted()
         guard !missing.isEmpty else { return }
         let names = missing.map { "`\($0)`" }.joined(separator: ", ")
-        fields.context.sink.warning("option.required", "workflow `\(workflow.name)` marks \(names) as required (cached catalogue)", at: fields.node.mark)
+        fields.context.sink.warning("option.required", "workflow `\(workflow.name)` marks \(names) as required (service catalogue)", at: fields.node.mark)
     }
 
     private static func check(_ name: String, _ value: OptionValue, at pair: YAMLPair, against workflow: WorkflowCatalogue.Workflow, sink: ProblemSink) {
         guard let info = workflow.options[name] else {
             let candidates = workflow.options.keys.filter { !generated.contains($0) }.sorted()
             sink.error(
-                "option.unknown", "workflow `\(workflow.name)` has no option `\(name)` (cached catalogue)\(Suggestion.hint(for: name, in: candidates))",
+                "option.unknown", "workflow `\(workflow.name)` has no option `\(name)` (service catalogue)\(Suggestion.hint(for: name, in: candidates))",
                 at: pair.key.mark)
             return
         }

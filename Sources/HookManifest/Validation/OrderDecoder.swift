@@ -101,7 +101,7 @@ struct OrderDecoder {
             if workflowInfo == nil {
                 sink.error(
                     "spec.workflow",
-                    "unknown workflow `\(text.prefix(80))` (not in the cached catalogue)\(Suggestion.hint(for: text, in: catalogue.workflows.keys.sorted()))",
+                    "unknown workflow `\(text.prefix(80))` (not in the service's catalogue)\(Suggestion.hint(for: text, in: catalogue.workflows.keys.sorted()))",
                     at: node.mark)
             }
         }

@@ -1,7 +1,7 @@
 /// Decodes the `kind: Project` document of `hookctl.yaml`.
 struct ProjectDecoder {
     static let topKeys = ["apiVersion", "kind", "defaultProfile", "profiles", "defaults"]
-    static let profileKeys = ["sandbox", "serviceUrl", "identity", "auth"]
+    static let profileKeys = ["sandbox", "serviceUrl", "identity", "auth", "catalogueUrl"]
 
     /// A URL field: absolute `http` or `https` with a host, or an error at its value.
     static func url(_ fields: Fields, _ key: String, required: Bool = false) -> String? {
@@ -65,13 +65,14 @@ struct ProjectDecoder {
         let sandbox = fields.bool("sandbox") ?? false
         var profile = Profile(name: pair.name, sandbox: sandbox)
         if sandbox {
-            for key in ["serviceUrl", "identity", "auth"] {
+            for key in ["serviceUrl", "identity", "auth", "catalogueUrl"] {
                 guard let pair = fields[key] else { continue }
                 sink.error("project.profile", "`\(fields.sub(key))`: a sandbox profile takes no \(key) (the embedded sandbox provides it)", at: pair.key.mark)
             }
             return sink.errorCount == errors ? profile : nil
         }
         profile.serviceURL = Self.url(fields, "serviceUrl", required: true)
+        profile.catalogueURL = Self.url(fields, "catalogueUrl")
         if let identity = fields.mapping("identity") {
             identity.checkKeys(["despUrl", "dedlTokenUrl"])
             profile.despURL = Self.url(identity, "despUrl")

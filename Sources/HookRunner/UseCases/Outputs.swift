@@ -119,7 +119,7 @@ extension RunContext {
     }
 
     /// An S3 client for a PRIVATE order's bucket, from its manifest's storage references.
-    private func s3Client(_ spec: PrivateStorage, key: String) throws -> S3Client {
+    func s3Client(_ spec: PrivateStorage, key: String) throws -> S3Client {
         let unset = [spec.endpoint, spec.accessKey, spec.secretKey].flatMap { $0.unsetVariables(in: environment) }
         guard unset.isEmpty else {
             let names = UnresolvedVariables(names: unset).names.map { "$" + $0 }.joined(separator: ", ")

@@ -32,7 +32,8 @@ struct ServiceSession {
                 serviceURL: sandbox.serviceURL, identity: IdentityConfiguration(despURL: sandbox.despURL, dedlTokenURL: sandbox.dedlTokenURL),
                 credentials: .desp(username: login.name, password: Secret(login.password), otp: nil))
             do {
-                let result = try await run(configuration, logger: logger, console: console, body)
+                let catalogue = STACCatalogue(url: sandbox.baseURL.appendingPathComponent("stac"))
+                let result = try await run(configuration, catalogue: catalogue, logger: logger, console: console, body)
                 await sandbox.stop()
                 return result
             } catch {
@@ -40,11 +41,15 @@ struct ServiceSession {
                 throw error
             }
         }
-        return try await run(try configuration(bench, environment: invocation.environment), logger: logger, console: console, body)
+        let catalogue = STACCatalogue(url: URL(string: bench.profile?.catalogueURL ?? "") ?? defaultCatalogue)
+        return try await run(try configuration(bench, environment: invocation.environment), catalogue: catalogue, logger: logger, console: console, body)
     }
 
+    /// Where `check` looks products up when the profile names no `catalogueUrl`: the HDA STAC, as `destinelab` does.
+    static let defaultCatalogue = URL(string: "https://hda.data.destination-earth.eu/stac")!
+
     private static func run<T: Sendable>(
-        _ configuration: ServiceConfiguration, logger: Logger, console: Console, _ body: (ServiceSession) async throws -> T
+        _ configuration: ServiceConfiguration, catalogue: STACCatalogue, logger: Logger, console: Console, _ body: (ServiceSession) async throws -> T
     ) async throws -> T {
         let retries = RetryTally()
         defer { if let summary = retries.summary { console.info(summary) } }
@@ -54,7 +59,7 @@ struct ServiceSession {
         }
         return try await HookService.with(configuration, logger: logger, onRetry: onRetry) { service in
             do {
-                return try await body(ServiceSession(service: service, orders: ServiceAdapter(service: service)))
+                return try await body(ServiceSession(service: service, orders: ServiceAdapter(service: service, catalogue: catalogue)))
             } catch let error as ClientError {
                 if case .unauthorized = error, console.verbose { console.detail(await service.verifyToken()) }
                 throw error

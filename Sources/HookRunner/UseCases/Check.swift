@@ -1,0 +1,81 @@
+import Foundation
+import HookCore
+import HookManifest
+import HookS3
+
+/// One problem `check` found.
+public struct CheckProblem: Sendable, Equatable {
+    /// The order concerned, if one.
+    public var key: String?
+    public var message: String
+
+    public var json: JSONValue { .object(["key": key.map { .string($0) } ?? .null, "message": .string(message)]) }
+    public var line: String { (key.map { "\($0): " } ?? "") + message }
+}
+
+/// What `check` found: the manifests' diagnostics against the live catalogue, and the other problems.
+public struct CheckResult: Sendable {
+    /// Diagnostics of the manifests read against the service's workflow catalogue (unknown workflows and options,
+    /// wrong types, missing required options), at their `path:line:column`.
+    public var diagnostics: [Diagnostic]
+    /// Problems without a position: identifiers not in their collection, buckets that refuse a write.
+    public var problems: [CheckProblem]
+
+    public var hasProblems: Bool { !problems.isEmpty || diagnostics.contains { $0.severity == .error } }
+}
+
+extension RunContext {
+    /// `check`: asks the service, submitting nothing: the login works (or the call fails as a run's would); the
+    /// manifests are checked against the live workflow catalogue; every identifier of a DESP source is looked up in
+    /// its collection; every PRIVATE bucket takes a probe object (written, then deleted).
+    public func check() async throws -> CheckResult {
+        let catalogue = try await connector.withService { service in try await service.workflowCatalogue() }
+        let live = try Workbench(
+            paths: bench.paths, projectFile: bench.workspace.projectFile, profile: bench.profileName, sandbox: embeddedSandbox,
+            environment: environment, shard: bench.shard, catalogue: catalogue)
+        var problems: [CheckProblem] = []
+        let orders = live.workspace.orders.filter { bench.shard?.contains($0.key) ?? true }
+        // Identifiers, by collection, each looked up once.
+        var byCollection: [String: [String]] = [:]
+        var keysByIdentifier: [String: [String]] = [:]
+        for order in orders where order.sourceType == "DESP" {
+            guard let collection = Self.optionText(order, "desp_source_collection") else { continue }
+            byCollection[collection, default: []] += order.body.identifiers
+            for identifier in order.body.identifiers { keysByIdentifier[identifier, default: []].append(order.key) }
+        }
+        if !byCollection.isEmpty {
+            let missing = try await connector.withService { [byCollection] service in
+                var missing: [(String, String)] = []
+                for (collection, identifiers) in byCollection.sorted(by: { $0.key < $1.key }) {
+                    for identifier in try await service.missingIdentifiers(Array(Set(identifiers)).sorted(), in: collection) {
+                        missing.append((collection, identifier))
+                    }
+                }
+                return missing
+            }
+            for (collection, identifier) in missing {
+                for key in keysByIdentifier[identifier] ?? [] {
+                    problems.append(CheckProblem(key: key, message: "\(identifier) is not in collection \(collection)"))
+                }
+            }
+        }
+        for order in orders {
+            guard case .private(let spec) = order.storage else { continue }
+            do {
+                let client = try s3Client(spec, key: order.key)
+                let probe = (spec.prefix.isEmpty ? "" : spec.prefix + "/") + ".hookctl-check-\(UUID().uuidString)"
+                try await client.putObject(bucket: spec.bucket, key: probe, body: Array("hookctl check\n".utf8))
+                try await client.deleteObject(bucket: spec.bucket, key: probe)
+            } catch {
+                problems.append(CheckProblem(key: order.key, message: "bucket \(spec.bucket) does not take a write: \(Runner<C>.describe(error))"))
+            }
+        }
+        return CheckResult(diagnostics: live.workspace.diagnostics, problems: problems.sorted { ($0.key ?? "", $0.message) < ($1.key ?? "", $1.message) })
+    }
+
+    /// A string option's value as written (references unresolved).
+    static func optionText(_ order: Order, _ name: String) -> String? {
+        guard case .string(let template)? = order.body.options.first(where: { $0.name == name })?.value else { return nil }
+        return template.description
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import HookCore
+import HookManifest
+import HookRunner
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the manifests against the service without ordering anything.",
+        discussion: """
+            Logs in; checks every workflow and option against the service's live catalogue (unknown ones, types,
+            required options); looks every identifier of a DESP source up in its collection (STAC item search at
+            the profile's catalogueUrl, default https://hda.data.destination-earth.eu/stac; an embedded sandbox
+            uses its own /stac); writes and deletes a probe object in every PRIVATE bucket. One line per problem
+            (or --format json); exit 1 when there is one.
+
+            Examples:
+              hookctl check
+              hookctl check manifests/s2.yaml --profile dedl
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var sharding: ShardOption
+    @Argument(help: "Manifest files or folders (default: manifests/, else the project file's folder).") var paths: [String] = []
+
+    func run() async throws {
+        let invocation = Invocation(global)
+        let bench = try invocation.workbench(paths, shard: sharding.shard)
+        let context = invocation.context(bench)
+        let result = try await invocation.interruptible(bench) { try await context.check() }
+        if global.format == .json {
+            let diagnostics = result.diagnostics.filter { $0.severity == .error }.map(\.jsonValue)
+            invocation.console.output(
+                CanonicalJSON.string(.object(["problems": .array(result.problems.map(\.json)), "diagnostics": .array(diagnostics)])))
+        } else {
+            invocation.report(result.diagnostics)
+            for problem in result.problems { invocation.console.error(problem.line) }
+            if !result.hasProblems { invocation.console.info("No problems: every order can be submitted as written.") }
+        }
+        if result.hasProblems { throw ExitCode.error }
+    }
+}
