@@ -13,6 +13,8 @@ public enum RunnerError: Error, Equatable, Sendable {
     case badPlan(path: String, reason: String)
     /// `apply --plan FILE`: an input of the plan changed since it was made.
     case stalePlan(path: String, change: String)
+    /// The run would submit more than the profile's policy allows: one line per breach.
+    case policy([String])
 }
 
 extension RunnerError: LocalizedError {
@@ -34,6 +36,9 @@ extension RunnerError: LocalizedError {
             "no project file (hookctl.yaml) found above the manifests; give one with --project"
         case let .badPlan(path, reason):
             "\(path): \(reason)"
+        case let .policy(breaches):
+            // One `error:` line per breach: the CLI prefixes the first.
+            breaches.joined(separator: "\nerror: ") + "\nerror: nothing was submitted"
         case let .stalePlan(path, change):
             "\(path) is out of date: \(change); nothing was submitted (make it again with `hookctl plan --out \(path)`)"
         }

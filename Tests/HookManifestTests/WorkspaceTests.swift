@@ -84,6 +84,22 @@ struct WorkspaceTests {
         #expect(error.location?.file == root + "/hookctl.yaml")
     }
 
+    @Test func `policy sizes read decimal and binary units, and a bad policy is an error at its line`() throws {
+        #expect(Policy.bytes("500GB") == 500_000_000_000)
+        #expect(Policy.bytes("2TiB") == 2 << 40)
+        #expect(Policy.bytes("1.5 GiB") == 1_610_612_736)
+        #expect(Policy.bytes("2048") == 2048)
+        for bad in ["lots", "-1GB", "GB", "1e400"] { #expect(Policy.bytes(bad) == nil, "\(bad)") }
+        let root = try temporaryFolder([
+            "hookctl.yaml": Self.project.replacingOccurrences(
+                of: "  sandbox: {sandbox: true}", with: "  sandbox: {sandbox: true, policy: {maxOrders: 0, maxBytes: plenty}}"),
+            "one.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "one"),
+        ])
+        let messages = loadWorkspace(paths: [root]).errors.map(\.message)
+        #expect(messages.contains { $0.contains("policy.maxOrders` must be at least 1") }, "\(messages)")
+        #expect(messages.contains { $0.contains("policy.maxBytes` must be a size such as `500GB`") }, "\(messages)")
+    }
+
     @Test func `a problem in the project defaults is reported once, in the project file`() throws {
         let project = Self.project.replacingOccurrences(of: "wait: {timeout: 2h}", with: "wait: {timeout: 2 hours}")
         let root = try temporaryFolder([

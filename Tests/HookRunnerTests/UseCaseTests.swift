@@ -30,7 +30,11 @@ final class UseCaseProject: @unchecked Sendable {
     let service: ScriptedService
     let log = EventLog()
 
-    init(_ script: ScriptedService.Script = .init(), manifests: [String: String] = ["orders.yaml": UseCaseProject.twoOrders]) throws {
+    /// - Parameter sandboxProfile: the project's one profile, as written in flow style.
+    init(
+        _ script: ScriptedService.Script = .init(), manifests: [String: String] = ["orders.yaml": UseCaseProject.twoOrders],
+        sandboxProfile: String = "{sandbox: true}"
+    ) throws {
         root = NSTemporaryDirectory() + "hookctl-usecase-" + UUID().uuidString
         service = ScriptedService(script)
         try write(
@@ -40,7 +44,7 @@ final class UseCaseProject: @unchecked Sendable {
             kind: Project
             defaultProfile: sandbox
             profiles:
-              sandbox: {sandbox: true}
+              sandbox: \(sandboxProfile)
             defaults:
               source: {type: DESP, username: demo, password: "${env:DESP_PASSWORD}"}
               storage: {type: TEMPORARY}
@@ -170,6 +174,25 @@ struct UseCaseTests {
         try project.write("other/gamma.yaml", UseCaseProject.twoOrders.replacingOccurrences(of: "alpha", with: "gamma"))
         let named = try await project.context(["other/gamma.yaml"]).status()
         #expect(named.report.orders.map(\.key) == ["beta"])
+    }
+
+    @Test func `a run over the profile's policy is refused, one line per breach, before anything is sent`() async throws {
+        let project = try UseCaseProject(sandboxProfile: "{sandbox: true, policy: {maxOrders: 1, maxItems: 2}}")
+        let context = try project.context()
+        let plan = try context.plan(retryAll: false)
+        #expect(
+            context.policyBreaches(plan) == [
+                "this run would submit 2 orders; profile 'sandbox' allows at most 1 (policy.maxOrders)",
+                "this run would submit 3 items; profile 'sandbox' allows at most 2 (policy.maxItems)",
+            ])
+        await #expect(throws: RunnerError.policy(context.policyBreaches(plan))) { try await context.apply(ApplyRequest()) }
+        #expect(project.submissions == 0)
+        #expect(!FileManager.default.fileExists(atPath: project.path("hookctl.sandbox.lock")))
+
+        let roomy = try UseCaseProject(sandboxProfile: "{sandbox: true, policy: {maxOrders: 2, maxItems: 3}}")
+        #expect(try await roomy.context().apply(ApplyRequest()).verdict == .done)
+        // A rerun submits nothing, so nothing counts against the policy.
+        #expect(try roomy.context().policyBreaches(try roomy.context().plan(retryAll: false)).isEmpty)
     }
 
     @Test func `report writes the three files from the state alone`() async throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The project file `hookctl.yaml` (`kind: Project`).
 public struct Project: Hashable, Sendable {
     /// `defaultProfile`, if set.
@@ -31,6 +33,8 @@ public struct Profile: Hashable, Sendable {
     public var dedlTokenURL: String?
     /// The STAC API `check` looks identifiers up in (default: the HDA STAC).
     public var catalogueURL: String?
+    /// Limits on what one run may submit under this profile.
+    public var policy = Policy()
     /// How to authenticate.
     public var auth: ProfileAuth?
     /// Creates a profile.
@@ -52,4 +56,36 @@ public enum ProfileAuth: Hashable, Sendable {
     case serviceAccount(clientID: Template, clientSecret: Template)
     /// A ready DEDL bearer token.
     case token(Template)
+}
+
+/// `profiles.<name>.policy` (SPEC 9): a run that would submit more is refused before anything is sent.
+public struct Policy: Hashable, Sendable {
+    /// Orders one run may submit.
+    public var maxOrders: Int?
+    /// Identifiers (items) one run may submit, over all its orders.
+    public var maxItems: Int?
+    /// Bytes one run may order, from the catalogue's asset sizes (`500GB`: GB = 10^9, GiB = 2^30).
+    public var maxBytes: Int64?
+
+    public init(maxOrders: Int? = nil, maxItems: Int? = nil, maxBytes: Int64? = nil) {
+        self.maxOrders = maxOrders
+        self.maxItems = maxItems
+        self.maxBytes = maxBytes
+    }
+
+    /// `500GB`, `1.5TiB`, `750MB`, `2048` (bytes): a number and an optional unit B, KB, MB, GB, TB (powers of 10) or
+    /// KiB, MiB, GiB, TiB (powers of 2).
+    public static func bytes(_ text: String) -> Int64? {
+        let units: [(String, Double)] = [
+            ("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
+            ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("B", 1),
+        ]
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let (unit, scale) = units.first { trimmed.hasSuffix($0.0) } ?? ("", 1)
+        guard let number = Double(trimmed.dropLast(unit.count).trimmingCharacters(in: .whitespaces)), number >= 0, number.isFinite else {
+            return nil
+        }
+        let value = number * scale
+        return value < 9e18 ? Int64(value.rounded()) : nil
+    }
 }

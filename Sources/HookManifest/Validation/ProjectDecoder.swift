@@ -1,7 +1,7 @@
 /// Decodes the `kind: Project` document of `hookctl.yaml`.
 struct ProjectDecoder {
     static let topKeys = ["apiVersion", "kind", "defaultProfile", "profiles", "defaults"]
-    static let profileKeys = ["sandbox", "serviceUrl", "identity", "auth", "catalogueUrl"]
+    static let profileKeys = ["sandbox", "serviceUrl", "identity", "auth", "catalogueUrl", "policy"]
 
     /// A URL field: absolute `http` or `https` with a host, or an error at its value.
     static func url(_ fields: Fields, _ key: String, required: Bool = false) -> String? {
@@ -64,6 +64,29 @@ struct ProjectDecoder {
         let errors = sink.errorCount
         let sandbox = fields.bool("sandbox") ?? false
         var profile = Profile(name: pair.name, sandbox: sandbox)
+        if let policy = fields.mapping("policy") {
+            policy.checkKeys(["maxOrders", "maxItems", "maxBytes"])
+            for key in ["maxOrders", "maxItems"] {
+                guard let (value, node) = policy.int(key) else { continue }
+                if value < 1 {
+                    sink.error("project.policy", "`\(policy.sub(key))` must be at least 1", at: node.mark)
+                } else if key == "maxOrders" {
+                    profile.policy.maxOrders = value
+                } else {
+                    profile.policy.maxItems = value
+                }
+            }
+            if let pair = policy["maxBytes"] {
+                let text = pair.value.stringValue ?? { if case .int(let i)? = pair.value.scalarValue { String(i) } else { "" } }()
+                if let bytes = Policy.bytes(text), bytes > 0 {
+                    profile.policy.maxBytes = bytes
+                } else {
+                    sink.error(
+                        "project.policy", "`\(policy.sub("maxBytes"))` must be a size such as `500GB` (GB = 10^9 bytes) or `2TiB` (TiB = 2^40 bytes)",
+                        at: pair.value.mark)
+                }
+            }
+        }
         if sandbox {
             for key in ["serviceUrl", "identity", "auth", "catalogueUrl"] {
                 guard let pair = fields[key] else { continue }

@@ -39,6 +39,11 @@ extension RunContext {
                     paths: saved.plan.paths, retryAll: retryAll, hookctl: hookctlVersion)
                 if let change = saved.plan.change(to: current) { throw RunnerError.stalePlan(path: saved.path, change: change) }
             }
+            let breaches = policyBreaches(plan)
+            guard breaches.isEmpty else { throw RunnerError.policy(breaches) }
+            if bench.profile?.policy.maxBytes != nil {
+                events(.warning("policy.maxBytes is not enforced yet: this hookctl does not look sizes up (maxOrders and maxItems are)"))
+            }
             // Every variable a submission needs is checked before anything is sent.
             let needed = plan.filter { $0.action.submits || ($0.action == .resume && $0.recorded?.id == nil) }.map(\.key)
             let bodies = try bench.bodies(for: Set(needed), environment: environment)

@@ -21,6 +21,23 @@ extension RunContext {
     }
 }
 
+extension RunContext {
+    /// What in `plan` goes beyond the profile's policy (SPEC 9): orders and items the run would submit.
+    public func policyBreaches(_ plan: [PlanItem]) -> [String] {
+        guard let profile = bench.profile else { return [] }
+        let submitting = plan.filter { $0.action.submits }
+        let items = submitting.reduce(0) { $0 + $1.identifiers.count }
+        var breaches: [String] = []
+        if let most = profile.policy.maxOrders, submitting.count > most {
+            breaches.append("this run would submit \(submitting.count) orders; profile '\(profile.name)' allows at most \(most) (policy.maxOrders)")
+        }
+        if let most = profile.policy.maxItems, items > most {
+            breaches.append("this run would submit \(items) items; profile '\(profile.name)' allows at most \(most) (policy.maxItems)")
+        }
+        return breaches
+    }
+}
+
 extension SavedPlan {
     /// Checks that a command line carrying out this plan (`apply --plan PATH`) asks for nothing the plan does not
     /// say: it carries its own paths, profile and retry choice, which the command line may only repeat.

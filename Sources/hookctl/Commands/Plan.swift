@@ -42,6 +42,8 @@ struct Plan: AsyncParsableCommand {
         default: invocation.console.output(PlanText.render(plan, console: invocation.console))
         }
         if let out { invocation.console.info("Saved the plan to \(out); `hookctl apply --plan \(out)` carries it out.") }
+        let breaches = invocation.context(bench).policyBreaches(plan)
+        if !breaches.isEmpty { throw RunnerError.policy(breaches) }
         if detailedExitcode, plan.contains(where: { $0.action != .keep }) { throw ExitCode.planHasChanges }
     }
 }
