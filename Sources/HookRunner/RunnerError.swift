@@ -1,4 +1,5 @@
 import Foundation
+import HookManifest
 
 /// Everything the runner reports as a failure of the command itself (exit 1), as one clear line.
 public enum RunnerError: Error, Equatable, Sendable {
@@ -25,7 +26,8 @@ extension RunnerError: LocalizedError {
         case let .io(message):
             message
         case let .unknownProfile(name, available):
-            "unknown profile '\(name)'" + (available.isEmpty ? "" : " (profiles: \(available.joined(separator: ", ")))")
+            "unknown profile '\(name)'" + (Suggestion.closest(to: name, in: available).map { "; did you mean '\($0)'?" } ?? "")
+                + (available.isEmpty ? "" : " (profiles: \(available.joined(separator: ", ")))")
         case let .profileIncomplete(profile, missing):
             "profile '\(profile)' has no \(missing)"
         case let .unsetVariables(order, names):

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HookManifest
 import HookRunner
 
 @main
@@ -29,9 +30,14 @@ struct Hookctl: AsyncParsableCommand {
     /// lock file...) print as one `error: ...` line, like diagnostics, and exit 1; so do command-line mistakes
     /// (ArgumentParser's message and usage), since SPEC gives every error exit code 1.
     static func main() async {
+        let arguments = movingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        if let typo = misspelledCommand(arguments) {
+            FileHandle.standardError.write(Data("error: unknown command '\(typo.word)'; did you mean '\(typo.command)'?\n".utf8))
+            Foundation.exit(ExitCode.error.rawValue)
+        }
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot(movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+            command = try parseAsRoot(arguments)
         } catch {
             fail(error)
         }
@@ -84,6 +90,14 @@ struct Hookctl: AsyncParsableCommand {
         let commands = Set(configuration.subcommands.map { $0._commandName })
         guard !leading.isEmpty, index < arguments.count, commands.contains(arguments[index]) else { return arguments }
         return [arguments[index]] + leading + arguments[(index + 1)...]
+    }
+
+    /// A first argument that is no command but close to one (`hookctl aply`), and that command.
+    static func misspelledCommand(_ arguments: [String]) -> (word: String, command: String)? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let commands = configuration.subcommands.map { $0._commandName } + ["help"]
+        guard !commands.contains(first), let command = Suggestion.closest(to: first, in: commands) else { return nil }
+        return (first, command)
     }
 
     /// ArgumentParser's own exit (help, usage, exit codes), except that a usage error exits 1 (SPEC: every error is

@@ -100,6 +100,14 @@ struct WorkspaceTests {
         #expect(messages.contains { $0.contains("policy.maxBytes` must be a size such as `500GB`") }, "\(messages)")
     }
 
+    @Test func `a project file named by --project inside the scanned folder is not read as a manifest`() throws {
+        let root = try temporaryFolder(["m/team.yaml": Self.project, "m/one.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "one")])
+        let workspace = loadWorkspace(paths: [root + "/m"], projectFile: root + "/m/team.yaml")
+        #expect(workspace.errors.isEmpty, "\(workspace.errors)")
+        #expect(workspace.manifestFiles == [root + "/m/one.yaml"])
+        #expect(workspace.orders.map(\.key) == ["one"])
+    }
+
     @Test func `a problem in the project defaults is reported once, in the project file`() throws {
         let project = Self.project.replacingOccurrences(of: "wait: {timeout: 2h}", with: "wait: {timeout: 2 hours}")
         let root = try temporaryFolder([

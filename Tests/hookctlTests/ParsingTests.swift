@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HookRunner
 import Testing
 
@@ -44,6 +45,16 @@ struct ParsingTests {
             #expect(throws: (any Error).self, "\(bad)") { try Hookctl.parseAsRoot(["apply", "--shard", bad]) }
         }
         #expect(try #require(try Hookctl.parseAsRoot(["report", "--merge"]) as? ReportCommand).merge)
+    }
+
+    @Test func `a misspelled command or profile gets a did-you-mean`() {
+        #expect(Hookctl.misspelledCommand(["aply", "manifests/"])! == (word: "aply", command: "apply"))
+        #expect(Hookctl.misspelledCommand(["stauts"])?.command == "status")
+        #expect(Hookctl.misspelledCommand(["apply"]) == nil)
+        #expect(Hookctl.misspelledCommand(["--help"]) == nil)
+        #expect(Hookctl.misspelledCommand(["frobnicate"]) == nil)
+        let profile = RunnerError.unknownProfile("sandbx", available: ["dedl", "sandbox"]).localizedDescription
+        #expect(profile == "unknown profile 'sandbx'; did you mean 'sandbox'? (profiles: dedl, sandbox)")
     }
 
     @Test func `global options before the command are moved after it`() {

@@ -45,7 +45,8 @@ public func loadWorkspace(
     let projectAbsolute = projectPath.map(FileSystem.absolute)
     for path in paths {
         switch FileSystem.kind(path) {
-        case .directory: files += FileSystem.manifestFiles(under: path)
+        // The project file is never read as a manifest, whatever its name (`--project` may name one in the folder).
+        case .directory: files += FileSystem.manifestFiles(under: path).filter { FileSystem.absolute($0) != projectAbsolute }
         case .file: if FileSystem.absolute(path) != projectAbsolute { files.append(path) }
         case .missing: diagnostics.append(.error("file.missing", "`\(path)`: no such file or directory", at: nil))
         case .other: diagnostics.append(.error("file.kind", "`\(path)` is not a regular file or folder", at: nil))
