@@ -100,4 +100,38 @@ struct InspectionTests {
             #expect(try await h.get("/stac/search?limit=0").status == 400)
         }
     }
+
+    @Test func `STAC item search filters by bbox, intersects and datetime, and pages by next links, GET and POST`() async throws {
+        try await Harness.with { h in
+            func ids(_ reply: Reply) -> [String] { reply.json?["features"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [] }
+            // A box over Siberia finds the T47VLH tiles (band V: 56-64°N), not the Italian or Austrian ones.
+            let siberia = ids(try await h.get("/stac/search?bbox=90,50,110,70&limit=100"))
+            #expect(!siberia.isEmpty && siberia.allSatisfy { $0.contains("_T47VLH_") }, "\(siberia)")
+            let italy = ids(try await h.post("/stac/search", json: #"{"bbox":[6,40,12,48],"limit":100}"#))
+            #expect(italy.contains { $0.contains("_T32TQM_") } && !italy.contains { $0.contains("_T47VLH_") || $0.contains("_T33UUP_") }, "\(italy)")
+            let polygon = #"{"intersects":{"type":"Polygon","coordinates":[[[90,50],[110,50],[110,70],[90,70],[90,50]]]},"limit":100}"#
+            #expect(Set(ids(try await h.post("/stac/search", json: polygon))) == Set(siberia))
+            // 2024 only; open-ended ranges too.
+            let year = ids(try await h.get("/stac/search?datetime=2024-01-01T00:00:00Z/2024-12-31T23:59:59Z&limit=100"))
+            #expect(!year.isEmpty && year.allSatisfy { $0.contains("_2024") }, "\(year)")
+            #expect(Set(ids(try await h.get("/stac/search?datetime=2024-01-01T00:00:00Z/..&limit=100"))) == Set(year))
+            #expect(try await h.get("/stac/search?datetime=yesterday").status == 400)
+            #expect(try await h.get("/stac/search?bbox=10,10,5").status == 400)
+            // GET pages follow `next` links; every item once.
+            var all: [String] = []
+            var next: String? = "/stac/search?limit=3"
+            while let page = next {
+                let reply = try await h.get(page.replacingOccurrences(of: h.base, with: ""))
+                all += ids(reply)
+                next = reply.json?["links"]?.arrayValue?.first { $0["rel"]?.stringValue == "next" }?["href"]?.stringValue
+            }
+            let everything = ids(try await h.get("/stac/search?limit=1000"))
+            #expect(all == everything && Set(all).count == all.count)
+            // POST pages: the next link carries the body with the next offset.
+            let first = try await h.post("/stac/search", json: #"{"limit":2}"#)
+            let link = try #require(first.json?["links"]?.arrayValue?.first { $0["rel"]?.stringValue == "next" })
+            #expect(link["method"]?.stringValue == "POST")
+            #expect(link["body"]?["offset"] == .int(2))
+        }
+    }
 }

@@ -12,6 +12,24 @@ struct CatalogueItem: Sendable, Equatable {
     var size: Int? = nil
 }
 
+extension CatalogueItem {
+    /// A one-degree box inside the MGRS grid cell a Sentinel-2 name's tile (`_T47VLH_`) lies in: the UTM zone gives
+    /// six degrees of longitude, the latitude band eight degrees (C..X without I and O, from 80°S), and the 100 km
+    /// square's letters place the box within the cell. Coarser than the real 110 km tile, but on the right part of
+    /// the globe, so `bbox` searches find it where a user looks (T47VLH: 96-102°E, 56-64°N).
+    static func tileFootprint(_ identifier: String) -> [Double]? {
+        guard let match = identifier.firstMatch(of: /_T(\d{2})([C-HJ-NP-X])([A-Z])([A-Z])_/), let zone = Int(match.1), (1...60).contains(zone)
+        else { return nil }
+        let bands = Array("CDEFGHJKLMNPQRSTUVWX")
+        guard let band = bands.firstIndex(of: Character(String(match.2))) else { return nil }
+        let column = Int(Character(String(match.3)).asciiValue ?? 65) - 65
+        let row = Int(Character(String(match.4)).asciiValue ?? 65) - 65
+        let west = Double((zone - 1) * 6 - 180 + column % 5)
+        let south = Double(-80 + band * 8 + row % 7)
+        return [west, south, west + 1, south + 1]
+    }
+}
+
 /// A STAC collection of the catalogue.
 struct CatalogueCollection: Sendable {
     var id: String
@@ -90,6 +108,8 @@ final class ProductCatalogue: Sendable {
 
     private static func insert(_ item: CatalogueItem, into s: inout State) {
         guard s.index[item.id] == nil else { return }
+        var item = item
+        if let footprint = CatalogueItem.tileFootprint(item.id) { item.bbox = footprint }
         s.index[item.id] = item
         s.items[item.collection, default: []].append(item)
     }

@@ -181,6 +181,9 @@ extension SandboxResponder {
         var ids: [String] = call.queryValue("ids")?.split(separator: ",").map(String.init) ?? []
         var limit = call.queryValue("limit").flatMap { Int($0) } ?? 20
         var offset = call.queryValue("offset").flatMap { Int($0) } ?? 0
+        var box: [Double]? = call.queryValue("bbox").map { $0.split(separator: ",").compactMap { Double($0) } }
+        var datetime = call.queryValue("datetime")
+        var postBody: JSONValue?
         if call.method == .post {
             let bytes = try await body(call, limit: 1 << 20)
             if !bytes.isEmpty {
@@ -192,7 +195,31 @@ extension SandboxResponder {
                 ids = json["ids"]?.arrayValue?.compactMap(\.stringValue) ?? ids
                 limit = json["limit"]?.intValue ?? limit
                 offset = json["offset"]?.intValue ?? offset
+                box = json["bbox"]?.arrayValue.map { $0.compactMap(Self.number) } ?? box
+                if let geometry = json["intersects"] { box = Self.envelope(geometry) ?? [] }
+                datetime = json["datetime"]?.stringValue ?? datetime
+                postBody = json
             }
+        }
+        // A 3-D box (6 numbers) is searched by its 2-D extent.
+        if let b = box, b.count == 6 { box = [b[0], b[1], b[3], b[4]] }
+        if let b = box, b.count != 4 || b[0] > b[2] || b[1] > b[3] {
+            return HTTPReply.json(
+                .object([
+                    ("code", .string("InvalidParameterValue")), ("description", .string("bbox must be minx,miny,maxx,maxy (or a valid intersects geometry)")),
+                ]),
+                status: .badRequest)
+        }
+        var interval: ClosedRange<Date>?
+        if let datetime {
+            guard let range = Self.interval(datetime) else {
+                return HTTPReply.json(
+                    .object([
+                        ("code", .string("InvalidParameterValue")),
+                        ("description", .string("datetime must be an RFC 3339 instant or an interval start/end, either end open as `..`")),
+                    ]), status: .badRequest)
+            }
+            interval = range
         }
         guard (1...10_000).contains(limit), (0...Self.maxOffset).contains(offset) else {
             return HTTPReply.json(
@@ -206,13 +233,73 @@ extension SandboxResponder {
             items = collections.isEmpty ? service.catalogue.allItems() : collections.flatMap { service.catalogue.items(in: $0) }
         }
         if !collections.isEmpty { items = items.filter { collections.contains($0.collection) } }
+        if let b = box {
+            items = items.filter { item in
+                item.bbox.count == 4 && item.bbox[0] <= b[2] && b[0] <= item.bbox[2] && item.bbox[1] <= b[3] && b[1] <= item.bbox[3]
+            }
+        }
+        if let interval { items = items.filter { Self.date($0.datetime).map(interval.contains) ?? false } }
         let base = call.baseURL + "/stac"
-        var next = call.query.filter { $0.0 != "offset" }
-        next.append(("offset", String(offset + limit)))
-        return HTTPReply.json(
-            featureCollection(
-                items, limit: limit, offset: offset, base: base, selfURL: base + "/search",
-                nextURL: call.method == .get ? base + "/search?" + FormData.encode(next) : nil),
-            headers: [.contentType: "application/geo+json"])
+        var response = featureCollection(
+            items, limit: limit, offset: offset, base: base, selfURL: base + "/search",
+            nextURL: call.method == .get
+                ? base + "/search?" + FormData.encode(call.query.filter { $0.0 != "offset" } + [("offset", String(offset + limit))]) : nil)
+        // After a POST, the next page is another POST with the same body and the next offset (STAC API item search).
+        if let postBody, case .object(let fields) = postBody, offset + limit < items.count, case .object(var pairs) = response {
+            let body: JSONValue = .object(fields.filter { $0.0 != "offset" } + [("offset", .int(offset + limit))])
+            if let index = pairs.firstIndex(where: { $0.0 == "links" }), case .array(var links) = pairs[index].1 {
+                links.append(
+                    .object([
+                        ("rel", .string("next")), ("href", .string(base + "/search")), ("type", .string("application/geo+json")),
+                        ("method", .string("POST")), ("body", body),
+                    ]))
+                pairs[index].1 = .array(links)
+                response = .object(pairs)
+            }
+        }
+        return HTTPReply.json(response, headers: [.contentType: "application/geo+json"])
+    }
+
+    static func number(_ value: JSONValue) -> Double? {
+        switch value {
+        case let .double(d): d
+        case let .int(i): Double(i)
+        default: nil
+        }
+    }
+
+    /// The 2-D extent of a GeoJSON geometry's coordinates (any type), or nil when it has none.
+    static func envelope(_ geometry: JSONValue) -> [Double]? {
+        var points: [(Double, Double)] = []
+        func walk(_ value: JSONValue, depth: Int) {
+            guard depth < 8, let list = value.arrayValue else { return }
+            if list.count >= 2, let x = number(list[0]), let y = number(list[1]) {
+                points.append((x, y))
+            } else {
+                for item in list { walk(item, depth: depth + 1) }
+            }
+        }
+        walk(geometry["coordinates"] ?? .null, depth: 0)
+        guard !points.isEmpty else { return nil }
+        return [points.map(\.0).min()!, points.map(\.1).min()!, points.map(\.0).max()!, points.map(\.1).max()!]
+    }
+
+    /// `instant`, `start/end`, `../end`, `start/..`: the closed range of instants it names.
+    static func interval(_ text: String) -> ClosedRange<Date>? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        switch parts.count {
+        case 1: return date(parts[0]).map { $0...$0 }
+        case 2:
+            let start = parts[0] == ".." || parts[0].isEmpty ? Date.distantPast : date(parts[0])
+            let end = parts[1] == ".." || parts[1].isEmpty ? Date.distantFuture : date(parts[1])
+            guard let start, let end, start <= end else { return nil }
+            return start...end
+        default: return nil
+        }
+    }
+
+    /// An RFC 3339 instant, with or without fractional seconds.
+    static func date(_ text: String) -> Date? {
+        (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))) ?? (try? Date(text, strategy: .iso8601))
     }
 }
