@@ -29,34 +29,29 @@ extension RunContext {
     /// manifests are checked against the live workflow catalogue; every identifier of a DESP source is looked up in
     /// its collection; every PRIVATE bucket takes a probe object (written, then deleted).
     public func check() async throws -> CheckResult {
-        let catalogue = try await connector.withService { service in try await service.workflowCatalogue() }
-        let live = try Workbench(
-            paths: bench.paths, projectFile: bench.workspace.projectFile, profile: bench.profileName, sandbox: embeddedSandbox,
-            environment: environment, shard: bench.shard, catalogue: catalogue)
-        var problems: [CheckProblem] = []
-        let orders = live.workspace.orders.filter { bench.shard?.contains($0.key) ?? true }
-        // Identifiers, by collection, each looked up once.
-        var byCollection: [String: [String]] = [:]
-        var keysByIdentifier: [String: [String]] = [:]
-        for order in orders where order.sourceType == "DESP" {
-            guard let collection = Self.optionText(order, "desp_source_collection") else { continue }
-            byCollection[collection, default: []] += order.body.identifiers
-            for identifier in order.body.identifiers { keysByIdentifier[identifier, default: []].append(order.key) }
-        }
-        if !byCollection.isEmpty {
-            let missing = try await connector.withService { [byCollection] service in
-                var missing: [(String, String)] = []
-                for (collection, identifiers) in byCollection.sorted(by: { $0.key < $1.key }) {
-                    for identifier in try await service.missingIdentifiers(Array(Set(identifiers)).sorted(), in: collection) {
-                        missing.append((collection, identifier))
-                    }
-                }
-                return missing
+        // One session: an embedded sandbox is started once.
+        let (live, missing) = try await connector.withService { [self] service in
+            let live = try Workbench(
+                paths: bench.paths, projectFile: bench.workspace.projectFile, profile: bench.profileName, sandbox: embeddedSandbox,
+                environment: environment, shard: bench.shard, catalogue: try await service.workflowCatalogue())
+            // Identifiers, by collection, each looked up once.
+            var byCollection: [String: Set<String>] = [:]
+            for order in Self.checked(live) where order.sourceType == "DESP" {
+                guard let collection = Self.optionText(order, "desp_source_collection") else { continue }
+                byCollection[collection, default: []].formUnion(order.body.identifiers)
             }
-            for (collection, identifier) in missing {
-                for key in keysByIdentifier[identifier] ?? [] {
-                    problems.append(CheckProblem(key: key, message: "\(identifier) is not in collection \(collection)"))
-                }
+            var missing: [String: Set<String>] = [:]
+            for (collection, identifiers) in byCollection.sorted(by: { $0.key < $1.key }) {
+                missing[collection] = Set(try await service.missingIdentifiers(identifiers.sorted(), in: collection))
+            }
+            return (live, missing)
+        }
+        var problems: [CheckProblem] = []
+        let orders = Self.checked(live)
+        for order in orders where order.sourceType == "DESP" {
+            guard let collection = Self.optionText(order, "desp_source_collection"), let absent = missing[collection] else { continue }
+            for identifier in order.body.identifiers where absent.contains(identifier) {
+                problems.append(CheckProblem(key: order.key, message: "\(identifier) is not in collection \(collection)"))
             }
         }
         for order in orders {
@@ -72,6 +67,9 @@ extension RunContext {
         }
         return CheckResult(diagnostics: live.workspace.diagnostics, problems: problems.sorted { ($0.key ?? "", $0.message) < ($1.key ?? "", $1.message) })
     }
+
+    /// The orders `check` looks at: those of the workbench's shard.
+    static func checked(_ bench: Workbench) -> [Order] { bench.workspace.orders.filter { bench.shard?.contains($0.key) ?? true } }
 
     /// A string option's value as written (references unresolved).
     static func optionText(_ order: Order, _ name: String) -> String? {
