@@ -6,12 +6,14 @@ import Testing
 
 /// The shipped CI pipelines are valid YAML and every hookctl command they run parses as a command line.
 struct PipelineExampleTests {
-    static let files = [".github/workflows/hookctl.yml", ".github/workflows/hookctl-sharded.yml", ".gitlab-ci.yml"]
+    static let files = [
+        ".github/workflows/hookctl.yml", ".github/workflows/hookctl-sharded.yml", ".gitlab-ci.yml", ".gitlab-ci-sharded.yml",
+    ]
 
     /// The arguments of a script's command line: up to the first shell operator, CI expressions replaced by a value
     /// of the shape they stand for.
     static func arguments(_ line: String) -> [String] {
-        let expanded = line.replacingOccurrences(of: "${{ matrix.shard }}", with: "2/4")
+        let expanded = line.replacingOccurrences(of: "${{ matrix.shard }}", with: "2/4").replacingOccurrences(of: "$SHARD", with: "2/4")
         var words: [String] = []
         for word in expanded.split(separator: " ").map(String.init).dropFirst() {
             if [">", ">>", "|", "||", "&&", ";", "2>&1"].contains(word) { break }
@@ -34,5 +36,6 @@ struct PipelineExampleTests {
         }
         #expect(found[paths[1]]?.contains { $0.contains("--shard ${{ matrix.shard }}") } == true)
         #expect(found[paths[1]]?.contains { $0.contains("report") && $0.contains("--merge") } == true)
+        #expect(found[paths[3]]?.contains { $0.contains("--shard $SHARD") } == true)
     }
 }
