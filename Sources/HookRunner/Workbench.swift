@@ -87,10 +87,13 @@ public struct Workbench: Sendable {
     /// Where `download: true` puts product archives.
     public var downloadsDirectory: String { (root as NSString).appendingPathComponent("downloads") }
 
+    /// The orders of the manifests read that this command works on (those of its shard).
+    var orders: [Order] { workspace.orders.filter { shard?.contains($0.key) ?? true } }
+
     /// The orders as the manifests want them, for the plan.
     /// - Parameter retryAll: `--retry-all`: every order's retry resubmits all its identifiers, whatever its manifest says.
     public func desiredOrders(retryAll: Bool = false) -> [DesiredOrder] {
-        workspace.orders.filter { shard?.contains($0.key) ?? true }.map { order in
+        orders.map { order in
             DesiredOrder(
                 key: order.key, manifest: recordedPaths[order.manifestPath] ?? relative(order.manifestPath), workflow: order.workflow, labels: order.labels,
                 digest: order.body.digest, renderedBody: order.body.renderedUTF8(), identifiers: order.body.identifiers,

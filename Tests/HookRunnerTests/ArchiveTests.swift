@@ -82,6 +82,22 @@ struct ArchiveTests {
         #expect(project.log.all.contains(.removedStale(key: "alpha", path: "downloads/alpha/ID-OLD.zip")))
     }
 
+    @Test func `an output about to expire is not warned of once its archive is kept on disk`() async throws {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var script = ScriptedService.Script()
+        script.expires = start.addingTimeInterval(2 * 86_400)
+        let project = try Self.project(script)
+        var context = try project.context()
+        context.now = { start }
+        _ = try await context.apply(ApplyRequest())
+        let warnings = { project.log.all.compactMap { if case .warning(let text) = $0 { text } else { nil } } }
+        // alpha's two archives are on disk; beta asks for no download, and apply looks at download orders only.
+        #expect(warnings().filter { $0.contains("expires on") }.isEmpty, "\(warnings())")
+        // Listing them says so for each, kept or not: the service's copy expires all the same.
+        _ = try await context.outputs()
+        #expect(warnings().filter { $0.contains("expires on") }.count == 3, "\(warnings())")
+    }
+
     @Test func `outputs warns of an expiry within 3 days, says expired after it, and never fails for it`() async throws {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         var script = ScriptedService.Script()

@@ -53,23 +53,25 @@ extension RunContext {
             // Orders whose manifests say `download: true` keep their archives under downloads/.
             let downloads = plan.filter { $0.desired?.download == true }.map(\.key)
             var archiveFailures: [String] = []
+            var verified: [String: String] = [:]
             let nothingToDo =
                 plan.allSatisfy { $0.action == .keep }
-                && pendingArchives(archiveTargets(keys: downloads, state: state, folder: bench.downloadsDirectory)).isEmpty
-            if nothingToDo {
-                removeStale(keys: downloads, state: state, in: bench.downloadsDirectory)
-            } else {
-                (outcome, archiveFailures) = try await withService(store: store) { service in
+                && pendingArchives(keys: downloads, state: state, folder: bench.downloadsDirectory, verified: &verified).isEmpty
+            if !nothingToDo {
+                (outcome, archiveFailures) = try await withService(store: store) { [verified] service in
                     var result = try await runner(service, store, concurrency: request.concurrency).apply(
                         plan, bodies: bodies, state: state, wait: request.wait, timeout: request.timeout,
                         cancelRemoved: request.cancelRemoved)
-                    let archives = try await syncArchives(
-                        keys: downloads, into: bench.downloadsDirectory, state: result.state, service: service, store: store,
-                        concurrency: request.concurrency)
+                    var known = verified
+                    let pending = pendingArchives(keys: downloads, state: result.state, folder: bench.downloadsDirectory, verified: &known)
+                    let archives = try await fetchArchives(
+                        pending, state: result.state, service: service, store: store, concurrency: request.concurrency)
                     result.state = archives.state
                     return (result, archives.failures)
                 }
             }
+            removeStale(keys: downloads, state: outcome.state, in: bench.downloadsDirectory)
+            expiryWarnings(keys: downloads, state: outcome.state, kept: bench.downloadsDirectory)
             let report = Report(
                 state: Self.withRejections(outcome.rejected, of: plan, in: outcome.state),
                 keys: plan.filter { $0.action != .remove }.map(\.key), timedOut: Set(outcome.timedOut),

@@ -39,35 +39,29 @@ extension RunContext {
         }
     }
 
-    /// Whether the file at the target's path is the archive recorded: the same size and the same SHA-256.
-    static func isCurrent(_ target: ArchiveTarget) -> Bool {
-        guard let size = target.product.size, let sha256 = target.product.sha256, FileWriter.size(of: target.path) == size else { return false }
-        return (try? ArchiveCheck.digest(target.path).sha256) == sha256
+    /// The archives of `keys` that are missing under `folder` or not the one recorded (same size and SHA-256), and can
+    /// still be downloaded; expired ones are told once each. `verified` remembers, by path, the SHA-256 of files found
+    /// intact, so a command that asks twice (before and after waiting) hashes each file once.
+    func pendingArchives(keys: [String], state: RunState, folder: String, verified: inout [String: String]) -> [ArchiveTarget] {
+        archiveTargets(keys: keys, state: state, folder: folder).filter { target in
+            guard let size = target.product.size, let sha256 = target.product.sha256 else { return !isExpired(target.product) }
+            if verified[target.path] == sha256 { return false }
+            if FileWriter.size(of: target.path) == size, (try? ArchiveCheck.digest(target.path).sha256) == sha256 {
+                verified[target.path] = sha256
+                return false
+            }
+            return !isExpired(target.product)
+        }
     }
 
-    /// The targets whose file is missing or not the one recorded, and that can still be downloaded.
-    func pendingArchives(_ targets: [ArchiveTarget]) -> [ArchiveTarget] {
-        targets.filter { !Self.isCurrent($0) && !isExpired($0.product) }
-    }
-
-    /// Brings the archives of `keys` under `folder` in step with the state: removes stale files (one line each),
-    /// downloads what is missing or differs, `concurrency` at a time, checks each (size against the answer's
-    /// `Content-Length`, the zip's CRCs), and records its size and SHA-256 in the product's entry.
+    /// Downloads `pending`, `concurrency` at a time, checks each (size against the answer's `Content-Length`, the zip's
+    /// CRCs), and records its size and SHA-256 in the product's entry.
     /// - Returns: the state with what was recorded, and one line per archive that could not be fetched or failed its
     ///   check (its file is not kept as done).
-    func syncArchives(
-        keys: [String], into folder: String, state initial: RunState, service: any OrderService, store: any StateStore,
-        concurrency: Int
+    func fetchArchives(
+        _ pending: [ArchiveTarget], state initial: RunState, service: any OrderService, store: any StateStore, concurrency: Int
     ) async throws -> (state: RunState, failures: [String]) {
         var state = initial
-        let targets = archiveTargets(keys: keys, state: state, folder: folder)
-        removeStale(keys: keys, state: state, in: folder)
-        for target in targets where isExpired(target.product) && !Self.isCurrent(target) {
-            events(
-                .warning(
-                    "\(target.key): \(target.product.identifier): its output expired on \(Self.day(target.product.expires)); it can no longer be downloaded"))
-        }
-        let pending = pendingArchives(targets)
         guard !pending.isEmpty else { return (state, []) }
         var fetched: [FetchedArchive] = []
         var failures: [String] = []
@@ -110,12 +104,11 @@ extension RunContext {
         }
         var changes: [String: OrderRecord?] = [:]
         for archive in fetched {
-            guard var record = state.orders[archive.target.key],
-                let attempt = record.attempts.firstIndex(where: { $0.number == archive.target.attempt }),
-                let product = record.attempts[attempt].products.firstIndex(where: { $0.identifier == archive.target.product.identifier })
-            else { continue }
-            record.attempts[attempt].products[product].size = archive.check.size
-            record.attempts[attempt].products[product].sha256 = archive.check.sha256
+            guard var record = state.orders[archive.target.key] else { continue }
+            record.changeProduct(of: archive.target) { product in
+                product.size = archive.check.size
+                product.sha256 = archive.check.sha256
+            }
             state.orders[archive.target.key] = record
             changes[archive.target.key] = record
         }
@@ -151,11 +144,16 @@ extension RunContext {
     func isExpired(_ product: ProductRecord) -> Bool { product.expires.map { $0 <= now() } ?? false }
 
     /// Warnings for the TEMPORARY outputs of these orders that expire within 3 days, or have expired.
-    func expiryWarnings(keys: [String], state: RunState) {
+    /// - Parameter kept: where archives are downloaded: an output whose archive is there, of its recorded size, is safe
+    ///   and needs no warning.
+    func expiryWarnings(keys: [String], state: RunState, kept folder: String? = nil) {
         let soon = now().addingTimeInterval(3 * 86_400)
+        let safe = Set(
+            folder.map { archiveTargets(keys: keys, state: state, folder: $0) }?
+                .filter { $0.product.size != nil && FileWriter.size(of: $0.path) == $0.product.size }.map { "\($0.key)/\($0.product.identifier)" } ?? [])
         for key in keys {
             guard let record = state.orders[key], record.output == .temporary else { continue }
-            for outcome in record.outcomes where outcome.product.status == .completed {
+            for outcome in record.outcomes where outcome.product.status == .completed && !safe.contains("\(key)/\(outcome.product.identifier)") {
                 guard let expires = outcome.product.expires else { continue }
                 if expires <= now() {
                     events(.warning("\(key): \(outcome.product.identifier): its output expired on \(Self.day(expires))"))
@@ -172,6 +170,16 @@ extension RunContext {
 
     /// An instant as `outputs` and warnings give it: `2024-09-16T16:10:18Z`.
     static func day(_ date: Date?) -> String { date?.formatted(.iso8601) ?? "an unknown date" }
+}
+
+extension OrderRecord {
+    /// Changes the product an archive target stands for (its attempt's record of its identifier).
+    mutating func changeProduct(of target: ArchiveTarget, _ change: (inout ProductRecord) -> Void) {
+        guard let attempt = attempts.firstIndex(where: { $0.number == target.attempt }),
+            let product = attempts[attempt].products.firstIndex(where: { $0.identifier == target.product.identifier })
+        else { return }
+        change(&attempts[attempt].products[product])
+    }
 }
 
 /// An archive that failed its check, and why.

@@ -36,7 +36,7 @@ extension RunContext {
                 environment: environment, shard: bench.shard, catalogue: try await service.workflowCatalogue())
             // Identifiers, by collection, each looked up once.
             var byCollection: [String: Set<String>] = [:]
-            for order in Self.checked(live) where order.sourceType == "DESP" {
+            for order in live.orders where order.sourceType == "DESP" {
                 guard let collection = Self.optionText(order, "desp_source_collection") else { continue }
                 byCollection[collection, default: []].formUnion(order.body.identifiers)
             }
@@ -47,7 +47,7 @@ extension RunContext {
             return (live, missing)
         }
         var problems: [CheckProblem] = []
-        let orders = Self.checked(live)
+        let orders = live.orders
         for order in orders where order.sourceType == "DESP" {
             guard let collection = Self.optionText(order, "desp_source_collection"), let absent = missing[collection] else { continue }
             for identifier in order.body.identifiers where absent.contains(identifier) {
@@ -65,11 +65,10 @@ extension RunContext {
                 problems.append(CheckProblem(key: order.key, message: "bucket \(spec.bucket) does not take a write: \(Runner<C>.describe(error))"))
             }
         }
-        return CheckResult(diagnostics: live.workspace.diagnostics, problems: problems.sorted { ($0.key ?? "", $0.message) < ($1.key ?? "", $1.message) })
+        return CheckResult(
+            diagnostics: live.workspace.diagnostics.filter { !bench.workspace.diagnostics.contains($0) },
+            problems: problems.sorted { ($0.key ?? "", $0.message) < ($1.key ?? "", $1.message) })
     }
-
-    /// The orders `check` looks at: those of the workbench's shard.
-    static func checked(_ bench: Workbench) -> [Order] { bench.workspace.orders.filter { bench.shard?.contains($0.key) ?? true } }
 
     /// A string option's value as written (references unresolved).
     static func optionText(_ order: Order, _ name: String) -> String? {

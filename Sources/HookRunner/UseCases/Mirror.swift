@@ -3,14 +3,22 @@ import HookCore
 import HookS3
 
 extension RunContext {
-    /// `outputs --mirror s3://BUCKET/PREFIX`: copies each TEMPORARY output that has not expired to
-    /// `PREFIX/<key>/<identifier>.zip` through `client`, one at a time: fetched from the service into a temporary file,
+    /// `outputs --mirror s3://BUCKET/PREFIX --endpoint URL`: copies each TEMPORARY output that has not expired to
+    /// `PREFIX/<key>/<identifier>.zip` as `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (region `AWS_REGION`, default
+    /// `us-east-1`), one at a time: fetched from the service into a temporary file,
     /// checked as a download is, uploaded (multipart when large), its size checked at the store, and its location
     /// recorded in the lock file. An output already mirrored there, with the recorded size, is skipped.
     /// - Returns: how many outputs were copied.
     @discardableResult
-    public func mirrorOutputs(to target: S3Location, client: S3Client) async throws -> Int {
-        try await locked {
+    public func mirrorOutputs(to target: S3Location, endpoint: URL) async throws -> Int {
+        guard let keyID = environment["AWS_ACCESS_KEY_ID"], !keyID.isEmpty, let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
+            throw RunnerError.io("--mirror needs $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY, not set")
+        }
+        let region = environment["AWS_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
+        let client = S3Client(
+            configuration: S3Configuration(
+                endpoint: endpoint, region: region, credentials: AWSCredentials(accessKeyID: keyID, secretAccessKey: Secret(secret))))
+        return try await locked {
             let store = bench.stateStore(warn: { events(.warning($0)) })
             let state = try store.load()
             let keys = recordedKeys(in: state)
@@ -54,10 +62,13 @@ extension RunContext {
                             "\(archive.key): s3://\(target.bucket)/\(objectKey) holds \(stored.map(String.init) ?? "nothing") bytes, not the \(check.size) uploaded; not recorded as mirrored"
                         )
                     }
-                    try record(archive, in: store) { product in
-                        product.mirror = "s3://\(target.bucket)/\(objectKey)"
-                        product.size = check.size
-                        product.sha256 = check.sha256
+                    if var record = try store.load().orders[archive.key] {
+                        record.changeProduct(of: archive) { product in
+                            product.mirror = "s3://\(target.bucket)/\(objectKey)"
+                            product.size = check.size
+                            product.sha256 = check.sha256
+                        }
+                        try store.record([archive.key: record])
                     }
                     events(.mirrored(key: archive.key, location: "s3://\(target.bucket)/\(objectKey)"))
                 }
@@ -67,14 +78,4 @@ extension RunContext {
         }
     }
 
-    /// Changes the product of `archive` in the state as `change` says, and records it.
-    private func record(_ archive: ArchiveTarget, in store: FileStateStore, _ change: (inout ProductRecord) -> Void) throws {
-        var state = try store.load()
-        guard var record = state.orders[archive.key], let attempt = record.attempts.firstIndex(where: { $0.number == archive.attempt }),
-            let product = record.attempts[attempt].products.firstIndex(where: { $0.identifier == archive.product.identifier })
-        else { return }
-        change(&record.attempts[attempt].products[product])
-        state.orders[archive.key] = record
-        try store.record([archive.key: record])
-    }
 }

@@ -96,7 +96,6 @@ extension RunContext {
             let store = bench.stateStore(warn: { events(.warning($0)) })
             let state = try store.load()
             let keys = recordedKeys(in: state)
-            expiryWarnings(keys: keys, state: state)
             for item in try await outputs(of: keys, in: state) where item.s3 != nil {
                 guard let client = item.s3, let location = item.location.flatMap(S3Location.init) else { continue }
                 let target = (Self.archiveFolder(folder, key: item.key) as NSString).appendingPathComponent((location.prefix as NSString).lastPathComponent)
@@ -106,13 +105,15 @@ extension RunContext {
                 events(.downloaded(key: item.key, path: bench.relative(target)))
             }
             var failures: [String] = []
-            if pendingArchives(archiveTargets(keys: keys, state: state, folder: folder)).isEmpty {
-                removeStale(keys: keys, state: state, in: folder)
-            } else {
+            var verified: [String: String] = [:]
+            let pending = pendingArchives(keys: keys, state: state, folder: folder, verified: &verified)
+            if !pending.isEmpty {
                 failures = try await withService(store: store) { service in
-                    try await syncArchives(keys: keys, into: folder, state: state, service: service, store: store, concurrency: concurrency).failures
+                    try await fetchArchives(pending, state: state, service: service, store: store, concurrency: concurrency).failures
                 }
             }
+            removeStale(keys: keys, state: state, in: folder)
+            expiryWarnings(keys: keys, state: state, kept: folder)
             try compact(store)
             try Self.requireArchives(failures, events: events)
         }

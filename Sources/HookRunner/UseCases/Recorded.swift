@@ -99,7 +99,7 @@ extension RunContext {
 extension Workbench {
     /// How long to wait for each of `keys`: `override` (`--timeout`), else its manifest's `wait.timeout`, else no limit.
     func waitTimeouts(for keys: [String], override: Duration?) -> [String: Duration] {
-        let own = Dictionary(desiredOrders().map { ($0.key, $0.timeout) }) { first, _ in first }
+        let own = Dictionary(orders.map { ($0.key, $0.waitTimeout) }) { first, _ in first }
         var timeouts: [String: Duration] = [:]
         for key in keys { timeouts[key] = override ?? own[key] ?? nil }
         return timeouts

@@ -46,7 +46,7 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     /// The keys a command about recorded orders looks at: those of the manifests named on the command line that are
     /// recorded, or every recorded one when none was named.
     func recordedKeys(in state: RunState) -> [String] {
-        let keys = bench.pathsGiven ? bench.desiredOrders().map(\.key) : state.orders.keys.sorted()
+        let keys = bench.pathsGiven ? bench.orders.map(\.key) : state.orders.keys.sorted()
         return keys.filter { state.orders[$0] != nil }
     }
 

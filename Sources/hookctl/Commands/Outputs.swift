@@ -57,15 +57,7 @@ struct Outputs: AsyncParsableCommand {
                 "Wrote a STAC catalogue of \(items) item\(items == 1 ? "" : "s") to \((stac as NSString).appendingPathComponent("catalog.json"))")
         }
         if let mirror, let location = S3Location(mirror), let endpoint = endpoint.flatMap(URL.init(string:)) {
-            let environment = invocation.environment
-            guard let keyID = environment["AWS_ACCESS_KEY_ID"], !keyID.isEmpty, let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
-                throw RunnerError.io("--mirror needs $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY, not set")
-            }
-            let region = environment["AWS_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
-            let client = S3Client(
-                configuration: S3Configuration(
-                    endpoint: endpoint, region: region, credentials: AWSCredentials(accessKeyID: keyID, secretAccessKey: Secret(secret))))
-            let copied = try await invocation.interruptible(bench) { try await context.mirrorOutputs(to: location, client: client) }
+            let copied = try await invocation.interruptible(bench) { try await context.mirrorOutputs(to: location, endpoint: endpoint) }
             invocation.console.info(
                 copied == 0 ? "Every output is already mirrored to \(mirror)." : "Mirrored \(copied) output\(copied == 1 ? "" : "s") to \(mirror).")
         }
