@@ -1,4 +1,5 @@
 import Foundation
+import HookClient
 import HookCore
 import HookManifest
 
@@ -26,8 +27,9 @@ public protocol OrderService: Sendable {
     func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws
     /// The service's workflow catalogue as it answers `GET Workflows?$expand=WorkflowOptions` (for `check`).
     func workflowCatalogue() async throws -> [UInt8]
-    /// Which of `identifiers` the source catalogue's `collection` does not hold (for `check`).
-    func missingIdentifiers(_ identifiers: [String], in collection: String) async throws -> [String]
+    /// Which of `identifiers` the source catalogue's `collection` holds, with their sizes where it gives them (for
+    /// `check`, and `apply` under a `maxBytes` policy).
+    func products(_ identifiers: [String], in collection: String) async throws -> [String: CatalogueProduct]
 }
 
 /// What a service that cannot be asked answers (scripted services in tests).
@@ -35,7 +37,7 @@ public struct NotSupported: Error, Sendable {}
 
 extension OrderService {
     public func workflowCatalogue() async throws -> [UInt8] { throw NotSupported() }
-    public func missingIdentifiers(_ identifiers: [String], in collection: String) async throws -> [String] { throw NotSupported() }
+    public func products(_ identifiers: [String], in collection: String) async throws -> [String: CatalogueProduct] { throw NotSupported() }
 }
 
 /// The service's view of an order at one moment.

@@ -12,6 +12,8 @@ public enum RunEvent: Sendable, Equatable {
     case removed(key: String, cancelled: Bool)
     /// What `apply` is about to do with an order (it changes something), before anything is sent.
     case planned(key: String, summary: String)
+    /// How much a run orders, looked up before submitting (with a `maxBytes` policy).
+    case volume(Volume)
     /// Bytes of an archive or object written so far, and its size when known.
     case transfer(key: String, written: Int64, total: Int64?)
     case downloaded(key: String, path: String)

@@ -16,10 +16,9 @@ public struct ServiceAdapter: OrderService {
 
     public func workflowCatalogue() async throws -> [UInt8] { try await service.workflowCatalogueJSON() }
 
-    public func missingIdentifiers(_ identifiers: [String], in collection: String) async throws -> [String] {
+    public func products(_ identifiers: [String], in collection: String) async throws -> [String: CatalogueProduct] {
         guard let catalogue else { throw NotSupported() }
-        let found = try await catalogue.existing(identifiers, in: collection)
-        return identifiers.filter { !found.contains($0) }
+        return try await catalogue.products(identifiers, in: collection)
     }
 
     public func submit(name: String, body: [UInt8]) async throws -> OrderSnapshot {

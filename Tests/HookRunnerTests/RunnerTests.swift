@@ -1,4 +1,5 @@
 import Foundation
+import HookClient
 import HookCore
 import HookManifest
 import Synchronization
@@ -41,6 +42,8 @@ final class ScriptedService: OrderService {
         var expires: Date?
         /// Product ids downloaded, in order.
         var downloads: [Int] = []
+        /// The source catalogue: collection -> identifier -> product (`check`, `apply` under `maxBytes`).
+        var catalogue: [String: [String: CatalogueProduct]] = [:]
         /// The archive served for a product id.
         var archive: @Sendable (Int) -> [UInt8] = { TestZip.archive(["product-\($0).txt": Array("product \($0)\n".utf8)]) }
     }
@@ -53,6 +56,18 @@ final class ScriptedService: OrderService {
 
     /// The service's orders by name, as `/sandbox/orders` would list them.
     var orderNames: [String] { script.withLock { s in s.orders.keys.sorted().compactMap { s.orders[$0]?.snapshot.name } } }
+
+    func products(_ identifiers: [String], in collection: String) async throws -> [String: CatalogueProduct] {
+        let listed = script.withLock { $0.catalogue[collection] ?? [:] }
+        return listed.filter { identifiers.contains($0.key) }
+    }
+
+    /// `data-harvest` with the options a DESP source and TEMPORARY storage send.
+    func workflowCatalogue() async throws -> [UInt8] {
+        let options = ["output_storage", "source_type", "desp_source_username", "desp_source_password", "desp_source_collection"]
+        let listed = options.map { #"{"Name":"\#($0)","Type":"str"}"# }.joined(separator: ",")
+        return Array(#"{"value":[{"Name":"data-harvest","WorkflowOptions":[\#(listed)]}]}"#.utf8)
+    }
 
     func submit(name: String, body: [UInt8]) async throws -> OrderSnapshot {
         guard case .object(let fields) = try JSONReader.parse(body), case .string(let sent)? = fields["Name"],
@@ -162,6 +177,7 @@ final class EventLog: Sendable {
     let events = Mutex<[RunEvent]>([])
     func record(_ event: RunEvent) { events.withLock { $0.append(event) } }
     var all: [RunEvent] { events.withLock { $0 } }
+    var warnings: [String] { all.compactMap { if case .warning(let text) = $0 { text } else { nil } } }
 }
 
 struct RunnerTests {

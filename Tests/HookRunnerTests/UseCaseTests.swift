@@ -1,4 +1,5 @@
 import Foundation
+import HookClient
 import HookCore
 import HookManifest
 import Synchronization
@@ -193,6 +194,37 @@ struct UseCaseTests {
         #expect(try await roomy.context().apply(ApplyRequest()).verdict == .done)
         // A rerun submits nothing, so nothing counts against the policy.
         #expect(try roomy.context().policyBreaches(try roomy.context().plan(retryAll: false)).isEmpty)
+    }
+
+    @Test func `check and apply hold the bytes the catalogue gives against maxBytes; unknown sizes count 0 with a warning`() async throws {
+        let collection = "EO.ESA.DAT.SENTINEL-2.MSI.L1C"
+        var script = ScriptedService.Script()
+        // ID-B1 is in the catalogue without a size; ID-A1 and ID-A2 weigh 400 MB each.
+        script.catalogue = [collection: ["ID-A1": .init(size: 400_000_000), "ID-A2": .init(size: 400_000_000), "ID-B1": .init(size: nil)]]
+        let tight = try UseCaseProject(script, sandboxProfile: "{sandbox: true, policy: {maxBytes: 0.5GB}}")
+        let checked = try await tight.context().check()
+        #expect(checked.volume.summary == "2 orders, 3 items, 800.0 MB (1 item of unknown size)")
+        #expect(checked.problems.map(\.line) == ["this run would order 800.0 MB; profile 'sandbox' allows at most 500.0 MB (policy.maxBytes)"])
+        #expect(tight.log.warnings == ["1 item without a size in the catalogue counts as 0 bytes against policy.maxBytes"])
+        await #expect(throws: RunnerError.policy(["this run would order 800.0 MB; profile 'sandbox' allows at most 500.0 MB (policy.maxBytes)"])) {
+            try await tight.context().apply(ApplyRequest())
+        }
+        #expect(tight.submissions == 0)
+        #expect(!FileManager.default.fileExists(atPath: tight.path("hookctl.sandbox.lock")))
+
+        let roomy = try UseCaseProject(script, sandboxProfile: "{sandbox: true, policy: {maxBytes: 1GB}}")
+        #expect(try await roomy.context().check().problems.isEmpty)
+        #expect(try await roomy.context().apply(ApplyRequest()).verdict == .done)
+        #expect(roomy.log.all.contains(.volume(checked.volume)))
+        // Nothing left to submit: nothing to weigh.
+        #expect(try await roomy.context().check().volume.summary == "0 orders, 0 items, 0 B")
+
+        // Without maxBytes, apply looks nothing up; check still says what it would order.
+        let unlimited = try UseCaseProject(script)
+        #expect(try await unlimited.context().check().volume.items == 3)
+        _ = try await unlimited.context().apply(ApplyRequest())
+        #expect(!unlimited.log.all.contains { if case .volume = $0 { true } else { false } })
+        #expect(unlimited.log.warnings.isEmpty)
     }
 
     @Test func `report writes the three files from the state alone`() async throws {

@@ -23,6 +23,19 @@ public struct ApplyRequest: Sendable {
 }
 
 extension RunContext {
+    /// With a `maxBytes` policy, looks the sizes of what `plan` submits up in the source catalogues (SPEC 9: only
+    /// then), says how much it is, and refuses a run over the limit before anything is sent.
+    func holdToMaxBytes(_ plan: [PlanItem], service: any OrderService) async throws {
+        guard bench.profile?.policy.maxBytes != nil else { return }
+        let submissions = submissions(plan, among: bench.orders)
+        guard !submissions.isEmpty else { return }
+        let volume = try await CatalogueProducts.lookUp(submissions, in: service).volume(of: submissions)
+        events(.volume(volume))
+        let (breach, warning) = bytePolicy(volume)
+        if let warning { events(.warning(warning)) }
+        if let breach { throw RunnerError.policy([breach]) }
+    }
+
     /// `apply`: plans, submits what changed, waits (unless asked not to), downloads what `download: true` asks for,
     /// writes the reports and folds the state into the lock file.
     public func apply(_ request: ApplyRequest) async throws -> RunResult {
@@ -41,9 +54,6 @@ extension RunContext {
             }
             let breaches = policyBreaches(plan)
             guard breaches.isEmpty else { throw RunnerError.policy(breaches) }
-            if bench.profile?.policy.maxBytes != nil {
-                events(.warning("policy.maxBytes is not enforced yet: this hookctl does not look sizes up (maxOrders and maxItems are)"))
-            }
             // Every variable a submission needs is checked before anything is sent.
             let needed = plan.filter { $0.action.submits || ($0.action == .resume && $0.recorded?.id == nil) }.map(\.key)
             let bodies = try bench.bodies(for: Set(needed), environment: environment)
@@ -59,6 +69,7 @@ extension RunContext {
                 && pendingArchives(keys: downloads, state: state, folder: bench.downloadsDirectory, verified: &verified).isEmpty
             if !nothingToDo {
                 (outcome, archiveFailures) = try await withService(store: store) { [verified] service in
+                    try await holdToMaxBytes(plan, service: service)
                     var result = try await runner(service, store, concurrency: request.concurrency).apply(
                         plan, bodies: bodies, state: state, wait: request.wait, timeout: request.timeout,
                         cancelRemoved: request.cancelRemoved)

@@ -20,6 +20,8 @@ public struct CheckResult: Sendable {
     public var diagnostics: [Diagnostic]
     /// Problems without a position: identifiers not in their collection, buckets that refuse a write.
     public var problems: [CheckProblem]
+    /// What `apply` would submit now: orders, items, and bytes where the catalogue gives sizes.
+    public var volume: Volume
 
     public var hasProblems: Bool { !problems.isEmpty || diagnostics.contains { $0.severity == .error } }
 }
@@ -27,31 +29,23 @@ public struct CheckResult: Sendable {
 extension RunContext {
     /// `check`: asks the service, submitting nothing: the login works (or the call fails as a run's would); the
     /// manifests are checked against the live workflow catalogue; every identifier of a DESP source is looked up in
-    /// its collection; every PRIVATE bucket takes a probe object (written, then deleted).
+    /// its collection, which also gives the bytes the run would order (held against `policy.maxBytes`); every
+    /// PRIVATE bucket takes a probe object (written, then deleted).
     public func check() async throws -> CheckResult {
+        let state = try bench.stateStore(warn: { events(.warning($0)) }).load()
         // One session: an embedded sandbox is started once.
-        let (live, missing) = try await connector.withService { [self] service in
+        let (live, products) = try await connector.withService { [self] service in
             let live = try Workbench(
                 paths: bench.paths, projectFile: bench.workspace.projectFile, profile: bench.profileName, sandbox: embeddedSandbox,
                 environment: environment, shard: bench.shard, catalogue: try await service.workflowCatalogue())
-            // Identifiers, by collection, each looked up once.
-            var byCollection: [String: Set<String>] = [:]
-            for order in live.orders where order.sourceType == "DESP" {
-                guard let collection = Self.optionText(order, "desp_source_collection") else { continue }
-                byCollection[collection, default: []].formUnion(order.body.identifiers)
-            }
-            var missing: [String: Set<String>] = [:]
-            for (collection, identifiers) in byCollection.sorted(by: { $0.key < $1.key }) {
-                missing[collection] = Set(try await service.missingIdentifiers(identifiers.sorted(), in: collection))
-            }
-            return (live, missing)
+            let products = try await CatalogueProducts.lookUp(live.orders.map { ($0, $0.body.identifiers) }, in: service)
+            return (live, products)
         }
         var problems: [CheckProblem] = []
         let orders = live.orders
-        for order in orders where order.sourceType == "DESP" {
-            guard let collection = Self.optionText(order, "desp_source_collection"), let absent = missing[collection] else { continue }
-            for identifier in order.body.identifiers where absent.contains(identifier) {
-                problems.append(CheckProblem(key: order.key, message: "\(identifier) is not in collection \(collection)"))
+        for order in orders {
+            for identifier in order.body.identifiers where products.isMissing(identifier, of: order) {
+                problems.append(CheckProblem(key: order.key, message: "\(identifier) is not in collection \(order.collection ?? "")"))
             }
         }
         for order in orders {
@@ -65,14 +59,14 @@ extension RunContext {
                 problems.append(CheckProblem(key: order.key, message: "bucket \(spec.bucket) does not take a write: \(Runner<C>.describe(error))"))
             }
         }
+        let plan = makePlan(desired: live.desiredOrders(), state: state, isRemoved: live.isRemoved)
+        let volume = products.volume(of: submissions(plan, among: orders))
+        let (breach, warning) = bytePolicy(volume)
+        if let warning { events(.warning(warning)) }
+        let breaches = policyBreaches(plan) + [breach].compactMap { $0 }
+        problems += breaches.map { CheckProblem(key: nil, message: $0) }
         return CheckResult(
             diagnostics: live.workspace.diagnostics.filter { !bench.workspace.diagnostics.contains($0) },
-            problems: problems.sorted { ($0.key ?? "", $0.message) < ($1.key ?? "", $1.message) })
-    }
-
-    /// A string option's value as written (references unresolved).
-    static func optionText(_ order: Order, _ name: String) -> String? {
-        guard case .string(let template)? = order.body.options.first(where: { $0.name == name })?.value else { return nil }
-        return template.description
+            problems: problems.sorted { ($0.key ?? "", $0.message) < ($1.key ?? "", $1.message) }, volume: volume)
     }
 }

@@ -75,11 +75,12 @@ extension SandboxResponder {
                 .object([
                     (
                         "downloadLink",
-                        .object([
-                            ("href", .string(itemURL + "/download")), ("type", .string("application/zip")),
-                            ("title", .string("Product download (bearer token required)")),
-                            ("roles", .array([.string("data")])),
-                        ])
+                        .object(
+                            [
+                                ("href", .string(itemURL + "/download")), ("type", .string("application/zip")),
+                                ("title", .string("Product download (bearer token required)")),
+                                ("roles", .array([.string("data")])),
+                            ] + (item.size.map { [("file:size", JSONValue.int($0))] } ?? []))
                     )
                 ])
             ),

@@ -106,6 +106,7 @@ final class Console: Sendable {
         case let .timedOut(key): warning("\(key): still unfinished at its wait timeout")
         case let .removed(key, cancelled): info("\(key): no longer in the manifests; dropped from the lock\(cancelled ? " and cancelled" : "")")
         case let .planned(key, summary): detail("plan: \(key): \(summary)")
+        case let .volume(volume): info("this run orders \(volume.summary)")
         case let .transfer(key, written, total): transfer(key, written: written, total: total)
         case let .downloaded(key, path):
             endStatus()
