@@ -109,6 +109,6 @@ let package = Package(
         .testTarget(
             name: "HookRunnerTests", dependencies: ["HookCore", "HookRunner", "HookSandbox", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "hookctlTests", dependencies: ["hookctl", "HookCore", "HookRunner", "HookSandbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "hookctlTests", dependencies: ["hookctl", "HookCore", "HookRunner", "HookS3", "HookSandbox"], swiftSettings: swiftSettings),
     ]
 )

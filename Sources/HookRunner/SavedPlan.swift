@@ -21,6 +21,9 @@ public struct SavedPlan: Equatable, Sendable {
     public var retryAll: Bool
     /// SHA-256 of the state the plan compared with (the lock file with its journal replayed), in canonical form.
     public var lock: String
+    /// With state in S3, the state object's location and the ETag the plan read (`s3://bucket/key#etag`, `#none` when
+    /// there was no object).
+    public var stateObject: String?
     /// SHA-256 of the profile's definition in the project file, references as written.
     public var profileDefinition: String
     /// SHA-256 per order key of what the manifests ask for it (body digest, manifest path, labels, wait, download).
@@ -61,6 +64,9 @@ public struct SavedPlan: Equatable, Sendable {
         if hookctl != current.hookctl { return "it was made by hookctl \(hookctl), and this is \(current.hookctl)" }
         if profile != current.profile { return "it is for profile '\(profile)', not '\(current.profile)'" }
         if profileDefinition != current.profileDefinition { return "profile '\(profile)' changed in the project file since it was made" }
+        if stateObject != current.stateObject {
+            return "the state object \((stateObject ?? current.stateObject ?? "").prefix { $0 != "#" }) changed since it was made"
+        }
         if lock != current.lock { return "the lock file (the recorded state of profile '\(profile)') changed since it was made" }
         if manifests != current.manifests {
             let keys = Set(manifests.keys).union(current.manifests.keys).filter { manifests[$0] != current.manifests[$0] }.sorted()
@@ -86,11 +92,12 @@ public struct SavedPlan: Equatable, Sendable {
                 "profile": .string(profile),
                 "paths": .array(paths.map { .string($0) }),
                 "retryAll": .bool(retryAll),
-                "fingerprints": .object([
-                    "lock": .string(lock),
-                    "profile": .string(profileDefinition),
-                    "manifests": .object(manifests.mapValues { .string($0) }),
-                ]),
+                "fingerprints": .object(
+                    [
+                        "lock": .string(lock),
+                        "profile": .string(profileDefinition),
+                        "manifests": .object(manifests.mapValues { .string($0) }),
+                    ].merging(stateObject.map { ["stateObject": .string($0)] } ?? [:]) { first, _ in first }),
                 "orders": .array(
                     orders.map { entry in
                         .object([
@@ -129,6 +136,7 @@ public struct SavedPlan: Equatable, Sendable {
         self.retryAll = retryAll
         lock = try string(prints["lock"])
         profileDefinition = try string(prints["profile"])
+        stateObject = try prints["stateObject"].map { try string($0) }
         manifests = try manifestPrints.mapValues { try string($0) }
         orders = try entries.map { value in
             guard case .object(let e) = value, case .integer(let attempt)? = e["attempt"] else { throw bad("it is damaged") }

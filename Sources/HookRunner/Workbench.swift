@@ -68,8 +68,31 @@ public struct Workbench: Sendable {
     /// The name state files carry: the profile, and `.<K>-of-<N>` for a shard.
     var stateName: String { shard.map { "\(profileName).\($0.fileTag)" } ?? profileName }
 
-    /// `hookctl.<profile>.lock` (a shard's: `hookctl.<profile>.<K>-of-<N>.lock`) beside the project file.
-    public var lockPath: String { (root as NSString).appendingPathComponent("hookctl.\(stateName).lock") }
+    /// `hookctl.<profile>.lock` (a shard's: `hookctl.<profile>.<K>-of-<N>.lock`) beside the project file; with state
+    /// in S3, the working copy of the state object, `.hookctl/<profile>[.<K>-of-<N>].s3.lock`.
+    public var lockPath: String {
+        profile?.state == nil
+            ? (root as NSString).appendingPathComponent("hookctl.\(stateName).lock")
+            : (root as NSString).appendingPathComponent(".hookctl/\(stateName).s3.lock")
+    }
+
+    /// The state object's key with state in S3: the profile's `state.s3.key`, a shard's with `.<K>-of-<N>` inserted
+    /// before its extension (`hookctl/harvest.lock` -> `hookctl/harvest.2-of-4.lock`).
+    public var stateObjectKey: String? {
+        guard let key = profile?.state?.key else { return nil }
+        guard let shard else { return key }
+        let parts = Self.shardKey(key)
+        return parts.stem + "." + shard.fileTag + parts.suffix
+    }
+
+    /// A state key split where a shard's tag goes: before the extension of its last path component (`a/b.lock` ->
+    /// `a/b` and `.lock`), else at its end.
+    static func shardKey(_ key: String) -> (stem: String, suffix: String) {
+        let name = key.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? key
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return (key, "") }
+        let suffix = String(name[dot...])
+        return (String(key.dropLast(suffix.count)), suffix)
+    }
     /// The lock file's journal, `.hookctl/<profile>[.<K>-of-<N>].journal`: what a command has recorded since it started.
     public var journalPath: String { (root as NSString).appendingPathComponent(".hookctl/\(stateName).journal") }
 

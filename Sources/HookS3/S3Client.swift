@@ -123,6 +123,54 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// A precondition on a write (S3 conditional writes): the write happens only if the object is as the writer last
+    /// saw it, so two writers never overwrite each other unseen.
+    public enum WriteCondition: Sendable, Equatable {
+        /// Create only: `If-None-Match: *`.
+        case absent
+        /// Replace only the version read: `If-Match: "<etag>"`.
+        case matching(eTag: String)
+    }
+
+    /// Uploads a small object only if `condition` holds.
+    /// - Returns: the new entity tag (without quotes).
+    /// - Throws: `S3Error.preconditionFailed` when the object is not as `condition` says (412, or 404 for `If-Match` on
+    ///   an object that is gone, or 409 when another conditional write was in progress).
+    public func putObject(bucket: String, key: String, body: [UInt8], if condition: WriteCondition) async throws -> String {
+        let operation = "S3 PUT s3://\(bucket)/\(key)"
+        var headers: [(name: String, value: String)] = [("content-length", String(body.count))]
+        switch condition {
+        case .absent: headers.append(("if-none-match", "*"))
+        case .matching(let eTag): headers.append(("if-match", "\"\(eTag)\""))
+        }
+        let response = try await send(
+            operation: operation, method: .PUT, url: objectURL(bucket: bucket, key: key), headers: headers,
+            payloadHash: SigV4Signer.sha256Hex(body), body: .bytes(ByteBuffer(bytes: body)))
+        if [412, 409].contains(response.status.code) || (response.status.code == 404 && condition != .absent) {
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            throw S3Error.preconditionFailed(operation: operation)
+        }
+        guard let eTag = try await finish(operation: operation, response: response).eTag else {
+            throw S3Error.invalidResponse(operation: operation, reason: "no ETag in the answer")
+        }
+        return eTag
+    }
+
+    /// A small object with its entity tag (without quotes), or nil when there is none.
+    public func getObjectVersion(bucket: String, key: String, limit: Int = 64 * 1024 * 1024) async throws -> (body: [UInt8], eTag: String)? {
+        let operation = "S3 GET s3://\(bucket)/\(key)"
+        let response = try await send(
+            operation: operation, method: .GET, url: objectURL(bucket: bucket, key: key), headers: [],
+            payloadHash: SigV4Signer.emptyPayloadHash, body: nil)
+        if response.status.code == 404 {
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            return nil
+        }
+        let (body, eTag) = try await finish(operation: operation, response: response, limit: limit)
+        guard let eTag else { throw S3Error.invalidResponse(operation: operation, reason: "no ETag in the answer") }
+        return (body, eTag)
+    }
+
     /// Deletes an object (`DeleteObject`; deleting one that is not there is not an error).
     public func deleteObject(bucket: String, key: String) async throws {
         let operation = "S3 DELETE s3://\(bucket)/\(key)"

@@ -14,6 +14,8 @@ public enum S3Error: Error, Sendable, Equatable {
     case transport(operation: String, reason: String)
     /// A local file could not be read or written.
     case file(path: String, reason: String)
+    /// A conditional write found the object changed (or created) by someone else.
+    case preconditionFailed(operation: String)
 }
 
 extension S3Error: LocalizedError {
@@ -32,6 +34,8 @@ extension S3Error: LocalizedError {
             "\(operation) failed: \(reason)"
         case let .file(path, reason):
             "\(path): \(reason)"
+        case let .preconditionFailed(operation):
+            "\(operation) failed: the object was changed by someone else (precondition failed)"
         }
     }
 }

@@ -53,7 +53,7 @@ struct ShardTests {
         #expect(project.submissions == 8)
         #expect(!FileManager.default.fileExists(atPath: project.path("hookctl.sandbox.lock")))
 
-        let merged = try project.context().report(into: nil, merge: true)
+        let merged = try await project.context().report(into: nil, merge: true)
         #expect(merged.orders.map(\.key) == (1...8).map { "o\($0)" }.sorted())
         #expect(merged.summary["completed"] == 8)
         #expect(try project.read("reports/report.json").contains("\"o8\""))

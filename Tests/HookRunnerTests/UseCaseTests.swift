@@ -180,7 +180,7 @@ struct UseCaseTests {
     @Test func `a run over the profile's policy is refused, one line per breach, before anything is sent`() async throws {
         let project = try UseCaseProject(sandboxProfile: "{sandbox: true, policy: {maxOrders: 1, maxItems: 2}}")
         let context = try project.context()
-        let plan = try context.plan(retryAll: false)
+        let plan = try await context.plan(retryAll: false)
         #expect(
             context.policyBreaches(plan) == [
                 "this run would submit 2 orders; profile 'sandbox' allows at most 1 (policy.maxOrders)",
@@ -193,7 +193,7 @@ struct UseCaseTests {
         let roomy = try UseCaseProject(sandboxProfile: "{sandbox: true, policy: {maxOrders: 2, maxItems: 3}}")
         #expect(try await roomy.context().apply(ApplyRequest()).verdict == .done)
         // A rerun submits nothing, so nothing counts against the policy.
-        #expect(try roomy.context().policyBreaches(try roomy.context().plan(retryAll: false)).isEmpty)
+        #expect(try roomy.context().policyBreaches(try await roomy.context().plan(retryAll: false)).isEmpty)
     }
 
     @Test func `check and apply hold the bytes the catalogue gives against maxBytes; unknown sizes count 0 with a warning`() async throws {
@@ -231,7 +231,7 @@ struct UseCaseTests {
         let project = try UseCaseProject()
         _ = try await project.context().apply(ApplyRequest())
         let opened = try project.context()
-        let report = try opened.report(into: project.path("out"))
+        let report = try await opened.report(into: project.path("out"))
         #expect(report.orders.count == 2)
         for file in ["report.json", "report.md", "junit.xml"] {
             #expect(FileManager.default.fileExists(atPath: project.path("out/" + file)))
@@ -278,7 +278,7 @@ struct UseCaseTests {
     @Test func `a saved plan is carried out only while its inputs are unchanged`() async throws {
         let project = try UseCaseProject()
         let planFile = project.path("plan.json")
-        let plan = try project.context().plan(retryAll: false, out: planFile)
+        let plan = try await project.context().plan(retryAll: false, out: planFile)
         #expect(plan.map(\.action) == [.create, .create])
         try project.write("manifests/orders.yaml", UseCaseProject.twoOrders.replacingOccurrences(of: "ID-B1", with: "ID-B9"))
         var request = ApplyRequest()

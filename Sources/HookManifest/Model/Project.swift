@@ -37,6 +37,8 @@ public struct Profile: Hashable, Sendable {
     public var policy = Policy()
     /// How to authenticate.
     public var auth: ProfileAuth?
+    /// Where the state lives when not in the local lock file (`state: {s3: {...}}`).
+    public var state: S3StateLocation?
     /// Creates a profile.
     public init(name: String, sandbox: Bool = false, serviceURL: String? = nil, despURL: String? = nil, dedlTokenURL: String? = nil, auth: ProfileAuth? = nil) {
         self.name = name
@@ -45,6 +47,28 @@ public struct Profile: Hashable, Sendable {
         self.despURL = despURL
         self.dedlTokenURL = dedlTokenURL
         self.auth = auth
+    }
+}
+
+/// `profiles.<name>.state.s3` (SPEC 10): the profile's state kept as an object in an S3-compatible store.
+public struct S3StateLocation: Hashable, Sendable {
+    public var bucket: String
+    /// The state object's key, e.g. `hookctl/harvest.lock`; a shard's has `.<K>-of-<N>` before its extension.
+    public var key: String
+    /// The store's endpoint URL.
+    public var endpoint: String
+    /// The SigV4 signing region (default `us-east-1`).
+    public var region: String
+    public var accessKey: Template
+    public var secretKey: Template
+
+    public init(bucket: String, key: String, endpoint: String, region: String, accessKey: Template, secretKey: Template) {
+        self.bucket = bucket
+        self.key = key
+        self.endpoint = endpoint
+        self.region = region
+        self.accessKey = accessKey
+        self.secretKey = secretKey
     }
 }
 

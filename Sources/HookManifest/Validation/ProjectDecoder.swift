@@ -1,7 +1,7 @@
 /// Decodes the `kind: Project` document of `hookctl.yaml`.
 struct ProjectDecoder {
     static let topKeys = ["apiVersion", "kind", "defaultProfile", "profiles", "defaults"]
-    static let profileKeys = ["sandbox", "serviceUrl", "identity", "auth", "catalogueUrl", "policy"]
+    static let profileKeys = ["sandbox", "serviceUrl", "identity", "auth", "catalogueUrl", "policy", "state"]
 
     /// A URL field: absolute `http` or `https` with a host, or an error at its value.
     static func url(_ fields: Fields, _ key: String, required: Bool = false) -> String? {
@@ -84,6 +84,25 @@ struct ProjectDecoder {
                     sink.error(
                         "project.policy", "`\(policy.sub("maxBytes"))` must be a size such as `500GB` (GB = 10^9 bytes) or `2TiB` (TiB = 2^40 bytes)",
                         at: pair.value.mark)
+                }
+            }
+        }
+        if let state = fields.mapping("state") {
+            state.checkKeys(["s3"])
+            if let s3 = state.mapping("s3", required: true) {
+                s3.checkKeys(["bucket", "key", "endpoint", "region", "accessKey", "secretKey"])
+                let bucket = s3.string("bucket", required: true)
+                let key = s3.string("key", required: true)
+                if let (text, node) = key, text.isEmpty || text.hasSuffix("/") || text.hasPrefix("/") {
+                    sink.error("project.state", "`\(s3.sub("key"))` must name an object, such as `hookctl/harvest.lock`", at: node.mark)
+                }
+                let endpoint = Self.url(s3, "endpoint", required: true)
+                let region = s3.string("region")?.0 ?? "us-east-1"
+                let accessKey = s3.template("accessKey", required: true, secret: true)
+                let secretKey = s3.template("secretKey", required: true, secret: true)
+                if let bucket, let key, let endpoint, let accessKey, let secretKey {
+                    profile.state = S3StateLocation(
+                        bucket: bucket.0, key: key.0, endpoint: endpoint, region: region, accessKey: accessKey.0, secretKey: secretKey.0)
                 }
             }
         }

@@ -47,9 +47,10 @@ extension RunContext {
             let desired = bench.desiredOrders(retryAll: retryAll)
             let plan = makePlan(desired: desired, state: state, isRemoved: bench.isRemoved)
             if let saved = request.saved {
-                let current = SavedPlan(
+                var current = SavedPlan(
                     plan: plan, desired: desired, state: state, profile: bench.profileName, definition: bench.profile,
                     paths: saved.plan.paths, retryAll: retryAll, hookctl: hookctlVersion)
+                current.stateObject = try await readStateVersion().object
                 if let change = saved.plan.change(to: current) { throw RunnerError.stalePlan(path: saved.path, change: change) }
             }
             let breaches = policyBreaches(plan)

@@ -13,8 +13,8 @@ extension RunContext {
     /// S3 URI or the download URL, with `file:size` and `file:checksum` where known. The same state gives the same bytes.
     /// - Returns: how many items were written.
     @discardableResult
-    public func writeCatalogue(into folder: String, archives: String? = nil) throws -> Int {
-        let state = try bench.stateStore(warn: { events(.warning($0)) }).load()
+    public func writeCatalogue(into folder: String, archives: String? = nil) async throws -> Int {
+        let state = try await readState()
         let base = bench.profile?.serviceURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
         var links: [JSONValue] = [Self.link("root", "./catalog.json", type: "application/json")]
         var written = 0

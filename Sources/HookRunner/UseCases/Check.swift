@@ -32,7 +32,7 @@ extension RunContext {
     /// its collection, which also gives the bytes the run would order (held against `policy.maxBytes`); every
     /// PRIVATE bucket takes a probe object (written, then deleted).
     public func check() async throws -> CheckResult {
-        let state = try bench.stateStore(warn: { events(.warning($0)) }).load()
+        let state = try await readState()
         // One session: an embedded sandbox is started once.
         let (live, products) = try await connector.withService { [self] service in
             let live = try Workbench(

@@ -49,7 +49,7 @@ extension RunContext {
     /// TEMPORARY output that expires within 3 days or has expired. TEMPORARY products come from the state; PRIVATE
     /// objects are listed in S3 with the order's own storage references, which must be set.
     public func outputs() async throws -> [OutputItem] {
-        let state = try bench.stateStore(warn: { events(.warning($0)) }).load()
+        let state = try await readState()
         let keys = recordedKeys(in: state)
         expiryWarnings(keys: keys, state: state)
         return try await outputs(of: keys, in: state)

@@ -7,14 +7,15 @@ extension RunContext {
     /// - Parameters:
     ///   - retryAll: plan retries of every identifier (`--retry-all`).
     ///   - out: save the plan there, with fingerprints of its inputs, for `apply --plan`.
-    public func plan(retryAll: Bool, out: String? = nil) throws -> [PlanItem] {
-        let state = try bench.stateStore(warn: { events(.warning($0)) }).load()
+    public func plan(retryAll: Bool, out: String? = nil) async throws -> [PlanItem] {
+        let (state, stateObject) = try await readStateVersion()
         let desired = bench.desiredOrders(retryAll: retryAll)
         let plan = makePlan(desired: desired, state: state, isRemoved: bench.isRemoved)
         if let out {
-            let saved = SavedPlan(
+            var saved = SavedPlan(
                 plan: plan, desired: desired, state: state, profile: bench.profileName, definition: bench.profile,
                 paths: bench.paths, retryAll: retryAll, hookctl: hookctlVersion)
+            saved.stateObject = stateObject
             try AtomicFile.write(saved.json, to: out)
         }
         return plan

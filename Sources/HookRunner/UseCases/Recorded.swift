@@ -1,6 +1,7 @@
 import Foundation
 import HookCore
 import HookManifest
+import HookS3
 
 /// The use cases about orders already recorded: `wait`, `status`, `report`.
 extension RunContext {
@@ -55,8 +56,8 @@ extension RunContext {
     /// (default `reports/` beside the project file).
     /// - Parameter merge: `--merge`: the state of every shard of the profile (and its unsharded state), merged; a key
     ///   found in several takes the record whose latest attempt is the latest.
-    public func report(into directory: String?, merge: Bool = false) throws -> Report {
-        let state = merge ? try mergedState() : try bench.stateStore(warn: { events(.warning($0)) }).load()
+    public func report(into directory: String?, merge: Bool = false) async throws -> Report {
+        let state = merge ? try await mergedState() : try await readState()
         let report = Report(state: state, keys: recordedKeys(in: state))
         try report.write(to: directory ?? bench.reportsDirectory, environment: environment)
         return report
@@ -66,19 +67,37 @@ extension RunContext {
 extension RunContext {
     /// Every state file of this profile: `hookctl.<profile>.lock` and each shard's `hookctl.<profile>.<K>-of-<N>.lock`,
     /// each with its journal replayed, merged key by key.
-    func mergedState() throws -> RunState {
+    /// With state in S3, every state object of the profile: its key and each shard's, found by listing.
+    func mergedState() async throws -> RunState {
+        var merged = RunState()
+        func merge(_ state: RunState) {
+            for (key, record) in state.orders {
+                if let other = merged.orders[key], !Self.isLater(record, than: other) { continue }
+                merged.orders[key] = record
+            }
+        }
+        if let remote = try remoteState(), let key = bench.profile?.state?.key {
+            let unsharded = Workbench.shardKey(key)
+            let objects: [S3Object]
+            do { objects = try await remote.client.listObjectsV2(bucket: remote.bucket, prefix: unsharded.stem) } catch {
+                throw RunnerError.io("cannot list the state objects s3://\(remote.bucket)/\(unsharded.stem)*: \(error.localizedDescription)")
+            }
+            for object in objects.sorted(by: { $0.key < $1.key }) {
+                guard object.key.hasPrefix(unsharded.stem), object.key.hasSuffix(unsharded.suffix) else { continue }
+                let tag = object.key.dropFirst(unsharded.stem.count).dropLast(unsharded.suffix.count)
+                guard object.key == key || (tag.first == "." && Self.isShardTag(String(tag.dropFirst()))) else { continue }
+                merge(try await S3State(client: remote.client, bucket: remote.bucket, key: object.key).load().state)
+            }
+            return merged
+        }
         let prefix = "hookctl.\(bench.profileName)."
         let names = (try? FileManager.default.contentsOfDirectory(atPath: bench.root)) ?? []
-        var merged = RunState()
         for name in names.sorted() where name.hasPrefix(prefix) && name.hasSuffix(".lock") {
             let tag = String(name.dropFirst(prefix.count).dropLast(".lock".count))
             guard tag.isEmpty || Self.isShardTag(tag) else { continue }
             let journal = (bench.root as NSString).appendingPathComponent(".hookctl/\(bench.profileName)\(tag.isEmpty ? "" : "." + tag).journal")
             let store = FileStateStore(path: (bench.root as NSString).appendingPathComponent(name), journalPath: journal, warn: { events(.warning($0)) })
-            for (key, record) in try store.load().orders {
-                if let other = merged.orders[key], !Self.isLater(record, than: other) { continue }
-                merged.orders[key] = record
-            }
+            merge(try store.load())
         }
         return merged
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HookCore
 import HookManifest
+import HookS3
 
 /// This hookctl's version: `--version`, and the fingerprint a saved plan carries.
 public let hookctlVersion = "0.2.0"
@@ -29,8 +30,10 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     public var failpoint: Failpoint?
     /// First pause between polls of a wait (tests shorten it; the clock decides what a pause costs).
     public var pollInterval: Duration = .seconds(1)
-    /// The wall-clock time, against which outputs expire.
+    /// The wall-clock time, against which outputs expire and S3 state leases run out.
     public var now: @Sendable () -> Date = { Date() }
+    /// How long a lease on S3 state lasts; it is renewed every third of it while the command runs.
+    public var leaseDuration: Duration = .seconds(60)
 
     public init(
         bench: Workbench, environment: [String: String], connector: any ServiceConnector, clock: C,
@@ -55,10 +58,74 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// Takes the project lock of this profile for the length of `work`.
+    /// Runs `work` holding the project lock, and with state in S3 the state object's lease too: the object is pulled
+    /// into the working copy before `work` and pushed back after it, also when it fails or is interrupted.
     func locked<T>(_ work: () async throws -> T) async throws -> T {
         let lock = try await ProjectLock.acquire(path: bench.projectLockPath, wait: lockTimeout)
         defer { lock.release() }
-        return try await work()
+        guard let remote = try remoteState() else { return try await work() }
+        let (renewEvery, events) = (leaseDuration / 3, events)
+        let lease = try await S3Lease.acquire(
+            remote, duration: leaseDuration, wait: lockTimeout, now: now, tookOver: { events(.warning("took over the expired lease of \($0)")) })
+        let renewal = Task {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: renewEvery) } catch { return }
+                do { try await lease.renew() } catch {
+                    events(.warning("cannot renew the lease \(lease.location): \(error.localizedDescription)"))
+                }
+            }
+        }
+        // The push and release run outside this task, so that an interrupted command still writes its state back.
+        let finish = { @Sendable [lockPath = bench.lockPath] (pulled: Bool) async throws in
+            renewal.cancel()
+            try await Task {
+                do { if pulled { try await remote.push(from: lockPath) } } catch {
+                    await lease.release()
+                    throw error
+                }
+                await lease.release()
+            }.value
+        }
+        do {
+            try await remote.pull(into: bench.lockPath)
+        } catch {
+            try? await finish(false)
+            throw error
+        }
+        let result: T
+        do { result = try await work() } catch {
+            do { try await finish(true) } catch let pushError { events(.warning(pushError.localizedDescription)) }
+            throw error
+        }
+        try await finish(true)
+        return result
+    }
+
+    /// The profile's state object, when its state is kept in S3.
+    func remoteState() throws -> S3State? {
+        guard let location = bench.profile?.state, let key = bench.stateObjectKey else { return nil }
+        let unset = [location.accessKey, location.secretKey].flatMap { $0.unsetVariables(in: environment) }
+        guard unset.isEmpty else {
+            let names = UnresolvedVariables(names: unset).names.map { "$" + $0 }.joined(separator: ", ")
+            throw RunnerError.io("the state of profile '\(bench.profileName)' is in s3://\(location.bucket)/\(key), which needs \(names), not set")
+        }
+        // Every variable is set (checked above), so each resolves.
+        func resolve(_ template: Template) -> String { (try? template.resolve(in: environment).get()) ?? "" }
+        guard let endpoint = URL(string: location.endpoint) else { throw RunnerError.io("state endpoint \(location.endpoint) is not a URL") }
+        let credentials = AWSCredentials(accessKeyID: resolve(location.accessKey), secretAccessKey: Secret(resolve(location.secretKey)))
+        let client = S3Client(configuration: S3Configuration(endpoint: endpoint, region: location.region, credentials: credentials), now: now)
+        return S3State(client: client, bucket: location.bucket, key: key)
+    }
+
+    /// The recorded state, for commands that change nothing: the lock file with its journal replayed, or the state
+    /// object as it is in S3 (read without a lease).
+    func readState() async throws -> RunState { try await readStateVersion().state }
+
+    /// `readState()`, and with state in S3 the object's version as a saved plan fingerprints it (`s3://b/k#etag`).
+    func readStateVersion() async throws -> (state: RunState, object: String?) {
+        guard let remote = try remoteState() else { return (try bench.stateStore(warn: { events(.warning($0)) }).load(), nil) }
+        let (state, eTag) = try await remote.load()
+        return (state, "\(remote.location)#\(eTag ?? "none")")
     }
 
     func runner(_ service: any OrderService, _ store: any StateStore, concurrency: Int = 8) -> Runner<C> {

@@ -52,7 +52,7 @@ struct Outputs: AsyncParsableCommand {
             try await invocation.interruptible(bench) { [concurrency] in try await context.downloadOutputs(into: download, concurrency: concurrency) }
         }
         if let stac {
-            let items = try context.writeCatalogue(into: stac, archives: download)
+            let items = try await context.writeCatalogue(into: stac, archives: download)
             invocation.console.info(
                 "Wrote a STAC catalogue of \(items) item\(items == 1 ? "" : "s") to \((stac as NSString).appendingPathComponent("catalog.json"))")
         }

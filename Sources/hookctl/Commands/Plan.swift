@@ -35,7 +35,7 @@ struct Plan: AsyncParsableCommand {
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths, shard: sharding.shard)
-        let plan = try invocation.context(bench).plan(retryAll: retryAll, out: out)
+        let plan = try await invocation.context(bench).plan(retryAll: retryAll, out: out)
         switch global.format {
         case .json: invocation.console.output(CanonicalJSON.string(.array(plan.map(\.jsonValue))))
         case .markdown: invocation.console.output(PlanText.markdown(plan))

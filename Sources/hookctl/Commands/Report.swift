@@ -27,6 +27,6 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         let invocation = Invocation(global)
         let bench = try invocation.workbench(paths, strict: !paths.isEmpty)
-        invocation.print(report: try invocation.context(bench).report(into: output, merge: merge))
+        invocation.print(report: try await invocation.context(bench).report(into: output, merge: merge))
     }
 }
