@@ -8,6 +8,7 @@ import Testing
 struct PipelineExampleTests {
     static let files = [
         ".github/workflows/hookctl.yml", ".github/workflows/hookctl-sharded.yml", ".gitlab-ci.yml", ".gitlab-ci-sharded.yml",
+        "kubernetes/hookctl-indexed-job.yaml",
     ]
 
     /// The arguments of a script's command line: up to the first shell operator, CI expressions replaced by a value
@@ -37,5 +38,7 @@ struct PipelineExampleTests {
         #expect(found[paths[1]]?.contains { $0.contains("--shard ${{ matrix.shard }}") } == true)
         #expect(found[paths[1]]?.contains { $0.contains("report") && $0.contains("--merge") } == true)
         #expect(found[paths[3]]?.contains { $0.contains("--shard $SHARD") } == true)
+        #expect(found[paths[4]]?.contains { $0.contains("--shard $SHARD") } == true)
+        #expect(found[paths[4]]?.contains { $0.contains("report") && $0.contains("--merge") } == true)
     }
 }

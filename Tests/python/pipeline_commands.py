@@ -1,4 +1,4 @@
-"""Parses CI pipeline files as YAML and prints, as JSON, every hookctl command line their scripts run.
+"""Parses CI pipeline files (and Kubernetes manifests, several documents each) as YAML and prints, as JSON, every hookctl command line their scripts run.
 
 Usage: pipeline_commands.py FILE...
 Output: {"FILE": ["hookctl apply ...", ...]}. Exit 1 if a file is not valid YAML.
@@ -25,9 +25,9 @@ def main():
     found = {}
     for path in sys.argv[1:]:
         with open(path) as handle:
-            document = yaml.safe_load(handle)
+            documents = list(yaml.safe_load_all(handle))
         commands = []
-        for text in strings(document):
+        for text in strings(documents):
             for line in text.splitlines():
                 match = re.match(r"\s*(hookctl\s.*)$", line)
                 if match:
