@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookCore
 import NIOCore
 import NIOHTTP1
 
@@ -37,31 +38,6 @@ public struct STACCatalogue: Sendable {
         return found
     }
 
-    private struct Page: Decodable {
-        struct Feature: Decodable {
-            struct Asset: Decodable {
-                let roles: [String]?
-                let size: Int64?
-                enum CodingKeys: String, CodingKey {
-                    case roles
-                    case size = "file:size"
-                }
-            }
-            let id: String
-            let assets: [String: Asset]?
-            var product: CatalogueProduct {
-                let sizes = (assets ?? [:]).values.filter { $0.roles?.contains("data") == true }.compactMap(\.size)
-                return CatalogueProduct(size: sizes.isEmpty ? nil : sizes.reduce(0, +))
-            }
-        }
-        struct Link: Decodable {
-            let rel: String
-            let href: String
-        }
-        let features: [Feature]
-        let links: [Link]?
-    }
-
     private func search(_ address: String) async throws -> (products: [(String, CatalogueProduct)], next: String?) {
         var request = HTTPClientRequest(url: address)
         request.headers.add(name: "Accept", value: "application/geo+json")
@@ -75,12 +51,46 @@ public struct STACCatalogue: Sendable {
         guard response.status.code == 200 else {
             throw ClientError.unexpectedStatus(status: Int(response.status.code), detail: "STAC search \(address)")
         }
-        do {
-            let page = try JSONDecoder().decode(Page.self, from: Data(body.readableBytesView))
-            return (page.features.map { ($0.id, $0.product) }, page.links?.first { $0.rel == "next" }?.href)
-        } catch {
-            throw ClientError.decoding(what: "the STAC search answer", reason: "\(error)")
+        guard case .object(let page)? = try? JSONReader.parse(Array(body.readableBytesView)), case .array(let features)? = page["features"]
+        else {
+            throw ClientError.decoding(what: "the STAC search answer", reason: "not a FeatureCollection")
         }
+        var products: [(String, CatalogueProduct)] = []
+        for case .object(let feature) in features {
+            guard case .string(let id)? = feature["id"] else { continue }
+            products.append((id, Self.product(feature)))
+        }
+        var next: String?
+        if case .array(let links)? = page["links"] {
+            for case .object(let link) in links where link["rel"] == .string("next") {
+                if case .string(let href)? = link["href"] { next = href }
+            }
+        }
+        return (products, next)
+    }
+
+    /// An item's size (its `data` assets' `file:size`), footprint and bounding box.
+    static func product(_ feature: [String: JSONValue]) -> CatalogueProduct {
+        var sizes: [Int64] = []
+        if case .object(let assets)? = feature["assets"] {
+            for case .object(let asset) in assets.values {
+                guard case .array(let roles)? = asset["roles"], roles.contains(.string("data")), case .integer(let size)? = asset["file:size"] else { continue }
+                sizes.append(Int64(size))
+            }
+        }
+        var bbox: [Double]?
+        if case .array(let values)? = feature["bbox"] {
+            let numbers = values.compactMap { value -> Double? in
+                switch value {
+                case .integer(let i): Double(i)
+                case .number(let d): d
+                default: nil
+                }
+            }
+            if numbers.count == values.count, numbers.count == 4 || numbers.count == 6 { bbox = numbers }
+        }
+        let geometry = feature["geometry"].flatMap { $0 == .null ? nil : $0 }
+        return CatalogueProduct(size: sizes.isEmpty ? nil : sizes.reduce(0, +), geometry: geometry, bbox: bbox)
     }
 }
 
@@ -88,6 +98,13 @@ public struct STACCatalogue: Sendable {
 public struct CatalogueProduct: Sendable, Equatable {
     /// Bytes of its data assets, when the catalogue says.
     public var size: Int64?
+    /// Its footprint (a GeoJSON geometry) and bounding box, when the catalogue has them.
+    public var geometry: JSONValue?
+    public var bbox: [Double]?
 
-    public init(size: Int64?) { self.size = size }
+    public init(size: Int64?, geometry: JSONValue? = nil, bbox: [Double]? = nil) {
+        self.size = size
+        self.geometry = geometry
+        self.bbox = bbox
+    }
 }

@@ -209,6 +209,8 @@ struct CommandTests {
         let sha = try #require((downloaded["checksum"] as? String)?.dropFirst(4))
         #expect(lock.contains("\"sha256\": \"\(sha)\""))
         #expect(downloaded["datetime"] as? String == "2023-09-10T05:07:01+00:00")
+        // Footprints come from the source catalogue (the sandbox's STAC), so the catalogue shows on a map.
+        #expect(items.allSatisfy { $0["geometry_type"] as? String == "Polygon" && ($0["bbox"] as? [Double])?.count == 4 }, "\(items)")
         // The same state gives the same bytes.
         let first = try project.read("catalogue/catalog.json")
         #expect(try await CLI.run(["outputs", "--stac", "catalogue"], in: project.root).code == 0)

@@ -49,6 +49,8 @@ def main():
             "key": item.properties.get("hookctl:key"),
             "workflow": item.properties.get("hookctl:workflow"),
             "order_id": item.properties.get("hookctl:order_id"),
+            "geometry_type": (item.geometry or {}).get("type"),
+            "bbox": item.bbox,
         })
     print(json.dumps({"valid": not problems, "problems": problems, "items": items}, default=str))
     sys.exit(1 if problems else 0)

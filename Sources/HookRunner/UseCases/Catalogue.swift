@@ -1,4 +1,5 @@
 import Foundation
+import HookClient
 import HookCore
 import HookManifest
 
@@ -8,13 +9,15 @@ extension RunContext {
     static var fileExtension: String { "https://stac-extensions.github.io/file/v2.1.0/schema.json" }
 
     /// `outputs --stac DIR`: a static STAC catalogue of the completed products of the recorded orders (of the
-    /// manifests named, else all), from the state alone: `DIR/catalog.json` and `DIR/<item>/<item>.json`. Each item's
-    /// asset points at the archive under `archives` (default `downloads/`) when it is there as recorded, else at the
-    /// S3 URI or the download URL, with `file:size` and `file:checksum` where known. The same state gives the same bytes.
+    /// manifests named, else all): `DIR/catalog.json` and `DIR/<item>/<item>.json`. Each item's asset points at the
+    /// archive under `archives` (default `downloads/`) when it is there as recorded, else at the S3 URI or the download
+    /// URL, with `file:size` and `file:checksum` where known; its geometry and bbox are the input product's, from the
+    /// source catalogue (DESP sources), where it has them. The same state and catalogue give the same bytes.
     /// - Returns: how many items were written.
     @discardableResult
     public func writeCatalogue(into folder: String, archives: String? = nil) async throws -> Int {
         let state = try await readState()
+        let footprints = await sourceFootprints(state)
         let base = bench.profile?.serviceURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
         var links: [JSONValue] = [Self.link("root", "./catalog.json", type: "application/json")]
         var written = 0
@@ -45,15 +48,20 @@ extension RunContext {
                     "hookctl:workflow": .string(record.workflow),
                 ]
                 if let expires = product.expires { properties["expires"] = .string(expires.formatted(.iso8601)) }
-                let item: JSONValue = .object([
+                let footprint = footprints[key]?[product.identifier]
+                var item: JSONValue = .object([
                     "type": .string("Feature"), "stac_version": .string(Self.stacVersion),
-                    "stac_extensions": .array([.string(Self.fileExtension)]), "id": .string(id), "geometry": .null,
-                    "properties": .object(properties), "assets": .object(["archive": .object(asset)]),
+                    "stac_extensions": .array([.string(Self.fileExtension)]), "id": .string(id),
+                    "geometry": footprint?.geometry ?? .null, "properties": .object(properties), "assets": .object(["archive": .object(asset)]),
                     "links": .array([
                         Self.link("root", "../catalog.json", type: "application/json"),
                         Self.link("parent", "../catalog.json", type: "application/json"),
                     ]),
                 ])
+                if footprint?.geometry != nil, let bbox = footprint?.bbox, case .object(var fields) = item {
+                    fields["bbox"] = .array(bbox.map { .number($0) })
+                    item = .object(fields)
+                }
                 try AtomicFile.write(CanonicalJSON.string(item), to: (itemFolder as NSString).appendingPathComponent(id + ".json"))
                 links.append(Self.link("item", "./\(id)/\(id).json", type: "application/geo+json"))
                 written += 1
@@ -65,6 +73,30 @@ extension RunContext {
         ])
         try AtomicFile.write(CanonicalJSON.string(catalogue), to: (folder as NSString).appendingPathComponent("catalog.json"))
         return written
+    }
+
+    /// The source catalogue's footprint of each completed product, by order key and identifier, for the orders whose
+    /// manifests were read (a DESP source names its collection); none, with a warning, when the catalogue cannot be
+    /// asked: the catalogue is still written, without footprints.
+    func sourceFootprints(_ state: RunState) async -> [String: [String: CatalogueProduct]] {
+        let wanted: [(order: Order, identifiers: [String])] = bench.orders.compactMap { order in
+            guard let record = state.orders[order.key], order.collection != nil else { return nil }
+            let completed = record.outcomes.filter { $0.product.status == .completed }.map(\.product.identifier)
+            return completed.isEmpty ? nil : (order, completed)
+        }
+        guard !wanted.isEmpty else { return [:] }
+        do {
+            let found = try await connector.withService { service in try await CatalogueProducts.lookUp(wanted, in: service) }
+            var footprints: [String: [String: CatalogueProduct]] = [:]
+            for (order, identifiers) in wanted {
+                guard let collection = order.collection, let products = found.byCollection[collection] else { continue }
+                footprints[order.key] = products.filter { identifiers.contains($0.key) }
+            }
+            return footprints
+        } catch {
+            events(.warning("items are written without footprints: the source catalogue could not be asked (\(Runner<C>.describe(error)))"))
+            return [:]
+        }
     }
 
     private static func link(_ rel: String, _ href: String, type: String) -> JSONValue {
