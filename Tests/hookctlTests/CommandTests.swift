@@ -150,6 +150,8 @@ struct CommandTests {
         let unknown = try await CLI.run(["workflows", "nope"], in: project.root)
         #expect(unknown.code == 1)
         #expect(unknown.stderr.contains("no workflow named 'nope'") && !unknown.stderr.contains("Usage"), "\(unknown.output)")
+        let misspelled = try await CLI.run(["workflows", "data-harvset"], in: project.root)
+        #expect(misspelled.code == 1 && misspelled.stderr.contains("no workflow named 'data-harvset'; did you mean 'data-harvest'?"), "\(misspelled.output)")
         let save = try await CLI.run(["workflows", "--save"], in: project.root)
         #expect(save.code == 0, "\(save.output)")
         #expect(project.exists("manifests/hookctl.workflows.json"))

@@ -70,4 +70,18 @@ struct ParsingTests {
         #expect(ExitCode(RunVerdict.ordersFailed).rawValue == 3)
         #expect(ExitCode(RunVerdict.timedOut).rawValue == 4)
     }
+
+    @Test func `help wraps whole paragraphs at 80 columns, and no example line is broken`() {
+        #expect(
+            Help.prose("One line\nand its rest.\n\nExamples:\n  hookctl a\n  hookctl b\nAfter.")
+                == "One line and its rest.\n\nExamples:\n  hookctl a\n  hookctl b\nAfter.")
+        let commands: [any ParsableCommand.Type] = [Hookctl.self] + Hookctl.configuration.subcommands
+        for command in commands {
+            let lines = Hookctl.helpMessage(for: command, columns: 80).split(separator: "\n", omittingEmptySubsequences: false)
+            for (line, next) in zip(lines, lines.dropFirst()) where line.hasPrefix("  hookctl") || line.hasPrefix("  #") {
+                #expect(next.isEmpty || next.hasPrefix("  "), "\(command): `\(line)` is continued by `\(next)`")
+            }
+            #expect(lines.allSatisfy { $0.count <= 80 || $0.hasPrefix("USAGE:") }, "\(command)")
+        }
+    }
 }

@@ -6,7 +6,8 @@ import HookRunner
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Carry out the plan: submit what changed, wait for the orders, write reports.",
-        discussion: """
+        discussion: Help.prose(
+            """
             Submits new, changed and failed orders (never one twice: order names are deterministic, and an order
             submitted just before a crash is found by name and adopted), waits for every order of the run, then
             writes reports/ (report.json, report.md, junit.xml) and the lock file beside the project file.
@@ -14,11 +15,11 @@ struct Apply: AsyncParsableCommand {
             Ctrl-C stops it with the state saved (exit 130); the next apply or wait resumes.
 
             Examples:
-              hookctl apply                              # the shipped manifests/ on the embedded sandbox
+              hookctl apply                  # manifests/, on the embedded sandbox
               hookctl apply manifests/ --timeout 30m
-              hookctl apply --profile dedl --no-wait     # submit and return; `hookctl wait` later
-              hookctl apply --plan plan.json             # exactly what `hookctl plan --out plan.json` showed
-            """)
+              hookctl apply --profile dedl --no-wait   # then `hookctl wait`
+              hookctl apply --plan plan.json # exactly what `plan --out` showed
+            """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sharding: ShardOption

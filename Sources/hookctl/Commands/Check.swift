@@ -7,7 +7,8 @@ import HookRunner
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the manifests against the service without ordering anything.",
-        discussion: """
+        discussion: Help.prose(
+            """
             Logs in; checks every workflow and option against the service's live catalogue (unknown ones, types,
             required options); looks every identifier of a DESP source up in its collection (STAC item search at
             the profile's catalogueUrl, default https://hda.data.destination-earth.eu/stac; an embedded sandbox
@@ -18,7 +19,7 @@ struct Check: AsyncParsableCommand {
             Examples:
               hookctl check
               hookctl check manifests/s2.yaml --profile dedl
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sharding: ShardOption

@@ -8,7 +8,8 @@ import HookS3
 struct Outputs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the outputs of recorded orders, or download them.",
-        discussion: """
+        discussion: Help.prose(
+            """
             TEMPORARY storage: each product's status and archive URL at the service
             (`.../BatchOrder(N)/Product(M)/$value`), and when it expires (two weeks after completion on the real
             service; a warning when that is less than 3 days away). PRIVATE storage: the S3 objects under the order's
@@ -24,8 +25,9 @@ struct Outputs: AsyncParsableCommand {
               hookctl outputs
               hookctl outputs --format json
               hookctl outputs manifests/s2.yaml --download data/
-              hookctl outputs --download downloads/ --stac catalogue/   # archives, then a catalogue pointing at them
-            """)
+              # The archives, then a catalogue pointing at them:
+              hookctl outputs --download downloads/ --stac catalogue/
+            """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sharding: ShardOption

@@ -7,7 +7,8 @@ import HookRunner
 struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what apply would do for each order, with body diffs.",
-        discussion: """
+        discussion: Help.prose(
+            """
             Compares the manifests with the lock file (hookctl.<profile>.lock) and prints one line per order:
               + create    not submitted yet
               ~ replace   the body changed (a diff follows; secrets stay references)
@@ -21,9 +22,10 @@ struct Plan: AsyncParsableCommand {
 
             Examples:
               hookctl plan
-              hookctl plan manifests/s2.yaml --detailed-exitcode   # exit 2 when something would change
-              hookctl plan --out plan.json --format markdown > plan.md   # review it, then: hookctl apply --plan plan.json
-            """)
+              hookctl plan manifests/s2.yaml --detailed-exitcode  # 2: changes
+              # Save the plan, review plan.md, then: hookctl apply --plan plan.json
+              hookctl plan --out plan.json --format markdown > plan.md
+            """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sharding: ShardOption

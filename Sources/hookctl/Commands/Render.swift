@@ -6,7 +6,8 @@ import HookManifest
 struct Render: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print each order body as canonical JSON (secrets shown as their ${env:NAME} reference).",
-        discussion: """
+        discussion: Help.prose(
+            """
             Bodies are printed in order-key order, one JSON object after another, exactly as apply would send them \
             but with every secret shown as its ${env:NAME} reference. On invalid input nothing is printed and the \
             exit code is 1. Needs no project file, network or environment.
@@ -14,7 +15,7 @@ struct Render: AsyncParsableCommand {
             Examples:
               hookctl render manifests/s2-t47vlh.yaml
               hookctl render | jq -s 'map(.WorkflowName) | unique'
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

@@ -6,7 +6,8 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write and print the report of the recorded orders (no network).",
-        discussion: """
+        discussion: Help.prose(
+            """
             Builds the report from the lock file alone, writes report.json, report.md and junit.xml into
             reports/ beside the project file (or --output DIR), and prints it as a table or --format
             json|markdown|junit. The same state always gives the same bytes.
@@ -15,8 +16,8 @@ struct ReportCommand: AsyncParsableCommand {
               hookctl report
               hookctl report --format markdown >> "$GITHUB_STEP_SUMMARY"
               hookctl report --format junit --output build/reports
-              hookctl report --merge          # after `apply --shard K/N` jobs: one report of them all
-            """)
+              hookctl report --merge          # one report of every shard's state
+            """))
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Only the orders of these manifests (default: every recorded order).") var paths: [String] = []

@@ -9,16 +9,18 @@ import UnixSignals
 struct Sandbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the local Hook service (OData API, DESP/DEDL identity, STAC) until stopped.",
-        discussion: """
+        discussion: Help.prose(
+            """
             Serves on one port: /odata/v1/ (bearer token required), /realms/desp/ and /auth/realms/dedl/ (identity),
             /stac (catalogue) and /sandbox/ (inspection, faults, catalogue additions; no token). Log in as demo/demo.
             Stop with Ctrl-C (SIGINT) or SIGTERM; with --state the orders are kept for the next start.
 
             Examples:
-              hookctl sandbox                                  # then: hookctl apply --profile local
+              hookctl sandbox                # then: hookctl apply --profile local
               hookctl sandbox --port 9000 --pace 10 --state .sandbox-state
-              hookctl sandbox --fail-rate 0.2 --throttle-rate 0.1 --drop-rate 0.05 --token-ttl 3 --seed 1
-            """
+              hookctl sandbox --fail-rate 0.2 --throttle-rate 0.1 --drop-rate 0.05 \\
+                --token-ttl 3 --seed 1
+            """)
     )
 
     @OptionGroup var global: GlobalOptions

@@ -4,14 +4,15 @@ import HookRunner
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Refresh recorded orders from the service and show them.",
-        discussion: """
+        discussion: Help.prose(
+            """
             Asks the service once for every unfinished recorded order, saves what changed, and prints a table
             (or --format json|markdown|junit).
 
             Examples:
               hookctl status
               hookctl status --format json | jq '.summary'
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sharding: ShardOption

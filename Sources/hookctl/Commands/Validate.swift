@@ -6,7 +6,8 @@ import HookManifest
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check manifests and the project file; print every problem (exit 1 on any error).",
-        discussion: """
+        discussion: Help.prose(
+            """
             Diagnostics go to stderr as path:line:column: error: message, with the source line and a caret; every \
             problem of a file at once. --format json prints them as a JSON array on stdout; in GitHub Actions they \
             also become ::error annotations. Needs no project file, network or environment.
@@ -15,7 +16,7 @@ struct Validate: AsyncParsableCommand {
               hookctl validate
               hookctl validate manifests/s2.yaml examples/
               hookctl validate --format json | jq '.[] | select(.severity == "error")'
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

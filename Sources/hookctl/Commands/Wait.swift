@@ -4,7 +4,8 @@ import HookRunner
 struct Wait: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Wait for recorded orders to finish, then report.",
-        discussion: """
+        discussion: Help.prose(
+            """
             Picks up where `apply --no-wait` (or an interrupted apply) left off: polls every unfinished order
             recorded in the lock file together, then writes reports/. Exit 0 when all completed, 3 when one failed,
             4 on timeout.
@@ -13,7 +14,7 @@ struct Wait: AsyncParsableCommand {
               hookctl wait
               hookctl wait --timeout 2h
               hookctl wait manifests/s2.yaml          # only that manifest's orders
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sharding: ShardOption

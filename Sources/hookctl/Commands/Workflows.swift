@@ -8,7 +8,8 @@ import HookRunner
 struct Workflows: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the service's workflows, or show one's options.",
-        discussion: """
+        discussion: Help.prose(
+            """
             With --save, the whole catalogue (every workflow with its options) is cached beside the project file as
             hookctl.workflows.json; validate, render and plan then check each order's extra options against it
             (unknown option, wrong type, value not allowed) without network access. Commit the file.
@@ -17,7 +18,7 @@ struct Workflows: AsyncParsableCommand {
               hookctl workflows
               hookctl workflows data-harvest
               hookctl workflows --save --profile dedl
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "A workflow name: show its options.") var name: String?
@@ -37,7 +38,8 @@ struct Workflows: AsyncParsableCommand {
             if let name {
                 guard let workflow = try await session.service.workflow(named: name) else {
                     let known = try await session.service.workflows(expandOptions: false).map(\.name)
-                    throw RunnerError.io("no workflow named '\(name)' (workflows: \(known.joined(separator: ", ")))")
+                    let guess = Suggestion.closest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? ""
+                    throw RunnerError.io("no workflow named '\(name)'\(guess) (workflows: \(known.sorted().joined(separator: ", ")))")
                 }
                 invocation.console.output(global.format == .json ? Self.json([workflow]) : Self.describe(workflow))
             } else if !save || global.format != nil {
