@@ -242,6 +242,24 @@ struct WorkspaceTests {
         #expect(loadWorkspace(paths: [root + "/m"]).orders.first?.body.identifiers == ["id-1"])
     }
 
+    @Test(arguments: ["fifo", "folder", "/proc/self/environ", "/dev/zero"])
+    func `an identifiers file that is no regular file inside the project is an error at its key, never a hang`(_ named: String) throws {
+        let root = try temporaryFolder(["hookctl.yaml": Self.project, "m/folder/ids.txt": "id-1\n"])
+        // A FIFO with no writer: reading it would block for ever.
+        #expect(mkfifo(root + "/m/fifo", 0o600) == 0)
+        try Data("apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: o}\nspec:\n  workflow: data-harvest\n  identifiersFile: \(named)\n".utf8)
+            .write(to: URL(fileURLWithPath: root + "/m/o.yaml"))
+        let workspace = loadWorkspace(paths: [root + "/m"])
+        let error = try #require(workspace.errors.first)
+        #expect(error.location == SourceLocation(file: root + "/m/o.yaml", line: 6, column: 20))
+        let expected = [
+            "fifo": "is not a regular file", "folder": "is a directory", "/proc/self/environ": "must stay inside the project folder",
+            "/dev/zero": "must stay inside the project folder",
+        ]
+        #expect(error.message.contains(expected[named] ?? "?"), "\(error.message)")
+        #expect(workspace.orders.isEmpty)
+    }
+
     @Test func `references in identifiers and label values are checked and resolved like other strings`() throws {
         let root = try temporaryFolder([
             "hookctl.yaml": Self.project,

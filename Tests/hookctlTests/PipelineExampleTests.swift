@@ -8,7 +8,7 @@ import Testing
 struct PipelineExampleTests {
     static let files = [
         ".github/workflows/hookctl.yml", ".github/workflows/hookctl-sharded.yml", ".gitlab-ci.yml", ".gitlab-ci-sharded.yml",
-        "kubernetes/hookctl-indexed-job.yaml",
+        ".kubernetes/hookctl-indexed-job.yaml",
     ]
 
     /// The arguments of a script's command line: up to the first shell operator, CI expressions replaced by a value

@@ -43,12 +43,18 @@ enum FileSystem {
 
     /// Reads a whole file; files larger than `limit` are read only to `limit + 1` bytes (callers refuse them).
     static func read(_ path: String, limit: Int) -> Result<[UInt8], FileError> {
-        let fd = open(path, O_RDONLY)
+        // Non-blocking, so that opening a FIFO with no writer returns at once (it is refused below) instead of hanging;
+        // reads of a regular file ignore the flag.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { return .failure(FileError(reason: errorText(errno))) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .failure(FileError(reason: errorText(errno))) }
-        if info.st_mode & S_IFMT == S_IFDIR { return .failure(FileError(reason: "is a directory")) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return .failure(FileError(reason: "is a directory"))
+        default: return .failure(FileError(reason: "is not a regular file (a FIFO, device or socket)"))
+        }
         let expected = min(Int(info.st_size), limit + 1)
         var buffer = [UInt8](repeating: 0, count: max(expected, 0) + 1)
         var count = 0
