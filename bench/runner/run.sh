@@ -4,6 +4,8 @@
 # /sandbox/stats), peak resident memory (/usr/bin/time), and `plan` on the N finished orders.
 # Then the notebook's way for comparison: one order at a time, each polled until done (python + requests).
 # Usage: bench/runner/run.sh [N]   (default 1000; builds release first)
+#        SANDBOX_FLAGS="--pace 1 --max-running 5 --token-ttl 20" bench/runner/run.sh 200   (the recorded service's
+#        per-user cap of 5 running orders, with tokens that expire during the wait; floor: N / 5 x pace)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-1000}
@@ -14,7 +16,8 @@ BIN=$PWD/.build/release/hookctl
 WORK=$(mktemp -d)
 trap 'kill $SANDBOX 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-"$BIN" sandbox --port "$PORT" --pace 5 >"$WORK/sandbox.log" 2>&1 &
+# shellcheck disable=SC2086
+"$BIN" sandbox --port "$PORT" ${SANDBOX_FLAGS:---pace 5} >"$WORK/sandbox.log" 2>&1 &
 SANDBOX=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/sandbox/stats" >/dev/null && break; sleep 0.1; done
 
@@ -59,6 +62,8 @@ print(sum(r["count"] for r in stats["requests"] if r["route"].startswith("/odata
 completed=$(python3 -c 'import json; print(json.load(open("reports/report.json"))["summary"].get("completed", 0))')
 start=$(date +%s.%N); "$BIN" plan >/dev/null; end=$(date +%s.%N)
 echo "hookctl apply: $N orders, $completed completed in $wall (m:ss), $calls OData calls ($(python3 -c "print(round($calls/$N, 2))") per order), peak RSS $((rss / 1024)) MiB, CPU ${cpu} s (the sandbox: ${sandbox_cpu} s)"
+submitted=$(curl -s "http://127.0.0.1:$PORT/sandbox/orders" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["value"]))')
+echo "orders the sandbox accepted: $submitted (sandbox flags: ${SANDBOX_FLAGS:---pace 5})"
 echo "hookctl plan on $N finished orders: $(python3 -c "print(round($end - $start, 3))") s"
 
 # The notebook's way: submit one order, poll it every second until done, then the next (first 5 orders only,
