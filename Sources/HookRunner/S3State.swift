@@ -9,14 +9,15 @@ import Synchronization
 /// A command that changes state holds the object's lease (`S3Lease`), pulls the object into a local working copy
 /// that `FileStateStore` works on (journal and all, as for a local lock file), and pushes the copy back when the
 /// command ends, also when it fails or is interrupted, with `If-Match` on the ETag it pulled (`If-None-Match: *` when
-/// there was no object): a write that lost a race fails instead of overwriting. Commands that only read (`plan`,
-/// `check`, `outputs`, `report`) read the object directly, with no lease.
+/// there was no object). A push that finds the object changed meanwhile (its lease expired and another runner wrote)
+/// never overwrites: it reads the object again, applies this run's changes to it order by order, and tries again.
+/// Commands that only read (`plan`, `check`, `outputs`, `report`) read the object directly, with no lease.
 final class S3State: Sendable {
     let client: S3Client
     let bucket: String
     let key: String
-    /// The ETag of the object as last pulled or pushed; nil while there is none.
-    private let eTag = Mutex<String?>(nil)
+    /// The object as last pulled or pushed: its ETag (nil while there is none) and bytes.
+    private let base = Mutex<(eTag: String?, body: [UInt8])>((nil, []))
 
     init(client: S3Client, bucket: String, key: String) {
         self.client = client
@@ -38,7 +39,11 @@ final class S3State: Sendable {
     /// The recorded state, read from the object (no lease: for commands that change nothing).
     func load() async throws -> (state: RunState, eTag: String?) {
         guard let (body, eTag) = try await read() else { return (RunState(), nil) }
-        do { return (try RunStateCodec.decode(body).0, eTag) } catch {
+        return (try decode(body), eTag)
+    }
+
+    private func decode(_ body: [UInt8]) throws -> RunState {
+        do { return try RunStateCodec.decode(body).0 } catch {
             throw RunnerError.corruptState(path: location, reason: "\(error)")
         }
     }
@@ -47,7 +52,7 @@ final class S3State: Sendable {
     /// copy, left by a command that died here, is kept: the store replays it over what was pulled.
     func pull(into path: String) async throws {
         let object = try await read()
-        eTag.withLock { $0 = object?.eTag }
+        base.withLock { $0 = (object?.eTag, object?.body ?? []) }
         do {
             if let object {
                 try FileManager.default.createDirectory(
@@ -61,21 +66,42 @@ final class S3State: Sendable {
         }
     }
 
-    /// Writes the working copy at `path` back when it differs from the object pulled, on the condition that the object
-    /// is still the one pulled.
-    func push(from path: String) async throws {
-        guard let body = FileManager.default.contents(atPath: path).map(Array.init) else { return }
-        let previous = eTag.withLock { $0 }
-        if let previous, let current = try await read(), current.eTag == previous, current.body == body { return }
-        do {
-            let written = try await client.putObject(bucket: bucket, key: key, body: body, if: previous.map { .matching(eTag: $0) } ?? .absent)
-            eTag.withLock { $0 = written }
-        } catch S3Error.preconditionFailed {
-            throw RunnerError.io(
-                "\(location) was changed by another runner while this one held its lease (it expired?); this run's state is kept in \(path)")
-        } catch {
-            throw RunnerError.io("cannot write state \(location): \(error.localizedDescription); this run's state is kept in \(path)")
+    /// Writes the working copy at `path` back when it differs from what was pulled, on the condition that the object
+    /// is still the one pulled; when it is not, merges this run's changes into the object as it is now (`merged`
+    /// tells how many orders that carried over) and tries again, a few times.
+    func push(from path: String, merged: (Int) -> Void = { _ in }) async throws {
+        guard var body = FileManager.default.contents(atPath: path).map(Array.init) else { return }
+        var (eTag, pulled) = base.withLock { $0 }
+        guard body != pulled else { return }
+        // This run's changes: the orders whose entries differ from those pulled (nil: removed).
+        let ours = try decode(body)
+        let before = pulled.isEmpty ? RunState() : try decode(pulled)
+        var changes: [String: OrderRecord?] = [:]
+        for key in Set(ours.orders.keys).union(before.orders.keys) where ours.orders[key] != before.orders[key] {
+            changes[key] = ours.orders[key]
         }
+        for _ in 0..<5 {
+            do {
+                let written = try await client.putObject(bucket: bucket, key: key, body: body, if: eTag.map { .matching(eTag: $0) } ?? .absent)
+                base.withLock { $0 = (written, body) }
+                if body != pulled { try? AtomicFile.write(body, to: path) }
+                return
+            } catch S3Error.preconditionFailed {
+                // Changed (or created) by someone else since it was pulled: this run's changes go on top of theirs.
+                var theirs = RunState()
+                eTag = nil
+                if let current = try await read() {
+                    theirs = try decode(current.body)
+                    eTag = current.eTag
+                }
+                for (key, record) in changes { theirs.orders[key] = record }
+                body = Array(RunStateCodec.encode(theirs).utf8)
+                merged(changes.count)
+            } catch {
+                throw RunnerError.io("cannot write state \(location): \(error.localizedDescription); this run's state is kept in \(path)")
+            }
+        }
+        throw RunnerError.io("\(location) keeps changing under this run; its state is kept in \(path)")
     }
 }
 

@@ -7,7 +7,7 @@ import NIOHTTP1
 
 /// A minimal S3 client: `PutObject`, `ListObjectsV2` (all pages) and a streamed `GetObject`, signed with SigV4.
 ///
-/// It uses the `HTTPClient` it is given (by default the process-wide shared one) and never logs credentials,
+/// It uses the `HTTPClient` it is given (by default `sharedHTTPClient`) and never logs credentials,
 /// signatures or `Authorization` headers.
 public struct S3Client: Sendable {
     /// The endpoint, credentials and addressing style.
@@ -23,7 +23,7 @@ public struct S3Client: Sendable {
     ///   - logger: receives one debug line per request (method, bucket, key, status).
     ///   - now: the signing clock.
     public init(
-        configuration: S3Configuration, httpClient: HTTPClient = .shared,
+        configuration: S3Configuration, httpClient: HTTPClient = S3Client.sharedHTTPClient,
         logger: Logger = Logger(label: "hookctl.s3"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.configuration = configuration
@@ -31,6 +31,16 @@ public struct S3Client: Sendable {
         self.logger = logger
         self.now = now
     }
+
+    /// The process-wide client S3 calls use unless given another: like `HTTPClient.shared`, but a connection that
+    /// cannot be made fails at once (AsyncHTTPClient would otherwise retry it silently until the request's deadline,
+    /// a minute for an endpoint that refuses).
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(10))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     // MARK: - Operations
 
@@ -387,6 +397,7 @@ public struct S3Client: Sendable {
             default: return "\(error)"
             }
         }
+        if let error = error as? IOError { return "cannot connect: \(String(cString: strerror(error.errnoCode)).lowercased())" }
         return "cannot connect: \(error)"
     }
 }

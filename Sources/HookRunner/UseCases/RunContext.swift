@@ -79,7 +79,14 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
         let finish = { @Sendable [lockPath = bench.lockPath] (pulled: Bool) async throws in
             renewal.cancel()
             try await Task {
-                do { if pulled { try await remote.push(from: lockPath) } } catch {
+                do {
+                    if pulled {
+                        try await remote.push(from: lockPath) { count in
+                            events(
+                                .warning("\(remote.location) was changed by another runner meanwhile; this run's \(count) changed orders were merged into it"))
+                        }
+                    }
+                } catch {
                     await lease.release()
                     throw error
                 }
