@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Shards benchmark (SPEC 10): one `hookctl apply` of N one-item orders, then 4 shard processes at once
+# (`apply --shard K/4`) with N orders each (4N in all), against one `hookctl sandbox --pace 5` on loopback.
+# Prints both wall times, their ratio (target: the 4 shards take at most 1.2x the single run), OData calls per order,
+# and the orders the sandbox accepted (each exactly once).
+# Usage: bench/runner/shards.sh [N]   (default 2500; builds release first)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${1:-2500}
+export DESP_PASSWORD=demo
+PORT=${PORT:-18082}
+swift build -c release --product hookctl >/dev/null
+BIN=$PWD/.build/release/hookctl
+WORK=$(mktemp -d)
+trap 'kill $SANDBOX 2>/dev/null || true; rm -rf "$WORK"' EXIT
+"$BIN" sandbox --port "$PORT" --pace 5 >"$WORK/sandbox.log" 2>&1 &
+SANDBOX=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/sandbox/stats" >/dev/null && break; sleep 0.1; done
+
+# project NAME COUNT: a project of COUNT one-item orders named NAME-00000...
+project() {
+    mkdir -p "$WORK/$1/manifests"
+    cat >"$WORK/$1/hookctl.yaml" <<YAML
+apiVersion: hookctl/v1
+kind: Project
+defaultProfile: local
+profiles:
+  local:
+    serviceUrl: http://127.0.0.1:$PORT/odata/v1/
+    identity: {despUrl: "http://127.0.0.1:$PORT", dedlTokenUrl: "http://127.0.0.1:$PORT/auth/realms/dedl/protocol/openid-connect/token"}
+    auth: {type: desp, username: "\${env:DESP_USERNAME:-demo}", password: "\${env:DESP_PASSWORD}"}
+YAML
+    python3 - "$WORK/$1/manifests" "$1" "$2" <<'PY'
+import sys
+folder, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with open(f"{folder}/orders.yaml", "w") as f:
+    for i in range(n):
+        f.write(f"""---
+apiVersion: hookctl/v1
+kind: Order
+metadata: {{name: {name}-{i:05d}}}
+spec:
+  workflow: data-harvest
+  identifiers: [S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE]
+  source: {{type: DESP, collection: EO.ESA.DAT.SENTINEL-2.MSI.L1C}}
+  storage: {{type: TEMPORARY}}
+""")
+PY
+}
+calls() {
+    curl -s "http://127.0.0.1:$PORT/sandbox/stats" | python3 -c '
+import json, sys
+print(sum(r["count"] for r in json.load(sys.stdin)["requests"] if r["route"].startswith("/odata/")))'
+}
+accepted() {
+    curl -s "http://127.0.0.1:$PORT/sandbox/orders" | python3 -c '
+import json, sys
+names = [o["Name"] for o in json.load(sys.stdin)["value"]]
+print(len(names), len(set(names)))'
+}
+
+project single "$N"
+project sharded "$((4 * N))"
+before=$(calls)
+start=$(date +%s.%N)
+(cd "$WORK/single" && "$BIN" apply --quiet >/dev/null)
+single=$(echo "$(date +%s.%N) - $start" | bc -l)
+middle=$(calls)
+start=$(date +%s.%N)
+pids=()
+for k in 1 2 3 4; do
+    (cd "$WORK/sharded" && "$BIN" apply --quiet --shard "$k/4" >/dev/null) &
+    pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
+sharded=$(echo "$(date +%s.%N) - $start" | bc -l)
+after=$(calls)
+printf 'single apply of %d orders: %.2f s, %.2f calls per order\n' "$N" "$single" "$(echo "($middle - $before) / $N" | bc -l)"
+printf '4 shards of %d orders at once (%d in all): %.2f s, %.2f calls per order\n' "$N" "$((4 * N))" "$sharded" "$(echo "($after - $middle) / (4 * $N)" | bc -l)"
+printf 'ratio: %.2f (target <= 1.2)\n' "$(echo "$sharded / $single" | bc -l)"
+echo "orders the sandbox accepted (count, distinct names): $(accepted) (expected $((5 * N)) twice)"
