@@ -169,5 +169,6 @@ enum Timestamp {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// Milliseconds since 1970 of `date`: the unit every sandbox time is kept in.
+    static func ms(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970 * 1000) }
 }

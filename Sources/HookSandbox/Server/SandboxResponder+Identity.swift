@@ -79,7 +79,7 @@ extension SandboxResponder {
         }
         let sessionCode = service.sessions.open(
             .init(
-                clientID: clientID, redirectURI: redirectURI, state: call.queryValue("state"), nonce: call.queryValue("nonce"), createdMs: Timestamp.nowMs))
+                clientID: clientID, redirectURI: redirectURI, state: call.queryValue("state"), nonce: call.queryValue("nonce"), createdMs: service.nowMs))
         return HTTPReply.html(
             loginForm(action: actionURL(call, sessionCode: sessionCode, clientID: clientID)),
             headers: [.setCookie: "AUTH_SESSION_ID=\(sessionCode); Path=/realms/desp/; HttpOnly"])
@@ -92,7 +92,7 @@ extension SandboxResponder {
     func despAuthenticate(_ call: Call) async throws -> Response {
         let form = FormData.decode(String(decoding: try await body(call, limit: Self.formLimit), as: UTF8.self))
         func field(_ name: String) -> String? { form.first { $0.0 == name }?.1 }
-        let now = Timestamp.nowMs
+        let now = service.nowMs
         guard let sessionCode = call.queryValue("session_code"), let session = service.sessions.session(sessionCode, now: now) else {
             return despExpiredPage(call)
         }
@@ -194,7 +194,7 @@ extension SandboxResponder {
         let form = FormData.decode(String(decoding: bytes, as: UTF8.self))
         func field(_ name: String) -> String? { form.first { $0.0 == name }?.1 }
         let (clientID, clientSecret) = client(call, field)
-        let now = Timestamp.nowMs
+        let now = service.nowMs
         switch field("grant_type") ?? "" {
         case "authorization_code" where realm == "desp":
             guard TokenEndpoint.despClients[clientID] != nil else {

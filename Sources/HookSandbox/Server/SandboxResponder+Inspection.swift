@@ -15,7 +15,7 @@ extension SandboxResponder {
     }
 
     func sandboxOrders() -> Response {
-        let now = Timestamp.nowMs
+        let now = service.nowMs
         return HTTPReply.json(.object([("value", .array(service.store.orders(owner: nil).map { $0.inspectionJSON(now: now) }))]))
     }
 

@@ -79,7 +79,7 @@ extension SandboxResponder {
                 return HTTPReply.detail(
                     "Quota exceeded: user \(claims.username) has reached the monthly limit of production orders", status: .forbidden)
             }
-            let now = Timestamp.nowMs
+            let now = service.nowMs
             let order = service.store.submit(draft, owner: claims, schedule: service.schedule, now: now)
             if service.faults.decideLostResponse() {
                 service.stats.record(method: "POST", route: call.route.pattern, status: 0)
@@ -124,7 +124,7 @@ extension SandboxResponder {
     func batchOrders(_ call: Call, claims: TokenClaims) throws -> Response {
         let q: ODataQuery
         do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
-        let now = Timestamp.nowMs
+        let now = service.nowMs
         let (page, total, more) = selectOrders(q, owner: claims.subject, now: now)
         return HTTPReply.json(
             envelope("#metadata/Odata.CSC.BatchOrder", call, q, page: page.map { $0.batchOrderJSON(now: now, created: false) }, total: total, more: more))
@@ -135,7 +135,7 @@ extension SandboxResponder {
         case let .failure(box): return box.response
         case let .success(order):
             return HTTPReply.json(
-                .object([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: Timestamp.nowMs, created: false))]))
+                .object([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: service.nowMs, created: false))]))
         }
     }
 
@@ -147,7 +147,7 @@ extension SandboxResponder {
         }
         let q: ODataQuery
         do { q = try query(call, properties: Self.itemProperties) } catch { return error.response }
-        let now = Timestamp.nowMs
+        let now = service.nowMs
         let (page, total, more) = q.apply(
             to: order.items,
             value: { item, property in
@@ -204,7 +204,7 @@ extension SandboxResponder {
             return HTTPReply.json(
                 .object([
                     ("@odata.context", .string("#metadata/OData.CSC.BatchorderItem")),
-                    ("value", order.itemJSON(item, now: Timestamp.nowMs, baseURL: call.baseURL, linkLifetime: service.configuration.temporaryTTL)),
+                    ("value", order.itemJSON(item, now: service.nowMs, baseURL: call.baseURL, linkLifetime: service.configuration.temporaryTTL)),
                 ]))
         }
     }
@@ -215,7 +215,7 @@ extension SandboxResponder {
         case let .failure(box): return box.response
         case let .success(pair): (order, item) = pair
         }
-        let now = Timestamp.nowMs
+        let now = service.nowMs
         guard order.status(of: item, now: now) == .completed, let name = item.outcome?.processedName else {
             return HTTPReply.detail(
                 "Product \(item.id) of batch order \(order.id) is not completed (status: \(order.status(of: item, now: now).rawValue))", status: .notFound)
@@ -251,7 +251,7 @@ extension SandboxResponder {
         let file = call.route.arguments[0]
         let path = TempURL.folder + file
         guard let signature = call.queryValue("temp_url_sig"), let expires = call.queryValue("temp_url_expires").flatMap({ Int64($0) }),
-            signature == TempURL.signature(path: path, expires: expires), expires * 1000 > Timestamp.nowMs
+            signature == TempURL.signature(path: path, expires: expires), expires * 1000 > service.nowMs
         else {
             return HTTPReply.html(
                 "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>",
@@ -259,7 +259,7 @@ extension SandboxResponder {
         }
         let notFound = HTTPReply.html("<html><h1>Not Found</h1><p>The resource could not be found.</p></html>", status: .notFound)
         guard let itemID = TempURL.itemID(inFileName: file) else { return notFound }
-        let now = Timestamp.nowMs
+        let now = service.nowMs
         let found = service.store.withOrders { list, _, _ in
             list.lazy.compactMap { order in order.items.first { $0.id == itemID }.map { (order, $0) } }.first
         }
@@ -354,7 +354,7 @@ extension SandboxResponder {
     func productionOrders(_ call: Call, claims: TokenClaims) throws -> Response {
         let q: ODataQuery
         do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
-        let now = Timestamp.nowMs
+        let now = service.nowMs
         let (page, total, more) = selectOrders(q, owner: claims.subject, now: now)
         return HTTPReply.json(
             envelope("$metadata#ProductionOrder/$entity", call, q, page: page.map { $0.productionOrderJSON(now: now) }, total: total, more: more))
@@ -365,7 +365,7 @@ extension SandboxResponder {
         case let .failure(box): return box.response
         case let .success(order):
             return HTTPReply.json(
-                .object([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: Timestamp.nowMs))]))
+                .object([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: service.nowMs))]))
         }
     }
 
@@ -373,7 +373,7 @@ extension SandboxResponder {
         switch integerID(call.route.arguments[0], "id") {
         case let .failure(box): return box.response
         case let .success(id):
-            let now = Timestamp.nowMs
+            let now = service.nowMs
             guard let order = service.store.cancel(id, owner: claims.subject, now: now) else {
                 return HTTPReply.detail("Production order \(id) not found", status: .notFound)
             }
