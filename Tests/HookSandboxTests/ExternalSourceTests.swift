@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -23,8 +24,8 @@ struct ExternalSourceTests {
             let id = try await h.submit(body(h, identifier: Harness.notebookIdentifier), token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
             let rows = try #require(try await h.get("/sandbox/stats").json?["requests"]?.arrayValue)
-            #expect(rows.contains { $0["route"]?.stringValue == "/stac/collections/{id}/items/{id}" && $0["status"] == .int(200) })
-            #expect(rows.contains { $0["route"]?.stringValue == "/stac/collections/{id}/items/{id}/download" && $0["status"] == .int(200) })
+            #expect(rows.contains { $0["route"]?.stringValue == "/stac/collections/{id}/items/{id}" && $0["status"] == .integer(200) })
+            #expect(rows.contains { $0["route"]?.stringValue == "/stac/collections/{id}/items/{id}/download" && $0["status"] == .integer(200) })
             #expect(rows.contains { $0["route"]?.stringValue == "/auth/realms/dedl/protocol/openid-connect/token" && $0["count"]?.intValue ?? 0 >= 2 })
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -122,7 +123,7 @@ struct FilterGrammarTests {
             }
             let page1 = try await h.get("/odata/v1/ProductionOrders?$filter=startswith(Name,'hookctl-')&$orderby=Id%20desc&$top=15&$count=true", token: token)
             #expect(page1.status == 200)
-            #expect(page1.json?["@odata.count"] == .int(20))
+            #expect(page1.json?["@odata.count"] == .integer(20))
             let ids1 = page1.json?["value"]?.arrayValue?.compactMap { $0["Id"]?.stringValue } ?? []
             #expect(ids1.count == 15)
             #expect(ids1 == ids1.sorted(by: >))
@@ -150,7 +151,7 @@ struct FilterGrammarTests {
                 try await group.waitForAll()
             }
             let first = try await h.get("/odata/v1/ProductionOrders?$filter=Name%20eq%20'many'&$count=true", token: token)
-            #expect(first.json?["@odata.count"] == .int(1003))
+            #expect(first.json?["@odata.count"] == .integer(1003))
             #expect(first.json?["value"]?.arrayValue?.count == 1000)
             let next = try #require(first.json?["@odata.nextLink"]?.stringValue)
             let second = try await h.get(next, token: token)

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import JWTKit
 import NIOHTTP1
 import Testing
@@ -107,7 +108,7 @@ struct IdentityTests {
             #expect(claims.aud.value.contains("hda-public"))
             #expect(claims.iss.value == h.base + "/auth/realms/dedl")
             #expect(claims.realm_access["roles"]?.isEmpty == false)
-            let header = try #require(token.split(separator: ".").first.flatMap { Base64URL.decode($0) }.flatMap { try? JSONParser.parse($0) })
+            let header = try #require(token.split(separator: ".").first.flatMap { Base64URL.decode($0) }.flatMap { try? JSONReader.parse($0) })
             #expect(header["alg"]?.stringValue == "RS256")
             #expect(jwks.json?["keys"]?.arrayValue?.contains { $0["kid"] == header["kid"] } == true)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -18,8 +19,8 @@ struct OrderLifecycleTests {
             let value = try #require(created.json?["value"])
             #expect(value["Status"]?.stringValue == "queued")
             #expect(value["EstimatedDate"] == .null)
-            #expect(value["Priority"] == .int(1))
-            #expect(value["WorkflowId"] == .int(11))
+            #expect(value["Priority"] == .integer(1))
+            #expect(value["WorkflowId"] == .integer(11))
             let options = try #require(value["WorkflowOptions"]?.arrayValue)
             #expect(options.prefix(2).map { $0["Name"]?.stringValue } == ["platform", "version"])
             let password = options.first { $0["Name"]?.stringValue == "desp_source_password" }?["Value"]?.stringValue
@@ -42,7 +43,7 @@ struct OrderLifecycleTests {
             let products = try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token)
             #expect(products.json?["@odata.context"]?.stringValue == "#metadata/OData.CSC.BatchorderItem")
             let item = try #require(products.json?["value"]?.arrayValue?.first)
-            #expect(item["BatchOrderId"] == .int(id))
+            #expect(item["BatchOrderId"] == .integer(id))
             #expect(item["Status"]?.stringValue == "completed")
             #expect(item["StatusMessage"]?.stringValue == "Processing finished successfully")
             #expect(item["OutputUUID"] == .null)
@@ -73,10 +74,10 @@ struct OrderLifecycleTests {
             #expect(unsigned.status == 401)
 
             let single = try await h.get("/odata/v1/BatchOrder(\(id))/Product(\(itemID))", token: token)
-            #expect(single.json?["value"]?["Id"] == .int(itemID))
+            #expect(single.json?["value"]?["Id"] == .integer(itemID))
             let batch = try await h.get("/odata/v1/BatchOrder(\(id))", token: token)
             #expect(batch.json?["value"]?["Status"]?.stringValue == "completed")
-            #expect(batch.json?["value"]?["Summary"]?["done_order_items_count"] == .int(1))
+            #expect(batch.json?["value"]?["Summary"]?["done_order_items_count"] == .integer(1))
         }
     }
 
@@ -116,14 +117,14 @@ struct OrderLifecycleTests {
             let itemID = try #require(item["Id"]?.intValue)
             let product = try await h.get("/odata/v1/ProductionOrder(\(id))/Product", token: token)
             #expect(product.status == 200)
-            #expect(product.json?["value"]?["Id"] == .int(itemID))
+            #expect(product.json?["value"]?["Id"] == .integer(itemID))
             let value = try await h.get("/odata/v1/ProductionOrder(\(id))/Product/$value", token: token)
             let viaBatch = try await h.get("/odata/v1/BatchOrder(\(id))/Product(\(itemID))/$value", token: token)
             #expect(value.status == 200 && value.body == viaBatch.body)
             #expect(try await h.get("/odata/v1/ProductionOrder(999999)/Product", token: token).status == 404)
             #expect(try await h.get("/odata/v1/ProductionOrder(\(id))/Product").status == 401)
             let rows = try await h.get("/sandbox/stats").json?["requests"]?.arrayValue ?? []
-            #expect(rows.contains { $0["route"]?.stringValue == "/odata/v1/ProductionOrder({id})/Product/$value" && $0["status"] == .int(200) })
+            #expect(rows.contains { $0["route"]?.stringValue == "/odata/v1/ProductionOrder({id})/Product/$value" && $0["status"] == .integer(200) })
         }
     }
 
@@ -216,7 +217,7 @@ struct OrderLifecycleTests {
             let id = try await h.submit(body, token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
             let options = try await h.get("/odata/v1/ProductionOrders(\(id))", token: token).json?["value"]?["WorkflowOptions"]?.arrayValue ?? []
-            #expect(options.first { $0["Name"]?.stringValue == "threshold" }?["Value"] == .double(0.5))
+            #expect(options.first { $0["Name"]?.stringValue == "threshold" }?["Value"] == .number(0.5))
             #expect(options.first { $0["Name"]?.stringValue == "verbose" }?["Value"] == .bool(true))
             #expect(options.first { $0["Name"]?.stringValue == "label" }?["Value"] == .string("20"))
             #expect(!options.contains { $0["Name"]?.stringValue == "source_s3_secret_key" })
@@ -310,7 +311,7 @@ struct OrderLifecycleTests {
             store.record(orderID: order.id, itemID: item.id, outcome: .init(succeeded: true, message: "ok", recordedMs: t0 + 1600))
         }
         let stored = try #require(store.order(order.id, owner: nil))
-        func statuses(at ms: Int64) -> [OrderStatus] { stored.items.map { stored.status(of: $0, now: t0 + ms) } }
+        func statuses(at ms: Int64) -> [HookSandbox.OrderStatus] { stored.items.map { stored.status(of: $0, now: t0 + ms) } }
         #expect(stored.status(now: t0 + 100) == .queued)
         #expect(statuses(at: 1700) == [.inProgress, .inProgress, .inProgress])
         #expect(statuses(at: 2000) == [.completed, .inProgress, .inProgress])
@@ -318,7 +319,7 @@ struct OrderLifecycleTests {
         #expect(statuses(at: 2500) == [.completed, .completed, .inProgress])
         #expect(statuses(at: 3000) == [.completed, .completed, .completed])
         #expect(stored.status(now: t0 + 3000) == .completed)
-        #expect(stored.summaryJSON(now: t0 + 2500)["done_order_items_count"] == .int(2))
+        #expect(stored.summaryJSON(now: t0 + 2500)["done_order_items_count"] == .integer(2))
     }
 
     @Test func `unknown ids give 404 and non-integer ids FastAPI's 422`() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -78,7 +79,7 @@ struct OrderValidationTests {
             let reply = try await h.post("/odata/v1/BatchOrder/OData.CSC.Order", json: body, token: token)
             #expect(reply.status == 201, "\(reply.text)")
             let options = try #require(reply.json?["value"]?["WorkflowOptions"]?.arrayValue)
-            #expect(options.contains { $0["Name"]?.stringValue == "resolution" && $0["Value"] == .int(20) }, "\(reply.text)")
+            #expect(options.contains { $0["Name"]?.stringValue == "resolution" && $0["Value"] == .integer(20) }, "\(reply.text)")
         }
     }
 
@@ -93,7 +94,7 @@ struct OrderValidationTests {
                 entry["loc"]?.arrayValue?.map { value -> String in
                     switch value {
                     case let .string(s): s
-                    case let .int(i): String(i)
+                    case let .integer(i): String(i)
                     default: "?"
                     }
                 } ?? []

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOCore
 import Testing
 
@@ -82,7 +83,7 @@ struct ProductArchiveTests {
             let full = try await h.get("/odata/v1/BatchOrder(\(id))/Product(\(itemID))/%24value", token: token)
             #expect(full.status == 200)
             #expect(full.body.count > size)
-            #expect(item["ProcessedSize"] == .int(full.body.count))
+            #expect(item["ProcessedSize"] == .integer(full.body.count))
             #expect(full.header("Content-Length") == String(full.body.count))
             let lower = ProductArchive.blockSize - 3
             let part = try await h.get("/odata/v1/BatchOrder(\(id))/Product(\(itemID))/%24value", token: token, headers: [("Range", "bytes=\(lower)-")])

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -18,7 +19,7 @@ struct RouteCoverageTests {
             }
             let list = try await h.get("/odata/v1/BatchOrder?$filter=WorkflowName%20eq%20'data-harvest'", token: token)
             #expect(list.json?["@odata.context"]?.stringValue == "#metadata/Odata.CSC.BatchOrder")
-            #expect(list.json?["value"]?.arrayValue?.first?["Id"] == .int(id))
+            #expect(list.json?["value"]?.arrayValue?.first?["Id"] == .integer(id))
             let root = try await h.get("/odata/v1/", token: token)
             #expect(root.status == 200)
             #expect(root.json?["value"]?.arrayValue?.isEmpty == false)
@@ -57,7 +58,7 @@ struct RouteCoverageTests {
             let index = try await h.get("/sandbox")
             #expect(index.json?["service"]?.stringValue == h.base + "/odata/v1/")
             let faults = try await h.get("/sandbox/faults")
-            #expect(faults.json?["failRate"] == .double(0.25))
+            #expect(faults.json?["failRate"] == .number(0.25))
             let catalogue = try await h.get("/sandbox/catalogue")
             let counts = try #require(catalogue.json?["collections"]?.arrayValue)
             #expect(counts.count == 4)

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookCore
 import HookSandbox
 import Logging
 import NIOCore
@@ -16,7 +17,8 @@ struct Reply: Sendable {
     var body: [UInt8]
 
     var text: String { String(decoding: body, as: UTF8.self) }
-    var json: JSONValue? { try? JSONParser.parse(body) }
+    /// The body as JSON, objects in the order their keys were written (the tests check the service's key order).
+    var json: JSONValue? { try? JSONReader.parse(body, keepingOrder: true) }
     func header(_ name: String) -> String? { headers.first(name: name) }
 }
 

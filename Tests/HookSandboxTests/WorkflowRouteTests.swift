@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -29,11 +30,11 @@ struct WorkflowRouteTests {
             #expect(reply.status == 200)
             let list = try #require(reply.json?["value"]?.arrayValue)
             #expect(list.count == 1)
-            guard case let .object(pairs)? = list.first else {
+            guard case .orderedObject(let members)? = list.first else {
                 Issue.record("not an object")
                 return
             }
-            let keys = pairs.map(\.0)
+            let keys = members.map(\.key)
             let index = try #require(keys.firstIndex(of: "WorkflowVersion"))
             #expect(keys[index + 1] == "WorkflowOptions")
             let options = try #require(list.first?["WorkflowOptions"]?.arrayValue)
@@ -43,7 +44,7 @@ struct WorkflowRouteTests {
             #expect(
                 storage["Value"]
                     == .array([
-                        .object([("value", .string("PRIVATE")), ("condition", .null)]), .object([("value", .string("TEMPORARY")), ("condition", .null)]),
+                        .ordered([("value", .string("PRIVATE")), ("condition", .null)]), .ordered([("value", .string("TEMPORARY")), ("condition", .null)]),
                     ]))
             #expect(options.contains { $0["Name"]?.stringValue == "desp_source_collection" })
             #expect(options.first { $0["Name"]?.stringValue == "source_type" }?["Default"]?.stringValue == "EXTERNAL")
@@ -57,7 +58,7 @@ struct WorkflowRouteTests {
             let options = try #require(reply.json?["value"]?.arrayValue?.first?["WorkflowOptions"]?.arrayValue)
             let timespan = try #require(options.first { $0["Name"]?.stringValue == "timespan" })
             #expect(timespan["Type"]?.stringValue == "int")
-            #expect(timespan["Default"] == .int(24))
+            #expect(timespan["Default"] == .integer(24))
             let type = try #require(options.first { $0["Name"]?.stringValue == "card_producttype" })
             #expect(type["Value"]?.arrayValue?.count == 2)
         }
@@ -69,7 +70,7 @@ struct WorkflowRouteTests {
             let none = try await h.get("/odata/v1/Workflows?$filter=Name%20eq%20'nope'", token: token)
             #expect(none.json?["value"] == .array([]))
             let paged = try await h.get("/odata/v1/Workflows?$orderby=Id&$top=2&$skip=1&$count=true", token: token)
-            #expect(paged.json?["@odata.count"] == .int(10))
+            #expect(paged.json?["@odata.count"] == .integer(10))
             #expect(paged.json?["value"]?.arrayValue?.compactMap { $0["Name"]?.stringValue } == ["lai", "odp-test"])
         }
     }

@@ -1,3 +1,5 @@
+import HookCore
+
 /// Constants and claim sets of the two realms (HOOK-API 7).
 enum TokenEndpoint {
     /// Audience every DEDL access token carries and `/odata/v1` requires.
@@ -16,11 +18,11 @@ enum TokenEndpoint {
     ) -> JSONValue {
         let roles: [String] =
             realm == "dedl" ? ["offline_access", "uma_authorization", "default-roles-dedl"] : ["offline_access", "uma_authorization", "default-roles-desp"]
-        return .object([
-            ("exp", .int(Int(now + lifetime))), ("iat", .int(Int(now))), ("jti", .string(LoginSessions.randomToken(16))),
+        return .ordered([
+            ("exp", .integer(Int(now + lifetime))), ("iat", .integer(Int(now))), ("jti", .string(LoginSessions.randomToken(16))),
             ("iss", .string(realmURL)), ("aud", audiences.count == 1 ? .string(audiences[0]) : .array(audiences.map { .string($0) })),
             ("sub", .string(subject)), ("typ", .string("Bearer")), ("azp", .string(clientID)), ("session_state", .string(sessionState)),
-            ("acr", .string("1")), ("realm_access", .object([("roles", .array(roles.map { .string($0) }))])),
+            ("acr", .string("1")), ("realm_access", .ordered([("roles", .array(roles.map { .string($0) }))])),
             ("scope", .string("openid profile email")), ("sid", .string(sessionState)), ("email_verified", .bool(true)),
             ("preferred_username", .string(username)),
         ])
@@ -29,8 +31,8 @@ enum TokenEndpoint {
     static func refreshClaims(realmURL: String, username: String, subject: String, clientID: String, now: Int64, lifetime: Int64, sessionState: String)
         -> JSONValue
     {
-        .object([
-            ("exp", .int(Int(now + lifetime))), ("iat", .int(Int(now))), ("jti", .string(LoginSessions.randomToken(16))),
+        .ordered([
+            ("exp", .integer(Int(now + lifetime))), ("iat", .integer(Int(now))), ("jti", .string(LoginSessions.randomToken(16))),
             ("iss", .string(realmURL)), ("aud", .string(realmURL)), ("sub", .string(subject)), ("typ", .string("Refresh")),
             ("azp", .string(clientID)), ("session_state", .string(sessionState)), ("scope", .string("openid profile email")),
             ("preferred_username", .string(username)),

@@ -73,11 +73,11 @@ final class TokenIssuer: Sendable {
     /// The JWKS document (`keys` with one RSA signing key).
     var jwks: JSONValue {
         let primitives = try? publicKey.getKeyPrimitives()
-        return .object([
+        return .ordered([
             (
                 "keys",
                 .array([
-                    .object([
+                    .ordered([
                         ("kid", .string(kid)), ("kty", .string("RSA")), ("alg", .string("RS256")), ("use", .string("sig")),
                         ("n", .string(Base64URL.encode(primitives?.modulus ?? Data()))),
                         ("e", .string(Base64URL.encode(primitives?.publicExponent ?? Data()))),
@@ -89,8 +89,8 @@ final class TokenIssuer: Sendable {
 
     /// Signs `claims` (a JSON object) as a compact RS256 JWS.
     func sign(_ claims: JSONValue) throws -> String {
-        let header = JSONValue.object([("alg", .string("RS256")), ("typ", .string("JWT")), ("kid", .string(kid))])
-        let input = Base64URL.encode(header.bytes) + "." + Base64URL.encode(claims.bytes)
+        let header = JSONValue.ordered([("alg", .string("RS256")), ("typ", .string("JWT")), ("kid", .string(kid))])
+        let input = Base64URL.encode(header.compactBytes) + "." + Base64URL.encode(claims.compactBytes)
         let signature = try privateKey.signature(for: SHA256.hash(data: Array(input.utf8)), padding: .insecurePKCS1v1_5)
         return input + "." + Base64URL.encode(signature.rawRepresentation)
     }
@@ -118,7 +118,7 @@ final class TokenIssuer: Sendable {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
             let signatureBytes = Base64URL.decode(parts[2]),
-            let header = try? JSONParser.parse(headerBytes), let payload = try? JSONParser.parse(payloadBytes)
+            let header = try? JSONReader.parse(headerBytes), let payload = try? JSONReader.parse(payloadBytes)
         else { throw .malformed }
         guard header["alg"]?.stringValue == "RS256" else { throw .badSignature }
         guard header["kid"]?.stringValue == kid else { throw .unknownKey }
@@ -135,8 +135,8 @@ final class TokenIssuer: Sendable {
         }
         let expiry: Int64
         switch payload["exp"] {
-        case let .int(e): expiry = Int64(e)
-        case let .double(e): expiry = Int64(e)
+        case let .integer(e): expiry = Int64(e)
+        case let .number(e): expiry = Int64(e)
         default: throw .malformed
         }
         return TokenClaims(

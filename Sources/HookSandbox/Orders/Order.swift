@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookS3
 
 /// The status values of orders and items on the wire.

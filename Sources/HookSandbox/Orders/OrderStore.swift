@@ -40,7 +40,7 @@ final class OrderStore: Sendable {
         file = directory?.appendingPathComponent("state.json")
         var added: [CatalogueItem] = []
         if let file, let data = try? Data(contentsOf: file) {
-            if let json = try? JSONParser.parse(Array(data)), let orders = json["orders"]?.arrayValue {
+            if let json = try? JSONReader.parse(Array(data)), let orders = json["orders"]?.arrayValue {
                 let loaded = orders.compactMap(Order.init(stateJSON:)).sorted { $0.id < $1.id }
                 state.withLock { s in
                     for order in loaded where s.position[order.id] == nil { s.append(order) }
@@ -216,13 +216,13 @@ final class OrderStore: Sendable {
         for (i, order) in snapshot.orders.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(UInt8(ascii: "\n"))
-            order.stateJSON(scrubSecrets: !snapshot.pending.contains(order.id)).write(to: &bytes)
+            bytes += order.stateJSON(scrubSecrets: !snapshot.pending.contains(order.id)).compactBytes
         }
         bytes += Array("],\"catalogue\":[".utf8)
         for (i, item) in catalogue.added.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(UInt8(ascii: "\n"))
-            item.stateJSON.write(to: &bytes)
+            bytes += item.stateJSON.compactBytes
         }
         bytes += Array("]}\n".utf8)
         do {

@@ -1,4 +1,5 @@
 import HTTPTypes
+import HookCore
 import Hummingbird
 import NIOCore
 
@@ -7,14 +8,14 @@ enum HTTPReply {
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        let bytes = value.bytes
+        let bytes = value.compactBytes
         fields[.contentLength] = String(bytes.count)
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// FastAPI's `{"detail": "..."}`.
     static func detail(_ message: String, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
-        json(.object([("detail", .string(message))]), status: status, headers: headers)
+        json(.ordered([("detail", .string(message))]), status: status, headers: headers)
     }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
@@ -33,6 +34,6 @@ enum HTTPReply {
 
     /// Keycloak's OAuth error body.
     static func oauthError(_ error: String, _ description: String, status: HTTPResponse.Status = .badRequest) -> Response {
-        json(.object([("error", .string(error)), ("error_description", .string(description))]), status: status, headers: [.cacheControl: "no-store"])
+        json(.ordered([("error", .string(error)), ("error_description", .string(description))]), status: status, headers: [.cacheControl: "no-store"])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HookCore
 import Hummingbird
 import NIOCore
 
@@ -131,7 +132,7 @@ extension SandboxResponder {
 
     func openIDConfiguration(_ call: Call, realmPath: String) -> JSONValue {
         let realm = call.baseURL + realmPath
-        return .object([
+        return .ordered([
             ("issuer", .string(realm)),
             ("authorization_endpoint", .string(realm + "/protocol/openid-connect/auth")),
             ("token_endpoint", .string(realm + "/protocol/openid-connect/token")),
@@ -166,9 +167,9 @@ extension SandboxResponder {
             TokenEndpoint.refreshClaims(
                 realmURL: realmURL, username: username, subject: subject, clientID: clientID, now: now, lifetime: refreshLifetime, sessionState: session))
         return HTTPReply.json(
-            .object([
-                ("access_token", .string(access)), ("expires_in", .int(Int(lifetime))), ("refresh_expires_in", .int(Int(refreshLifetime))),
-                ("refresh_token", .string(refresh)), ("token_type", .string("Bearer")), ("not-before-policy", .int(0)),
+            .ordered([
+                ("access_token", .string(access)), ("expires_in", .integer(Int(lifetime))), ("refresh_expires_in", .integer(Int(refreshLifetime))),
+                ("refresh_token", .string(refresh)), ("token_type", .string("Bearer")), ("not-before-policy", .integer(0)),
                 ("session_state", .string(session)), ("scope", .string("openid profile email")),
             ]), headers: [.cacheControl: "no-store"])
     }

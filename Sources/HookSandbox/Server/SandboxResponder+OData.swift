@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HookCore
 import Hummingbird
 import NIOCore
 
@@ -26,7 +27,7 @@ extension SandboxResponder {
 
     private func envelope(_ context: String, _ call: Call, _ q: ODataQuery, page: [JSONValue], total: Int, more: Bool) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("@odata.context", .string(context))]
-        if q.count { pairs.append(("@odata.count", .int(total))) }
+        if q.count { pairs.append(("@odata.count", .integer(total))) }
         pairs.append(("value", .array(page)))
         if more {
             var next = call.query.filter { !["$skip", "skip", "$top", "top"].contains($0.0) }
@@ -35,7 +36,7 @@ extension SandboxResponder {
             if let top = q.top { next.append(("$top", String(top - pageSize))) }
             pairs.append(("@odata.nextLink", .string("\(call.baseURL)\(call.route.pattern)?\(FormData.encode(next))")))
         }
-        return .object(pairs)
+        return .ordered(pairs)
     }
 
     func workflows(_ call: Call, claims: TokenClaims) throws -> Response {
@@ -62,13 +63,14 @@ extension SandboxResponder {
         let bytes = try await body(call, limit: service.configuration.maxBodyBytes)
         let json: JSONValue
         do {
-            json = try JSONParser.parse(bytes)
+            json = try JSONReader.parse(bytes, keepingOrder: true)
         } catch {
+            // FastAPI's shape for a body that is not JSON: the position in `loc`, the reader's reason in `msg`.
             return HTTPReply.json(
                 ValidationIssue.body([
                     .init(
-                        loc: [.key("body"), .index(error.position)], msg: error.message, type: "value_error.jsondecode",
-                        ctx: .object([("msg", .string(String(error.message.prefix(while: { $0 != ":" })))), ("pos", .int(error.position))]))
+                        loc: [.key("body"), .index(error.offset)], msg: "\(error.reason) (char \(error.offset))", type: "value_error.jsondecode",
+                        ctx: .ordered([("msg", .string(error.reason)), ("pos", .integer(error.offset))]))
                 ]), status: .unprocessableContent)
         }
         switch service.validator.validate(json) {
@@ -87,7 +89,7 @@ extension SandboxResponder {
                 throw Dropped()
             }
             return HTTPReply.json(
-                .object([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: now, created: true))]),
+                .ordered([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: now, created: true))]),
                 status: .created)
         }
     }
@@ -135,7 +137,7 @@ extension SandboxResponder {
         case let .failure(box): return box.response
         case let .success(order):
             return HTTPReply.json(
-                .object([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: service.nowMs, created: false))]))
+                .ordered([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: service.nowMs, created: false))]))
         }
     }
 
@@ -202,7 +204,7 @@ extension SandboxResponder {
         case let .failure(box): return box.response
         case let .success((order, item)):
             return HTTPReply.json(
-                .object([
+                .ordered([
                     ("@odata.context", .string("#metadata/OData.CSC.BatchorderItem")),
                     ("value", order.itemJSON(item, now: service.nowMs, baseURL: call.baseURL, linkLifetime: service.configuration.temporaryTTL)),
                 ]))
@@ -365,7 +367,7 @@ extension SandboxResponder {
         case let .failure(box): return box.response
         case let .success(order):
             return HTTPReply.json(
-                .object([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: service.nowMs))]))
+                .ordered([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: service.nowMs))]))
         }
     }
 
@@ -377,19 +379,19 @@ extension SandboxResponder {
             guard let order = service.store.cancel(id, owner: claims.subject, now: now) else {
                 return HTTPReply.detail("Production order \(id) not found", status: .notFound)
             }
-            return HTTPReply.json(.object([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: now))]))
+            return HTTPReply.json(.ordered([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: now))]))
         }
     }
 
     func serviceDocument() -> Response {
         HTTPReply.json(
-            .object([
+            .ordered([
                 ("@odata.context", .string("$metadata")),
                 (
                     "value",
                     .array(
                         ["Workflows", "BatchOrder", "ProductionOrders"].map {
-                            .object([("name", .string($0)), ("kind", .string("EntitySet")), ("url", .string($0))])
+                            .ordered([("name", .string($0)), ("kind", .string("EntitySet")), ("url", .string($0))])
                         })
                 ),
             ]))
