@@ -18,10 +18,10 @@ public struct SandboxServer: Sendable {
     ) throws {
         let service = try SandboxService(configuration: configuration, logger: logger)
         let boundBase = Mutex<String>("http://\(configuration.host):\(configuration.port)")
-        let responder = SandboxResponder(service: service, fallbackBaseURL: { boundBase.withLock { $0 } })
+        let routes = SandboxRoutes(service: service, fallbackBaseURL: { boundBase.withLock { $0 } })
         let host = configuration.host
         let app = Application(
-            responder: responder,
+            responder: PathUnescapingResponder(next: routes.buildRouter().buildResponder()),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port

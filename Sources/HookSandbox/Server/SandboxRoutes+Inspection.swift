@@ -4,7 +4,7 @@ import HookCore
 import Hummingbird
 
 /// `/sandbox/*`: inspection, faults and catalogue additions. No token, never faulted.
-extension SandboxResponder {
+extension SandboxRoutes {
     func sandboxIndex(_ call: Call) -> Response {
         HTTPReply.json(
             .ordered([
@@ -24,7 +24,7 @@ extension SandboxResponder {
         HTTPReply.json(.ordered([("orders", .integer(service.store.count)), ("requests", service.stats.json)]))
     }
 
-    private func badRequest(_ message: String) -> Response { HTTPReply.detail(message, status: .badRequest) }
+    private func badRequest(_ message: String) -> ErrorAnswer { .detail(message, .badRequest) }
 
     private func rate(_ value: JSONValue?, _ name: String) throws(FaultInputError) -> Double? {
         guard let value else { return nil }
@@ -59,14 +59,14 @@ extension SandboxResponder {
     func updateFaults(_ call: Call) async throws -> Response {
         let bytes = try await body(call, limit: 1 << 20)
         guard let json = try? JSONReader.parse(bytes, keepingOrder: true), case .orderedObject(let members) = json else {
-            return badRequest("Body must be a JSON object")
+            throw badRequest("Body must be a JSON object")
         }
         let known: Set<String> = [
             "failRate", "throttleRate", "dropRate", "slowRate", "slowSeconds", "retryAfter", "tokenTTL", "itemFailRate", "failingIdentifiers",
             "lostResponseRate", "redirectDownloads", "quotaExceeded", "seed",
         ]
         if let unknown = members.first(where: { !known.contains($0.key) }) {
-            return badRequest("Unknown field '\(unknown.key.prefix(60))' (known: \(known.sorted().joined(separator: ", ")))")
+            throw badRequest("Unknown field '\(unknown.key.prefix(60))' (known: \(known.sorted().joined(separator: ", ")))")
         }
         do {
             let failRate = try rate(json["failRate"], "failRate")
@@ -120,7 +120,7 @@ extension SandboxResponder {
             }
             return HTTPReply.json(settings.json)
         } catch let error as FaultInputError {
-            return badRequest(error.message)
+            throw badRequest(error.message)
         }
     }
 
@@ -144,14 +144,14 @@ extension SandboxResponder {
     /// makes the data file in their archives B bytes (streamed; for download benchmarks). Answers `{"added": N, "identifiers": [...]}` (the identifiers only when at most 1000).
     func addToCatalogue(_ call: Call) async throws -> Response {
         let bytes = try await body(call, limit: 16 << 20)
-        guard let json = try? JSONReader.parse(bytes), json.isObject else { return badRequest("Body must be a JSON object") }
+        guard let json = try? JSONReader.parse(bytes), json.isObject else { throw badRequest("Body must be a JSON object") }
         guard let collectionID = json["collection"]?.stringValue, let collection = ProductCatalogue.collection(collectionID) else {
-            return badRequest("'collection' must be one of: \(ProductCatalogue.collections.map(\.id).joined(separator: ", "))")
+            throw badRequest("'collection' must be one of: \(ProductCatalogue.collections.map(\.id).joined(separator: ", "))")
         }
         var size: Int?
         if let value = json["size"] {
             guard let bytes = value.intValue, (0...ProductArchive.maxDeclaredSize).contains(bytes) else {
-                return badRequest("'size' must be a number of bytes 0...\(ProductArchive.maxDeclaredSize)")
+                throw badRequest("'size' must be a number of bytes 0...\(ProductArchive.maxDeclaredSize)")
             }
             size = bytes
         }
@@ -160,7 +160,7 @@ extension SandboxResponder {
             guard let list = value.arrayValue, list.count <= ProductCatalogue.maxAddedPerCall,
                 let ids = Optional(list.compactMap(\.stringValue)), ids.count == list.count,
                 ids.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 512 && !$0.contains("/") })
-            else { return badRequest("'identifiers' must be a list of at most \(ProductCatalogue.maxAddedPerCall) non-empty strings without '/'") }
+            else { throw badRequest("'identifiers' must be a list of at most \(ProductCatalogue.maxAddedPerCall) non-empty strings without '/'") }
             items += ids.enumerated().map { i, id in
                 CatalogueItem(
                     id: id, collection: collection.id, productType: collection.productType, datetime: "2024-01-01T00:00:00.000Z",
@@ -169,14 +169,14 @@ extension SandboxResponder {
         }
         if let value = json["count"] {
             guard let count = value.intValue, (0...ProductCatalogue.maxAddedPerCall).contains(count) else {
-                return badRequest("'count' must be an integer 0...\(ProductCatalogue.maxAddedPerCall)")
+                throw badRequest("'count' must be an integer 0...\(ProductCatalogue.maxAddedPerCall)")
             }
             let prefix = json["prefix"]?.stringValue
-            if let prefix, prefix.contains("/") || prefix.utf8.count > 100 { return badRequest("'prefix' must be at most 100 characters without '/'") }
+            if let prefix, prefix.contains("/") || prefix.utf8.count > 100 { throw badRequest("'prefix' must be at most 100 characters without '/'") }
             let start = service.catalogue.items(in: collection.id).count
             items += ProductCatalogue.generate(collection: collection, count: count, start: start, prefix: prefix, size: size)
         }
-        guard !items.isEmpty else { return badRequest("Give 'identifiers' or 'count'") }
+        guard !items.isEmpty else { throw badRequest("Give 'identifiers' or 'count'") }
         let added = service.catalogue.add(items)
         service.store.markDirty()
         var pairs: [(String, JSONValue)] = [("collection", .string(collection.id)), ("added", .integer(added))]

@@ -5,7 +5,7 @@ import Hummingbird
 import NIOCore
 
 /// The STAC catalogue at `/stac` (landing page, collections, items, search).
-extension SandboxResponder {
+extension SandboxRoutes {
     static let stacVersion = "1.0.0"
     /// Largest `offset` accepted (keeps `offset + limit` far from overflow).
     static let maxOffset = 100_000_000
@@ -100,11 +100,9 @@ extension SandboxResponder {
             ]))
     }
 
-    func stacCollection(_ call: Call) -> Response {
-        guard let c = ProductCatalogue.collection(call.route.arguments[0]) else {
-            return HTTPReply.json(
-                .ordered([("code", .string("NotFoundError")), ("description", .string("Collection \(call.route.arguments[0].prefix(200)) not found"))]),
-                status: .notFound)
+    func stacCollection(_ call: Call) throws -> Response {
+        guard let c = ProductCatalogue.collection(call.parameter("collection_id")) else {
+            throw ErrorAnswer.stac("NotFoundError", "Collection \(call.parameter("collection_id").prefix(200)) not found", status: .notFound)
         }
         return HTTPReply.json(collectionJSON(c, base: call.baseURL + "/stac"))
     }
@@ -127,16 +125,13 @@ extension SandboxResponder {
         return (limit, offset)
     }
 
-    func stacItems(_ call: Call) -> Response {
-        let id = call.route.arguments[0]
+    func stacItems(_ call: Call) throws -> Response {
+        let id = call.parameter("collection_id")
         guard ProductCatalogue.collection(id) != nil else {
-            return HTTPReply.json(
-                .ordered([("code", .string("NotFoundError")), ("description", .string("Collection \(id.prefix(200)) not found"))]), status: .notFound)
+            throw ErrorAnswer.stac("NotFoundError", "Collection \(id.prefix(200)) not found", status: .notFound)
         }
         guard let (limit, offset) = paging(call) else {
-            return HTTPReply.json(
-                .ordered([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset 0...\(Self.maxOffset)"))]),
-                status: .badRequest)
+            throw ErrorAnswer.stac("InvalidParameterValue", "limit must be 1..10000 and offset 0...\(Self.maxOffset)", status: .badRequest)
         }
         let base = call.baseURL + "/stac"
         let url = base + "/collections/\(FormData.escape(id))/items"
@@ -147,31 +142,24 @@ extension SandboxResponder {
             headers: [.contentType: "application/geo+json"])
     }
 
-    func stacItem(_ call: Call) -> Response {
-        let (collection, id) = (call.route.arguments[0], call.route.arguments[1])
+    func stacItem(_ call: Call) throws -> Response {
+        let (collection, id) = (call.parameter("collection_id"), call.parameter("item_id"))
         guard let item = service.catalogue.find(id, in: collection), item.id == id || item.id == id + ".SAFE" || id == item.id + ".SAFE" else {
-            return HTTPReply.json(
-                .ordered([
-                    ("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found")),
-                ]), status: .notFound)
+            throw ErrorAnswer.stac("NotFoundError", "Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found", status: .notFound)
         }
         return HTTPReply.json(itemJSON(item, base: call.baseURL + "/stac"))
     }
 
     /// The product's (synthetic, deterministic) archive; a DEDL bearer token is required, as HDA downloads require one.
-    func stacDownload(_ call: Call) -> Response {
-        let (collection, id) = (call.route.arguments[0], call.route.arguments[1])
+    func stacDownload(_ call: Call) throws -> Response {
+        let (collection, id) = (call.parameter("collection_id"), call.parameter("item_id"))
         guard let header = call.header(.authorization), header.lowercased().hasPrefix("bearer "),
             (try? service.issuer.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), realm: "dedl", audience: nil)) != nil
         else {
-            return HTTPReply.json(
-                .ordered([("code", .string("Unauthorized")), ("description", .string("A valid bearer token is required to download"))]), status: .unauthorized)
+            throw ErrorAnswer.stac("Unauthorized", "A valid bearer token is required to download", status: .unauthorized)
         }
         guard let item = service.catalogue.find(id, in: collection) else {
-            return HTTPReply.json(
-                .ordered([
-                    ("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found")),
-                ]), status: .notFound)
+            throw ErrorAnswer.stac("NotFoundError", "Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found", status: .notFound)
         }
         let archive = ProductArchive(orderID: 0, itemID: 0, identifier: item.id, workflow: "stac", processedName: item.id, declaredSize: item.size)
         return archiveResponse(archive, filename: item.id, call: call)
@@ -189,8 +177,7 @@ extension SandboxResponder {
             let bytes = try await body(call, limit: 1 << 20)
             if !bytes.isEmpty {
                 guard let json = try? JSONReader.parse(bytes, keepingOrder: true), json.isObject else {
-                    return HTTPReply.json(
-                        .ordered([("code", .string("InvalidParameterValue")), ("description", .string("Body is not a JSON object"))]), status: .badRequest)
+                    throw ErrorAnswer.stac("InvalidParameterValue", "Body is not a JSON object", status: .badRequest)
                 }
                 collections = json["collections"]?.arrayValue?.compactMap(\.stringValue) ?? collections
                 ids = json["ids"]?.arrayValue?.compactMap(\.stringValue) ?? ids
@@ -205,27 +192,18 @@ extension SandboxResponder {
         // A 3-D box (6 numbers) is searched by its 2-D extent.
         if let b = box, b.count == 6 { box = [b[0], b[1], b[3], b[4]] }
         if let b = box, b.count != 4 || b[0] > b[2] || b[1] > b[3] {
-            return HTTPReply.json(
-                .ordered([
-                    ("code", .string("InvalidParameterValue")), ("description", .string("bbox must be minx,miny,maxx,maxy (or a valid intersects geometry)")),
-                ]),
-                status: .badRequest)
+            throw ErrorAnswer.stac("InvalidParameterValue", "bbox must be minx,miny,maxx,maxy (or a valid intersects geometry)", status: .badRequest)
         }
         var interval: ClosedRange<Date>?
         if let datetime {
             guard let range = Self.interval(datetime) else {
-                return HTTPReply.json(
-                    .ordered([
-                        ("code", .string("InvalidParameterValue")),
-                        ("description", .string("datetime must be an RFC 3339 instant or an interval start/end, either end open as `..`")),
-                    ]), status: .badRequest)
+                throw ErrorAnswer.stac(
+                    "InvalidParameterValue", "datetime must be an RFC 3339 instant or an interval start/end, either end open as `..`", status: .badRequest)
             }
             interval = range
         }
         guard (1...10_000).contains(limit), (0...Self.maxOffset).contains(offset) else {
-            return HTTPReply.json(
-                .ordered([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset 0...\(Self.maxOffset)"))]),
-                status: .badRequest)
+            throw ErrorAnswer.stac("InvalidParameterValue", "limit must be 1..10000 and offset 0...\(Self.maxOffset)", status: .badRequest)
         }
         var items: [CatalogueItem]
         if !ids.isEmpty {
