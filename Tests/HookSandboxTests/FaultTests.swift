@@ -109,7 +109,7 @@ struct FaultTests {
         try await Harness.with { h in
             _ = try await h.post("/sandbox/faults", json: #"{"tokenTTL": 5}"#)
             let reply = try await h.postForm(
-                h.sandbox.dedlTokenURL.absoluteString, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo")])
+                h.dedlTokenURL, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo")])
             #expect(reply.json?["expires_in"] == .integer(5))
         }
     }

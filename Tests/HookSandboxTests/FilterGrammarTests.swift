@@ -76,7 +76,7 @@ struct FilterGrammarTests {
     }
 
     @Test func `without $orderby lists come in no set order, the same for a seed; with it, in order`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .seconds(60), seed: 11)) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .seconds(60), seed: 11)) { h in
             let token = try await h.dedlToken()
             var ids: [Int] = []
             for index in 0..<8 { ids.append(try await h.submit(Harness.harvestBody(name: "unordered-\(index)"), token: token)) }
@@ -116,7 +116,7 @@ struct FilterGrammarTests {
     }
 
     @Test func `ProductionOrders filters, sorts and pages many orders over HTTP`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .seconds(60))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .seconds(60))) { h in
             let token = try await h.dedlToken()
             for i in 0..<30 {
                 _ = try await h.submit(Harness.harvestBody(name: i % 3 == 0 ? "other-\(i)" : "hookctl-order-\(i)"), token: token)
@@ -139,7 +139,7 @@ struct FilterGrammarTests {
     }
 
     @Test func `listings beyond 1000 rows come in pages linked by nextLink`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .seconds(60))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .seconds(60))) { h in
             let token = try await h.dedlToken()
             let body = Harness.harvestBody(name: "many")
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -167,7 +167,7 @@ struct FilterGrammarTests {
         "$filter=" + String(repeating: "(", count: 3000),
     ])
     func `bad query options get 400 with a detail over HTTP`(_ query: String) async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let reply = try await h.get("/odata/v1/ProductionOrders?\(query)", token: token)
             #expect(reply.status == 400)

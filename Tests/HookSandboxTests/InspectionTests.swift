@@ -7,7 +7,7 @@ import Testing
 
 struct InspectionTests {
     @Test func `the sandbox lists accepted orders with secrets masked`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             // A password that is not also the user name, so its absence from the listing can be checked by value.
             let id = try await h.submit(Harness.harvestBody(name: "inspect-me", password: "pw-not-demo"), token: token)
@@ -30,7 +30,7 @@ struct InspectionTests {
     }
 
     @Test func `stats count requests by method, route pattern and status`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(50))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(50))) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(), token: token)
             _ = try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token)
@@ -50,7 +50,7 @@ struct InspectionTests {
     }
 
     @Test func `generated products can be added to the catalogue in bulk and ordered`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let added = try await h.post("/sandbox/catalogue", json: #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","count":500}"#)
             #expect(added.status == 201)
             #expect(added.json?["added"] == .integer(500))
@@ -74,7 +74,7 @@ struct InspectionTests {
     }
 
     @Test func `the STAC catalogue serves the landing page, collections, items and search`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let landing = try await h.get("/stac")
             #expect(landing.json?["type"]?.stringValue == "Catalog")
             let collections = try await h.get("/stac/collections")
@@ -103,7 +103,7 @@ struct InspectionTests {
     }
 
     @Test func `STAC item search filters by bbox, intersects and datetime, and pages by next links, GET and POST`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             func ids(_ reply: Reply) -> [String] { reply.json?["features"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [] }
             // A box over Siberia finds the T47VLH tiles (band V: 56-64°N), not the Italian or Austrian ones.
             let siberia = ids(try await h.get("/stac/search?bbox=90,50,110,70&limit=100"))

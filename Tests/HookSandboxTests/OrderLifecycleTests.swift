@@ -8,7 +8,7 @@ import Testing
 struct OrderLifecycleTests {
     @Test func `a data-harvest order is created queued and completes with a downloadable zip`() async throws {
         // A DESP source login whose password is not also its user name, so its absence can be checked by value.
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(400), users: [("source-user", "pw-not-demo")])) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(400), users: [("source-user", "pw-not-demo")])) { h in
             let token = try await h.dedlToken()
             let created = try await h.post(
                 "/odata/v1/BatchOrder/OData.CSC.Order",
@@ -51,10 +51,10 @@ struct OrderLifecycleTests {
             let itemID = try #require(item["Id"]?.intValue)
             let link = try #require(item["DownloadLink"]?.stringValue)
             // An OpenStack Swift temporary URL, as the real service gives (HOOK-API 3.6), public and signed.
+            #expect(link.hasPrefix(h.base + "/swift/v1/tmp-storage/"), "\(link)")
             #expect(
-                link.wholeMatch(
-                    of: /http:\/\/127\.0\.0\.1:\d+\/swift\/v1\/tmp-storage\/\d{8}_\d+_[A-Za-z0-9]{8}\.zip\?temp_url_sig=[0-9a-f]{40}&temp_url_expires=\d+/)
-                    != nil, "\(link)")
+                link.dropFirst(h.base.count).wholeMatch(
+                    of: /\/swift\/v1\/tmp-storage\/\d{8}_\d+_[A-Za-z0-9]{8}\.zip\?temp_url_sig=[0-9a-f]{40}&temp_url_expires=\d+/) != nil, "\(link)")
             #expect(link.contains("_\(itemID)_"))
             let size = try #require(item["ProcessedSize"]?.intValue)
 
@@ -83,7 +83,7 @@ struct OrderLifecycleTests {
 
     @Test func `TEMPORARY outputs expire --temporary-ttl after completion: the link answers 401 and $value 404`() async throws {
         // 14 days by default: temp_url_expires is completion + 1,209,600 s.
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(200))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(200))) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(name: "kept"), token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
@@ -95,7 +95,7 @@ struct OrderLifecycleTests {
             #expect(try await h.get(link).status == 200)
         }
         // A lifetime of zero: expired as soon as completed.
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(200), temporaryTTL: .zero)) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(200), temporaryTTL: .zero)) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(name: "gone"), token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
@@ -109,7 +109,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func `ProductionOrder(N)/Product and its $value give the order's item and archive`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(200))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(200))) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(name: "sibling-routes"), token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
@@ -129,7 +129,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func `range requests return the requested bytes of the archive`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(), token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
@@ -150,7 +150,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func `an unknown identifier fails its item with a clear message and the order fails`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(identifiers: [Harness.notebookIdentifier, "S2A_NOPE"]), token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "failed")
@@ -164,7 +164,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func `DESP credentials in the order must be a sandbox login`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(password: "wrong"), token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "failed")
@@ -184,7 +184,7 @@ struct OrderLifecycleTests {
     func `processing workflows accept catalogue products of their input type`(
         _ workflow: String, _ collection: String, _ identifier: String, _ expected: String
     ) async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let token = try await h.dedlToken()
             var extra = ""
             if workflow == "card_cohinf" { extra = #",{"Name":"card_producttype","Value":"CARD_COH"},{"Name":"timespan","Value":24}"# }
@@ -205,7 +205,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func `the custom hook passes options the catalogue does not list, with their JSON types`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let token = try await h.dedlToken()
             let body = """
                 {"Name":"custom","WorkflowName":"dedl_hello_world","IdentifierList":["Custom Hook"],"WorkflowOptions":[
@@ -228,7 +228,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func `a queued order is cancelled at once and stays cancelled`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .seconds(30))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .seconds(30))) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(), token: token)
             let cancelled = try await h.send(.POST, "/odata/v1/ProductionOrder(\(id))/OData.CSC.Cancel", token: token)
@@ -245,7 +245,7 @@ struct OrderLifecycleTests {
 
     @Test func `orders pass through queued and in_progress on their way`() async throws {
         let time = ManualTime(Date(timeIntervalSince1970: 1_700_000_000))
-        try await Harness.with(SandboxConfiguration(pace: .seconds(4), now: { time.now })) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .seconds(4), now: { time.now })) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(), token: token)
             func status() async throws -> String? {
@@ -323,7 +323,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func `unknown ids give 404 and non-integer ids FastAPI's 422`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let missing = try await h.get("/odata/v1/BatchOrder(424242)/Products", token: token)
             #expect(missing.status == 404)
@@ -340,7 +340,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func `one user's orders are invisible to another`() async throws {
-        try await Harness.with(SandboxConfiguration(users: [("bob", "bob")])) { h in
+        try await Harness.routed(SandboxConfiguration(users: [("bob", "bob")])) { h in
             let demo = try await h.dedlToken()
             let bob = try await h.dedlToken(user: "bob", password: "bob")
             let id = try await h.submit(Harness.harvestBody(), token: demo)

@@ -70,7 +70,7 @@ struct ProductArchiveTests {
     }
 
     @Test func `a catalogue item with a declared size is ordered and downloaded whole and in ranges`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let size = 3 * ProductArchive.blockSize + 77
             let added = try await h.post(
                 "/sandbox/catalogue", json: #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","identifiers":["S2A_BIG.SAFE"],"size":\#(size)}"#)

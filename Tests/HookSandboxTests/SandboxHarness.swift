@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import HookCore
 import HookSandbox
+import HummingbirdTesting
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -37,16 +39,25 @@ final class ManualTime: Sendable {
     }
 }
 
-/// A sandbox started for one test, with an HTTP client that never follows redirects.
+/// A sandbox started for one test: over a loopback socket (`with`) or its router alone (`routed`).
 struct Harness: Sendable {
-    let sandbox: RunningSandbox
+    typealias Transport = @Sendable (_ method: HTTPMethod, _ url: String, _ headers: [(String, String)], _ body: [UInt8]?) async throws -> Reply
 
+    /// `http://HOST:PORT` (over a socket) or `routedBase` (routed): what the sandbox's links start with.
+    let base: String
+    private let transport: Transport
+
+    var dedlTokenURL: String { base + "/auth/realms/dedl/protocol/openid-connect/token" }
+
+    /// An HTTP client that never follows redirects.
     static let client = HTTPClient(
         eventLoopGroupProvider: .singleton,
         configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(20))))
 
     static let notebookIdentifier = "S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE"
     static let despRedirect = "https://hda.data.destination-earth.eu/stac"
+    /// The base of a routed sandbox's links (HummingbirdTesting sends `localhost` as the authority).
+    static let routedBase = "http://localhost"
 
     static var logger: Logger {
         var logger = Logger(label: "sandbox-test")
@@ -54,14 +65,24 @@ struct Harness: Sendable {
         return logger
     }
 
-    /// Runs `body` against a fresh sandbox, stopping it afterwards (also when `body` throws).
+    /// Runs `body` against a fresh sandbox listening on loopback, stopping it afterwards (also when `body` throws):
+    /// for what needs a socket (dropped connections, a sandbox calling itself, processes such as the Python client).
     static func with(
         _ configuration: SandboxConfiguration = SandboxConfiguration(pace: .milliseconds(300)),
         _ body: (Harness) async throws -> Void
     ) async throws {
         let sandbox = try await RunningSandbox.start(configuration, logger: logger)
+        let harness = Harness(base: sandbox.baseURL.absoluteString) { method, url, headers, body in
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+            let response = try await client.execute(request, timeout: .seconds(30))
+            let bytes = try await response.body.collect(upTo: 64 << 20)
+            return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
+        }
         do {
-            try await body(Harness(sandbox: sandbox))
+            try await body(harness)
         } catch {
             await sandbox.stop()
             throw error
@@ -69,20 +90,34 @@ struct Harness: Sendable {
         await sandbox.stop()
     }
 
-    var base: String { sandbox.baseURL.absoluteString }
+    /// Runs `body` against a fresh sandbox's router with no socket (HummingbirdTesting's `app.test(.router)`); its
+    /// scheduler runs beside it, so orders progress as they do over a socket.
+    static func routed(
+        _ configuration: SandboxConfiguration = SandboxConfiguration(pace: .milliseconds(300)),
+        _ body: @escaping @Sendable (Harness) async throws -> Void
+    ) async throws {
+        let service = try SandboxService(configuration: configuration, logger: logger)
+        let app = SandboxServer.application(service, fallbackBaseURL: { routedBase }, services: [service.makeScheduler()])
+        try await app.test(.router) { client in
+            try await body(
+                Harness(base: routedBase) { method, url, headers, body in
+                    var fields = HTTPFields()
+                    for (name, value) in headers { fields.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+                    let response = try await client.execute(
+                        uri: url.hasPrefix(routedBase) ? String(url.dropFirst(routedBase.count)) : url, method: HTTPRequest.Method(method.rawValue)!,
+                        headers: fields, body: body.map { ByteBuffer(bytes: $0) })
+                    return Reply(
+                        status: Int(response.status.code), headers: HTTPHeaders(response.headers.map { ($0.name.rawName, $0.value) }),
+                        body: Array(buffer: response.body))
+                })
+        }
+    }
 
     /// `path` is appended to the base URL as written (so tests can send raw `$`, `//`, parentheses).
     func send(
         _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil, token: String? = nil
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : base + path)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await Self.client.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
+        try await transport(method, path.hasPrefix("http") ? path : base + path, headers + (token.map { [("Authorization", "Bearer \($0)")] } ?? []), body)
     }
 
     func get(_ path: String, token: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
@@ -143,7 +178,7 @@ struct Harness: Sendable {
     func dedlToken(user: String = "demo", password: String = "demo") async throws -> String {
         let desp = try await despToken(user: user, password: password)
         let reply = try await postForm(
-            sandbox.dedlTokenURL.absoluteString,
+            dedlTokenURL,
             [
                 ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("subject_token", desp), ("subject_issuer", "desp-oidc"),
                 ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"), ("client_id", "hda-public"), ("audience", "hda-public"),

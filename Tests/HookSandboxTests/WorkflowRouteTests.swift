@@ -7,7 +7,7 @@ import Testing
 
 struct WorkflowRouteTests {
     @Test func `workflows are listed with string ids, numeric Id ordering and no options unless expanded`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let reply = try await h.get("/odata/v1/Workflows?$orderby=Id%20asc", token: token)
             #expect(reply.status == 200)
@@ -23,7 +23,7 @@ struct WorkflowRouteTests {
 
     @Test(arguments: ["(Name eq 'data-harvest')", "Name eq 'data-harvest'", "Name+eq+'data-harvest'", "(Name%20eq%20'data-harvest')"])
     func `one workflow is found by name with its options inserted after WorkflowVersion`(_ filter: String) async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let encoded = filter.replacingOccurrences(of: " ", with: "%20")
             let reply = try await h.get("/odata/v1/Workflows?$expand=WorkflowOptions&$filter=\(encoded)", token: token)
@@ -52,7 +52,7 @@ struct WorkflowRouteTests {
     }
 
     @Test func `card_cohinf declares an int timespan and an enum product type`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let reply = try await h.get("/odata/v1/Workflows?$expand=WorkflowOptions&$filter=Name%20eq%20'card_cohinf'", token: token)
             let options = try #require(reply.json?["value"]?.arrayValue?.first?["WorkflowOptions"]?.arrayValue)
@@ -65,7 +65,7 @@ struct WorkflowRouteTests {
     }
 
     @Test func `an unknown workflow name gives an empty list and paging options work`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let none = try await h.get("/odata/v1/Workflows?$filter=Name%20eq%20'nope'", token: token)
             #expect(none.json?["value"] == .array([]))
