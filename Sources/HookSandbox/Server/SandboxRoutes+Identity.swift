@@ -151,19 +151,19 @@ extension SandboxRoutes {
         ])
     }
 
-    private func tokenResponse(_ call: Call, realm: String, username: String, clientID: String, sessionState: String? = nil) throws -> Response {
+    private func tokenResponse(_ call: Call, realm: String, username: String, clientID: String, sessionState: String? = nil) async throws -> Response {
         let realmURL = call.baseURL + (realm == "dedl" ? "/auth/realms/dedl" : "/realms/desp")
         let now = Int64(service.configuration.now().timeIntervalSince1970)
         let lifetime = max(1, service.faults.settings.tokenTTL.milliseconds / 1000)
         let session = sessionState ?? UUID().uuidString.lowercased()
         let subject = SandboxService.subject(for: username)
         let audiences = realm == "dedl" ? [TokenEndpoint.dedlAudience, "account"] : ["account"]
-        let access = try service.issuer.sign(
+        let access = try await service.issuer.sign(
             TokenEndpoint.accessClaims(
                 realmURL: realmURL, realm: realm, username: username, subject: subject, clientID: clientID, audiences: audiences, now: now,
                 lifetime: lifetime, sessionState: session))
         let refreshLifetime = max(lifetime, 1800)
-        let refresh = try service.issuer.sign(
+        let refresh = try await service.issuer.sign(
             TokenEndpoint.refreshClaims(
                 realmURL: realmURL, username: username, subject: subject, clientID: clientID, now: now, lifetime: refreshLifetime, sessionState: session))
         return HTTPReply.json(
@@ -206,7 +206,7 @@ extension SandboxRoutes {
             }
             guard grant.clientID == clientID else { throw ErrorAnswer.oauth("invalid_grant", "Code not valid") }
             guard field("redirect_uri") == grant.redirectURI else { throw ErrorAnswer.oauth("invalid_grant", "Incorrect redirect_uri") }
-            return try tokenResponse(call, realm: "desp", username: grant.username, clientID: clientID, sessionState: grant.sessionState)
+            return try await tokenResponse(call, realm: "desp", username: grant.username, clientID: clientID, sessionState: grant.sessionState)
         case "password":
             let known = realm == "desp" ? TokenEndpoint.despClients[clientID] != nil : TokenEndpoint.dedlPublicClients.contains(clientID)
             guard known || service.serviceAccounts[clientID] != nil else {
@@ -215,12 +215,12 @@ extension SandboxRoutes {
             guard let username = field("username"), let password = field("password"), service.logins[username] == password else {
                 throw ErrorAnswer.oauth("invalid_grant", "Invalid user credentials", status: .unauthorized)
             }
-            return try tokenResponse(call, realm: realm, username: username, clientID: clientID)
+            return try await tokenResponse(call, realm: realm, username: username, clientID: clientID)
         case "client_credentials" where realm == "dedl":
             guard let expected = service.serviceAccounts[clientID], let clientSecret, clientSecret == expected else {
                 throw ErrorAnswer.oauth("unauthorized_client", "Invalid client or Invalid client credentials", status: .unauthorized)
             }
-            return try tokenResponse(call, realm: "dedl", username: "service-account-\(clientID)", clientID: clientID)
+            return try await tokenResponse(call, realm: "dedl", username: "service-account-\(clientID)", clientID: clientID)
         case "urn:ietf:params:oauth:grant-type:token-exchange" where realm == "dedl":
             guard TokenEndpoint.dedlPublicClients.contains(clientID) else {
                 throw ErrorAnswer.oauth("invalid_client", "Invalid client or Invalid client credentials", status: .unauthorized)
@@ -239,16 +239,16 @@ extension SandboxRoutes {
             }
             let claims: TokenClaims
             do {
-                claims = try service.issuer.verify(subjectToken, realm: "desp", audience: nil)
+                claims = try await service.issuer.verify(subjectToken, realm: "desp", audience: nil)
             } catch {
                 throw ErrorAnswer.oauth("invalid_token", error == .expired ? "Token is not active" : "Invalid token")
             }
-            return try tokenResponse(call, realm: "dedl", username: claims.username, clientID: clientID)
+            return try await tokenResponse(call, realm: "dedl", username: claims.username, clientID: clientID)
         case "refresh_token":
-            guard let refresh = field("refresh_token"), let claims = try? service.issuer.verify(refresh, realm: realm, audience: nil) else {
+            guard let refresh = field("refresh_token"), let claims = try? await service.issuer.verify(refresh, realm: realm, audience: nil) else {
                 throw ErrorAnswer.oauth("invalid_grant", "Invalid refresh token")
             }
-            return try tokenResponse(call, realm: realm, username: claims.username, clientID: clientID.isEmpty ? "hda-public" : clientID)
+            return try await tokenResponse(call, realm: realm, username: claims.username, clientID: clientID.isEmpty ? "hda-public" : clientID)
         case "":
             throw ErrorAnswer.oauth("invalid_request", "Missing form parameter: grant_type")
         default:

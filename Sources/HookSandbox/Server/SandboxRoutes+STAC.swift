@@ -151,10 +151,10 @@ extension SandboxRoutes {
     }
 
     /// The product's (synthetic, deterministic) archive; a DEDL bearer token is required, as HDA downloads require one.
-    func stacDownload(_ call: Call) throws -> Response {
+    func stacDownload(_ call: Call) async throws -> Response {
         let (collection, id) = (call.parameter("collection_id"), call.parameter("item_id"))
         guard let header = call.header(.authorization), header.lowercased().hasPrefix("bearer "),
-            (try? service.issuer.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), realm: "dedl", audience: nil)) != nil
+            (try? await service.issuer.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), realm: "dedl", audience: nil)) != nil
         else {
             throw ErrorAnswer.stac("Unauthorized", "A valid bearer token is required to download", status: .unauthorized)
         }
