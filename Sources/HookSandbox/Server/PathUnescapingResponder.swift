@@ -3,8 +3,8 @@ import Hummingbird
 /// Hands the router each request with the printable ASCII escapes of its path undone: Hummingbird's router matches
 /// the path as sent, and clients may escape OData's `$`, `(`, `)` or `'` (`Product(3)/%24value`). `%2F`, `%25`, `%3F`
 /// and `%23` stay escaped, so segments and the query keep their bounds; `Call.parameter` unescapes them in place.
-struct PathUnescapingResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == SandboxContext {
-    let next: Next
+struct PathUnescapingResponder: HTTPResponder {
+    let next: any HTTPResponder<SandboxContext>
 
     func respond(to request: Request, context: SandboxContext) async throws -> Response {
         guard let target = request.head.path, target.contains("%") else { return try await next.respond(to: request, context: context) }
