@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Counts every answer in `RequestStats` by method, route pattern and status, and gives every error its service-shaped
+/// Counts (and logs at debug level) every answer in `RequestStats` by method, route pattern and status, and gives every error its service-shaped
 /// body: Hummingbird's own `HTTPError`s (an unknown route) become FastAPI's `{"detail": ...}`, anything else
 /// Starlette's text 500. The outermost middleware, so it sees what the client gets.
 struct RequestStatsMiddleware: RouterMiddleware {
@@ -25,7 +25,9 @@ struct RequestStatsMiddleware: RouterMiddleware {
             context.logger.error("\(request.method) \(request.uri.path): \(error)")
             response = HTTPReply.serverError(500)
         }
-        stats.record(method: request.method.rawValue, route: Self.pattern(context), status: response.status.code)
+        let route = Self.pattern(context)
+        stats.record(method: request.method.rawValue, route: route, status: response.status.code)
+        context.logger.debug("\(request.method) \(route) \(response.status.code)")  // `--verbose`: one line per request
         return response
     }
 
