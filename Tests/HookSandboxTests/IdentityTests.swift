@@ -176,7 +176,7 @@ struct IdentityTests {
     @Test func `tokens expire after the configured lifetime, and refresh tokens after 30 minutes`() async throws {
         // A whole second, so the tokens' whole-second `iat` and `exp` fall exactly on the instants below.
         let time = ManualTime(Date(timeIntervalSince1970: 1_900_000_000))
-        try await Harness.routed(SandboxConfiguration(tokenTTL: .seconds(300), now: { time.now })) { h in
+        try await Harness.routed(SandboxConfiguration(tokenTTL: .seconds(300)), time: time) { h in
             let tokenURL = h.dedlTokenURL
             let reply = try await h.postForm(tokenURL, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo")])
             #expect(reply.json?["expires_in"]?.intValue == 300)

@@ -245,7 +245,7 @@ struct OrderLifecycleTests {
 
     @Test func `orders pass through queued and in_progress on their way`() async throws {
         let time = ManualTime(Date(timeIntervalSince1970: 1_700_000_000))
-        try await Harness.routed(SandboxConfiguration(pace: .seconds(4), now: { time.now })) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .seconds(4)), time: time) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(), token: token)
             func status() async throws -> String? {
@@ -254,8 +254,6 @@ struct OrderLifecycleTests {
             #expect(try await status() == "queued")
             time.advance(bySeconds: 2)
             #expect(try await status() == "in_progress")
-            time.advance(bySeconds: 2)
-            // Due now: the scheduler's next tick processes it.
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
         }
     }

@@ -24,7 +24,7 @@ struct Reply: Sendable {
     func header(_ name: String) -> String? { headers.first(name: name) }
 }
 
-/// The time a sandbox issues and checks tokens at (`SandboxConfiguration.now`): it stands still until the test moves it.
+/// A sandbox's time (`SandboxConfiguration.now`: tokens, orders, links): it stands still until the test moves it.
 final class ManualTime: Sendable {
     private let date: Mutex<Date>
 
@@ -37,6 +37,11 @@ final class ManualTime: Sendable {
     func advance(bySeconds seconds: TimeInterval) {
         date.withLock { $0 += seconds }
     }
+
+    /// Moves the time on to `later` (never back).
+    func advance(to later: Date) {
+        date.withLock { $0 = max($0, later) }
+    }
 }
 
 /// A sandbox started for one test: over a loopback socket (`with`) or its router alone (`routed`).
@@ -46,6 +51,15 @@ struct Harness: Sendable {
     /// `http://HOST:PORT` (over a socket) or `routedBase` (routed): what the sandbox's links start with.
     let base: String
     private let transport: Transport
+    /// A routed sandbox's clock and scheduler, which only move when a test moves them.
+    private var routing: Routing? = nil
+
+    struct Routing: Sendable {
+        let time: ManualTime
+        let store: OrderStore
+        /// Runs the scheduler once: every item due at `time` is processed and recorded.
+        let settle: @Sendable () async -> Void
+    }
 
     var dedlTokenURL: String { base + "/auth/realms/dedl/protocol/openid-connect/token" }
 
@@ -90,17 +104,24 @@ struct Harness: Sendable {
         await sandbox.stop()
     }
 
-    /// Runs `body` against a fresh sandbox's router with no socket (HummingbirdTesting's `app.test(.router)`); its
-    /// scheduler runs beside it, so orders progress as they do over a socket.
+    /// Runs `body` against a fresh sandbox's router with no socket (HummingbirdTesting's `app.test(.router)`). Its
+    /// time is `time` (standing still until the test moves it) and its scheduler runs only when `waitForTerminal`
+    /// settles an order, so order progress takes no waiting.
     static func routed(
-        _ configuration: SandboxConfiguration = SandboxConfiguration(pace: .milliseconds(300)),
+        _ configuration: SandboxConfiguration = SandboxConfiguration(pace: .milliseconds(300)), time: ManualTime = ManualTime(Date()),
         _ body: @escaping @Sendable (Harness) async throws -> Void
     ) async throws {
+        var configuration = configuration
+        configuration.now = { time.now }
         let service = try SandboxService(configuration: configuration, logger: logger)
-        let app = SandboxServer.application(service, fallbackBaseURL: { routedBase }, services: [service.makeScheduler()])
-        try await app.test(.router) { client in
-            try await body(
-                Harness(base: routedBase) { method, url, headers, body in
+        let scheduler = service.makeScheduler()
+        let httpClient = OrderScheduler.makeHTTPClient()
+        let processor = scheduler.makeProcessor(httpClient)
+        let routing = Routing(time: time, store: service.store, settle: { await scheduler.runOnce(processor) })
+        let app = SandboxServer.application(service, fallbackBaseURL: { routedBase })
+        do {
+            try await app.test(.router) { client in
+                var harness = Harness(base: routedBase) { method, url, headers, body in
                     var fields = HTTPFields()
                     for (name, value) in headers { fields.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
                     let response = try await client.execute(
@@ -109,8 +130,15 @@ struct Harness: Sendable {
                     return Reply(
                         status: Int(response.status.code), headers: HTTPHeaders(response.headers.map { ($0.name.rawName, $0.value) }),
                         body: Array(buffer: response.body))
-                })
+                }
+                harness.routing = routing
+                try await body(harness)
+            }
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
         }
+        try await httpClient.shutdown()
     }
 
     /// `path` is appended to the base URL as written (so tests can send raw `$`, `//`, parentheses).
@@ -208,14 +236,23 @@ struct Harness: Sendable {
         return try #require(reply.json?["value"]?["Id"]?.intValue)
     }
 
-    /// Polls `ProductionOrders` until the order is terminal (bounded; not a timing assertion).
+    /// The order's status once it has finished. Routed: the clock moves on to the order's end and the scheduler runs
+    /// once, then the status is read (no waiting). Over a socket: `ProductionOrders` is polled until the order is
+    /// terminal (bounded; not a timing assertion).
     func waitForTerminal(_ id: Int, token: String, limit: Duration = .seconds(30)) async throws -> String {
+        func status() async throws -> String? {
+            try await get("/odata/v1/ProductionOrders?$filter=id%20eq%20\(id)", token: token).json?["value"]?.arrayValue?.first?["Status"]?.stringValue
+        }
+        if let routing {
+            if let order = routing.store.order(id, owner: nil) {
+                routing.time.advance(to: Date(timeIntervalSince1970: Double(order.doneMs) / 1000))
+            }
+            await routing.settle()
+            return try await status() ?? "missing"
+        }
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            let reply = try await get("/odata/v1/ProductionOrders?$filter=id%20eq%20\(id)", token: token)
-            if let status = reply.json?["value"]?.arrayValue?.first?["Status"]?.stringValue, ["completed", "failed", "cancelled"].contains(status) {
-                return status
-            }
+            if let status = try await status(), ["completed", "failed", "cancelled"].contains(status) { return status }
             try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("order \(id) did not finish within \(limit)")
