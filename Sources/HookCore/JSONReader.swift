@@ -8,8 +8,10 @@ public enum JSONReader {
         public var description: String { "\(reason) at byte \(offset)" }
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-        var reader = Cursor(bytes: bytes)
+    /// Reads one JSON value. With `keepingOrder`, objects are read as `orderedObject`s in the order their keys were
+    /// written (a repeated key keeps its first place and its last value, as Python's `json` does).
+    public static func parse(_ bytes: [UInt8], keepingOrder: Bool = false) throws(Failure) -> JSONValue {
+        var reader = Cursor(bytes: bytes, keepingOrder: keepingOrder)
         let value = try reader.value(depth: 0)
         reader.skipSpace()
         guard reader.index == bytes.count else { throw Failure(offset: reader.index, reason: "unexpected text after the value") }
@@ -39,6 +41,7 @@ public enum JSONReader {
 
     private struct Cursor {
         let bytes: [UInt8]
+        var keepingOrder = false
         var index = 0
 
         mutating func skipSpace() {
@@ -93,17 +96,28 @@ public enum JSONReader {
             case UInt8(ascii: "{"):
                 index += 1
                 var fields: [String: JSONValue] = [:]
+                var members: [JSONMember] = []
+                var places: [String: Int] = [:]
+                var result: JSONValue { keepingOrder ? .orderedObject(members) : .object(fields) }
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                     index += 1
-                    return .object(fields)
+                    return result
                 }
                 while true {
                     skipSpace()
                     let key = try string()
                     skipSpace()
                     try expect(":")
-                    fields[key] = try value(depth: depth + 1)
+                    let member = try value(depth: depth + 1)
+                    if !keepingOrder {
+                        fields[key] = member
+                    } else if let place = places[key] {
+                        members[place].value = member
+                    } else {
+                        places[key] = members.count
+                        members.append(JSONMember(key, member))
+                    }
                     skipSpace()
                     guard index < bytes.count else { throw fail("unterminated object") }
                     if bytes[index] == UInt8(ascii: ",") {
@@ -111,7 +125,7 @@ public enum JSONReader {
                         continue
                     }
                     try expect("}")
-                    return .object(fields)
+                    return result
                 }
             case UInt8(ascii: "["):
                 index += 1

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -18,20 +19,31 @@ public struct SandboxServer: Sendable {
     ) throws {
         let service = try SandboxService(configuration: configuration, logger: logger)
         let boundBase = Mutex<String>("http://\(configuration.host):\(configuration.port)")
-        let responder = SandboxResponder(service: service, fallbackBaseURL: { boundBase.withLock { $0 } })
         let host = configuration.host
-        let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
+        let app = Self.application(
+            service, fallbackBaseURL: { boundBase.withLock { $0 } },
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 let displayHost = host.contains(":") ? "[\(host)]" : host
                 let base = "http://\(displayHost):\(port)"
                 boundBase.withLock { $0 = base }
                 await onListening(URL(string: base)!)
-            },
-            logger: logger)
-        let scheduler = service.makeScheduler()
-        services = [scheduler, app]
+            })
+        services = [service.makeScheduler(), app]
+    }
+
+    /// The HTTP application over `service`, listening on the configured host and port, with `services` run beside it:
+    /// what `init` runs (the scheduler beside it, in its own group) and what the route tests drive with
+    /// `app.test(.router)` (the scheduler among `services`). `fallbackBaseURL` is the base of links when a request
+    /// has no `Host`.
+    static func application(
+        _ service: SandboxService, fallbackBaseURL: @escaping @Sendable () -> String, services: [any Service] = [],
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let configuration = service.configuration
+        return Application(
+            responder: PathUnescapingResponder(next: SandboxRoutes(service: service, fallbackBaseURL: fallbackBaseURL).buildRouter().buildResponder()),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil), services: services,
+            onServerRunning: onServerRunning, logger: service.logger)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -10,7 +11,7 @@ struct ExternalSourceTests {
         {"Name":"external","WorkflowName":"data-harvest","IdentifierList":["\(identifier)"],"WorkflowOptions":[
         {"Name":"output_storage","Value":"TEMPORARY"},{"Name":"source_type","Value":"EXTERNAL"},
         {"Name":"source_catalogue_api_url","Value":"\(h.base)/stac"},{"Name":"source_catalogue_api_type","Value":"STAC"},
-        {"Name":"source_token_url","Value":"\(h.sandbox.dedlTokenURL.absoluteString)"},{"Name":"source_grant_type","Value":"PASSWORD"},
+        {"Name":"source_token_url","Value":"\(h.dedlTokenURL)"},{"Name":"source_grant_type","Value":"PASSWORD"},
         {"Name":"source_auth_header_name","Value":"Authorization"},{"Name":"source_username","Value":"demo"},
         {"Name":"source_password","Value":"\(password)"},{"Name":"source_client_id","Value":"hda-public"},
         {"Name":"source_client_secret","Value":""},{"Name":"source_catalogue_collection","Value":"\(collection)"}]}
@@ -23,8 +24,8 @@ struct ExternalSourceTests {
             let id = try await h.submit(body(h, identifier: Harness.notebookIdentifier), token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "completed")
             let rows = try #require(try await h.get("/sandbox/stats").json?["requests"]?.arrayValue)
-            #expect(rows.contains { $0["route"]?.stringValue == "/stac/collections/{id}/items/{id}" && $0["status"] == .int(200) })
-            #expect(rows.contains { $0["route"]?.stringValue == "/stac/collections/{id}/items/{id}/download" && $0["status"] == .int(200) })
+            #expect(rows.contains { $0["route"]?.stringValue == "/stac/collections/{id}/items/{id}" && $0["status"] == .integer(200) })
+            #expect(rows.contains { $0["route"]?.stringValue == "/stac/collections/{id}/items/{id}/download" && $0["status"] == .integer(200) })
             #expect(rows.contains { $0["route"]?.stringValue == "/auth/realms/dedl/protocol/openid-connect/token" && $0["count"]?.intValue ?? 0 >= 2 })
         }
     }
@@ -50,7 +51,7 @@ struct ExternalSourceTests {
         try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let token = try await h.dedlToken()
             let text = body(h, identifier: Harness.notebookIdentifier).replacingOccurrences(
-                of: h.sandbox.dedlTokenURL.absoluteString, with: "http://127.0.0.1:1/token")
+                of: h.dedlTokenURL, with: "http://127.0.0.1:1/token")
             let id = try await h.submit(text, token: token)
             #expect(try await h.waitForTerminal(id, token: token) == "failed")
             let message = try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token).json?["value"]?.arrayValue?.first?["StatusMessage"]?.stringValue

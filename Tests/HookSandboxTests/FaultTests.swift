@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -46,7 +47,7 @@ struct FaultTests {
             }
             let stats = try await h.get("/sandbox/stats")
             let rows = try #require(stats.json?["requests"]?.arrayValue)
-            #expect(rows.contains { $0["route"]?.stringValue == "/odata/v1/Workflows" && $0["status"] == .int(429) && $0["count"] == .int(1) })
+            #expect(rows.contains { $0["route"]?.stringValue == "/odata/v1/Workflows" && $0["status"] == .integer(429) && $0["count"] == .integer(1) })
         }
     }
 
@@ -56,7 +57,7 @@ struct FaultTests {
             #expect(try await h.get("/odata/v1/Workflows", token: token).status == 200)
             let set = try await h.post("/sandbox/faults", json: #"{"failRate": 1, "seed": 3}"#)
             #expect(set.status == 200)
-            #expect(set.json?["failRate"] == .double(1))
+            #expect(set.json?["failRate"] == .number(1))
             let failed = try await h.get("/odata/v1/Workflows", token: token)
             #expect([500, 502, 503].contains(failed.status))
             _ = try await h.post("/sandbox/faults", json: #"{"failRate": 0, "dropRate": 1}"#)
@@ -99,7 +100,7 @@ struct FaultTests {
             let inspected = try await h.get("/sandbox/orders")
             #expect(inspected.json?["value"]?.arrayValue?.count == 1)
             let settings = try await h.post("/sandbox/faults", json: #"{"lostResponseRate": 0}"#)
-            #expect(settings.json?["lostResponseRate"] == .double(0))
+            #expect(settings.json?["lostResponseRate"] == .number(0))
             #expect(try await h.post("/odata/v1/BatchOrder/OData.CSC.Order", json: Harness.harvestBody(), token: token).status == 201)
         }
     }
@@ -108,8 +109,8 @@ struct FaultTests {
         try await Harness.with { h in
             _ = try await h.post("/sandbox/faults", json: #"{"tokenTTL": 5}"#)
             let reply = try await h.postForm(
-                h.sandbox.dedlTokenURL.absoluteString, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo")])
-            #expect(reply.json?["expires_in"] == .int(5))
+                h.dedlTokenURL, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo")])
+            #expect(reply.json?["expires_in"] == .integer(5))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -75,7 +76,7 @@ struct FilterGrammarTests {
     }
 
     @Test func `without $orderby lists come in no set order, the same for a seed; with it, in order`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .seconds(60), seed: 11)) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .seconds(60), seed: 11)) { h in
             let token = try await h.dedlToken()
             var ids: [Int] = []
             for index in 0..<8 { ids.append(try await h.submit(Harness.harvestBody(name: "unordered-\(index)"), token: token)) }
@@ -115,14 +116,14 @@ struct FilterGrammarTests {
     }
 
     @Test func `ProductionOrders filters, sorts and pages many orders over HTTP`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .seconds(60))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .seconds(60))) { h in
             let token = try await h.dedlToken()
             for i in 0..<30 {
                 _ = try await h.submit(Harness.harvestBody(name: i % 3 == 0 ? "other-\(i)" : "hookctl-order-\(i)"), token: token)
             }
             let page1 = try await h.get("/odata/v1/ProductionOrders?$filter=startswith(Name,'hookctl-')&$orderby=Id%20desc&$top=15&$count=true", token: token)
             #expect(page1.status == 200)
-            #expect(page1.json?["@odata.count"] == .int(20))
+            #expect(page1.json?["@odata.count"] == .integer(20))
             let ids1 = page1.json?["value"]?.arrayValue?.compactMap { $0["Id"]?.stringValue } ?? []
             #expect(ids1.count == 15)
             #expect(ids1 == ids1.sorted(by: >))
@@ -138,7 +139,7 @@ struct FilterGrammarTests {
     }
 
     @Test func `listings beyond 1000 rows come in pages linked by nextLink`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .seconds(60))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .seconds(60))) { h in
             let token = try await h.dedlToken()
             let body = Harness.harvestBody(name: "many")
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -150,7 +151,7 @@ struct FilterGrammarTests {
                 try await group.waitForAll()
             }
             let first = try await h.get("/odata/v1/ProductionOrders?$filter=Name%20eq%20'many'&$count=true", token: token)
-            #expect(first.json?["@odata.count"] == .int(1003))
+            #expect(first.json?["@odata.count"] == .integer(1003))
             #expect(first.json?["value"]?.arrayValue?.count == 1000)
             let next = try #require(first.json?["@odata.nextLink"]?.stringValue)
             let second = try await h.get(next, token: token)
@@ -166,7 +167,7 @@ struct FilterGrammarTests {
         "$filter=" + String(repeating: "(", count: 3000),
     ])
     func `bad query options get 400 with a detail over HTTP`(_ query: String) async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let reply = try await h.get("/odata/v1/ProductionOrders?\(query)", token: token)
             #expect(reply.status == 400)

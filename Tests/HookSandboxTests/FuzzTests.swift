@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -60,7 +61,7 @@ struct FuzzTests {
                 "password", "client_credentials", "authorization_code", "urn:ietf:params:oauth:grant-type:token-exchange", "refresh_token",
                 "demo", "hda-public", "dedl-hda", "a.b.c", "", "%ZZ", String(repeating: "x", count: 5000), "é\u{0}", "desp-oidc",
             ]
-            let urls = [h.base + "/realms/desp/protocol/openid-connect/token", h.sandbox.dedlTokenURL.absoluteString]
+            let urls = [h.base + "/realms/desp/protocol/openid-connect/token", h.dedlTokenURL]
             for i in 0..<300 {
                 var form: [(String, String)] = []
                 for _ in 0..<Int(g.next() % 6) { form.append((names[Int(g.next() % UInt64(names.count))], values[Int(g.next() % UInt64(values.count))])) }

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import JWTKit
 import NIOHTTP1
 import Testing
@@ -7,7 +8,7 @@ import Testing
 
 struct IdentityTests {
     @Test func `the DESP login page has a form whose action is an absolute URL`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let action = try await h.loginAction()
             #expect(action.hasPrefix(h.base + "/realms/desp/login-actions/authenticate?session_code="))
             #expect(action.contains("client_id=dedl-hda"))
@@ -15,7 +16,7 @@ struct IdentityTests {
     }
 
     @Test func `a correct password redirects to the client's redirect URI with a code`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let reply = try await h.postForm(try await h.loginAction(), [("username", "demo"), ("password", "demo")])
             #expect(reply.status == 302)
             let location = try #require(reply.header("Location"))
@@ -25,7 +26,7 @@ struct IdentityTests {
     }
 
     @Test func `a wrong password re-renders the page with the input error span`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let reply = try await h.postForm(try await h.loginAction(), [("username", "demo"), ("password", "nope")])
             #expect(reply.status == 200)
             #expect(reply.text.contains("<span id=\"input-error\" aria-live=\"polite\">Invalid username or password.</span>"))
@@ -35,7 +36,7 @@ struct IdentityTests {
 
     @Test func `a user with an OTP gets the OTP form and a code only with the right OTP`() async throws {
         let configuration = SandboxConfiguration(users: [("alice", "secret")], otps: ["alice": "123456"])
-        try await Harness.with(configuration) { h in
+        try await Harness.routed(configuration) { h in
             let reply = try await h.postForm(try await h.loginAction(), [("username", "alice"), ("password", "secret")])
             #expect(reply.status == 200)
             #expect(reply.text.contains("<input id=\"otp\" name=\"otp\""))
@@ -53,7 +54,7 @@ struct IdentityTests {
     }
 
     @Test func `an unknown client or redirect URI gets an error page, not a form`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let badClient = try await h.get("/realms/desp/protocol/openid-connect/auth?client_id=evil&redirect_uri=https://x&response_type=code")
             #expect(badClient.status == 400)
             #expect(Harness.formAction(badClient.text) == nil)
@@ -64,7 +65,7 @@ struct IdentityTests {
     }
 
     @Test func `a code is exchanged once and only with its redirect URI`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let reply = try await h.postForm(try await h.loginAction(), [("username", "demo"), ("password", "demo")])
             let code = try #require(Harness.code(fromLocation: reply.header("Location")))
             let tokenURL = h.base + "/realms/desp/protocol/openid-connect/token"
@@ -81,7 +82,7 @@ struct IdentityTests {
     }
 
     @Test func `the token exchange gives a DEDL token that the JWKS named by the well-known document verifies`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let configuration = try await h.get("/auth/realms/dedl/.well-known/openid-configuration")
             #expect(configuration.status == 200)
@@ -107,7 +108,7 @@ struct IdentityTests {
             #expect(claims.aud.value.contains("hda-public"))
             #expect(claims.iss.value == h.base + "/auth/realms/dedl")
             #expect(claims.realm_access["roles"]?.isEmpty == false)
-            let header = try #require(token.split(separator: ".").first.flatMap { Base64URL.decode($0) }.flatMap { try? JSONParser.parse($0) })
+            let header = try #require(token.split(separator: ".").first.flatMap { Base64URL.decode($0) }.flatMap { try? JSONReader.parse($0) })
             #expect(header["alg"]?.stringValue == "RS256")
             #expect(jwks.json?["keys"]?.arrayValue?.contains { $0["kid"] == header["kid"] } == true)
         }
@@ -115,8 +116,8 @@ struct IdentityTests {
 
     @Test func `client credentials work for configured service accounts only`() async throws {
         let configuration = SandboxConfiguration(serviceAccounts: [("ci-bot", "s3cret")])
-        try await Harness.with(configuration) { h in
-            let url = h.sandbox.dedlTokenURL.absoluteString
+        try await Harness.routed(configuration) { h in
+            let url = h.dedlTokenURL
             let good = try await h.postForm(
                 url, [("client_id", "ci-bot"), ("client_secret", "s3cret"), ("grant_type", "client_credentials"), ("scope", "openid")])
             #expect(good.status == 200)
@@ -132,8 +133,8 @@ struct IdentityTests {
     }
 
     @Test func `the DEDL password grant accepts sandbox logins`() async throws {
-        try await Harness.with { h in
-            let url = h.sandbox.dedlTokenURL.absoluteString
+        try await Harness.routed { h in
+            let url = h.dedlTokenURL
             let good = try await h.postForm(
                 url, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo"), ("scope", "openid")])
             #expect(good.status == 200)
@@ -147,7 +148,7 @@ struct IdentityTests {
     }
 
     @Test func `the API answers 401 with a detail for missing, malformed, forged and DESP tokens`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let missing = try await h.get("/odata/v1/Workflows")
             #expect(missing.status == 401)
             #expect(missing.text == #"{"detail":"Not authenticated"}"#)
@@ -175,8 +176,8 @@ struct IdentityTests {
     @Test func `tokens expire after the configured lifetime, and refresh tokens after 30 minutes`() async throws {
         // A whole second, so the tokens' whole-second `iat` and `exp` fall exactly on the instants below.
         let time = ManualTime(Date(timeIntervalSince1970: 1_900_000_000))
-        try await Harness.with(SandboxConfiguration(tokenTTL: .seconds(300), now: { time.now })) { h in
-            let tokenURL = h.sandbox.dedlTokenURL.absoluteString
+        try await Harness.routed(SandboxConfiguration(tokenTTL: .seconds(300)), time: time) { h in
+            let tokenURL = h.dedlTokenURL
             let reply = try await h.postForm(tokenURL, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo")])
             #expect(reply.json?["expires_in"]?.intValue == 300)
             #expect(reply.json?["refresh_expires_in"]?.intValue == 1800)
@@ -200,7 +201,7 @@ struct IdentityTests {
     }
 
     @Test func `paths with a double slash are tolerated, as the notebooks send them`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let page = try await h.get(
                 "//realms/desp/protocol/openid-connect/auth?client_id=dedl-hda&redirect_uri=\(FormData.escape(Harness.despRedirect))&response_type=code")
             #expect(page.status == 200)

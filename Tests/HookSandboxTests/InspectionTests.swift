@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 
 struct InspectionTests {
     @Test func `the sandbox lists accepted orders with secrets masked`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             // A password that is not also the user name, so its absence from the listing can be checked by value.
             let id = try await h.submit(Harness.harvestBody(name: "inspect-me", password: "pw-not-demo"), token: token)
@@ -15,12 +16,12 @@ struct InspectionTests {
             let orders = try #require(reply.json?["value"]?.arrayValue)
             #expect(orders.count == 1)
             let order = try #require(orders.first)
-            guard case let .object(pairs) = order else {
+            guard case .orderedObject(let members) = order else {
                 Issue.record("not an object")
                 return
             }
-            #expect(pairs.map(\.0) == ["Id", "Name", "WorkflowName", "Status", "IdentifierList", "WorkflowOptions"])
-            #expect(order["Id"] == .int(id))
+            #expect(members.map(\.key) == ["Id", "Name", "WorkflowName", "Status", "IdentifierList", "WorkflowOptions"])
+            #expect(order["Id"] == .integer(id))
             #expect(order["IdentifierList"] == .array([.string(Harness.notebookIdentifier)]))
             let password = order["WorkflowOptions"]?.arrayValue?.first { $0["Name"]?.stringValue == "desp_source_password" }
             #expect(password?["Value"]?.stringValue == "****")
@@ -29,17 +30,17 @@ struct InspectionTests {
     }
 
     @Test func `stats count requests by method, route pattern and status`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(50))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(50))) { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(), token: token)
             _ = try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token)
             _ = try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token)
             _ = try await h.get("/odata/v1/BatchOrder(1)/Products", token: token)
             let stats = try await h.get("/sandbox/stats")
-            #expect(stats.json?["orders"] == .int(1))
+            #expect(stats.json?["orders"] == .integer(1))
             let rows = try #require(stats.json?["requests"]?.arrayValue)
             func count(_ method: String, _ route: String, _ status: Int) -> Int? {
-                rows.first { $0["method"]?.stringValue == method && $0["route"]?.stringValue == route && $0["status"] == .int(status) }?["count"]?.intValue
+                rows.first { $0["method"]?.stringValue == method && $0["route"]?.stringValue == route && $0["status"] == .integer(status) }?["count"]?.intValue
             }
             #expect(count("GET", "/odata/v1/BatchOrder({id})/Products", 200) == 2)
             #expect(count("GET", "/odata/v1/BatchOrder({id})/Products", 404) == 1)
@@ -49,14 +50,14 @@ struct InspectionTests {
     }
 
     @Test func `generated products can be added to the catalogue in bulk and ordered`() async throws {
-        try await Harness.with(SandboxConfiguration(pace: .milliseconds(100))) { h in
+        try await Harness.routed(SandboxConfiguration(pace: .milliseconds(100))) { h in
             let added = try await h.post("/sandbox/catalogue", json: #"{"collection":"EO.ESA.DAT.SENTINEL-2.MSI.L1C","count":500}"#)
             #expect(added.status == 201)
-            #expect(added.json?["added"] == .int(500))
+            #expect(added.json?["added"] == .integer(500))
             let ids = try #require(added.json?["identifiers"]?.arrayValue?.compactMap { $0.stringValue })
             #expect(Set(ids).count == 500)
             let named = try await h.post("/sandbox/catalogue", json: #"{"collection":"EO.ESA.DAT.SENTINEL-1.L1_GRD","identifiers":["MY_GRD_1","MY_GRD_2"]}"#)
-            #expect(named.json?["added"] == .int(2))
+            #expect(named.json?["added"] == .integer(2))
             let item = try await h.get("/stac/collections/EO.ESA.DAT.SENTINEL-1.L1_GRD/items/MY_GRD_1")
             #expect(item.status == 200)
             let token = try await h.dedlToken()
@@ -73,7 +74,7 @@ struct InspectionTests {
     }
 
     @Test func `the STAC catalogue serves the landing page, collections, items and search`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let landing = try await h.get("/stac")
             #expect(landing.json?["type"]?.stringValue == "Catalog")
             let collections = try await h.get("/stac/collections")
@@ -102,7 +103,7 @@ struct InspectionTests {
     }
 
     @Test func `STAC item search filters by bbox, intersects and datetime, and pages by next links, GET and POST`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             func ids(_ reply: Reply) -> [String] { reply.json?["features"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [] }
             // A box over Siberia finds the T47VLH tiles (band V: 56-64°N), not the Italian or Austrian ones.
             let siberia = ids(try await h.get("/stac/search?bbox=90,50,110,70&limit=100"))
@@ -131,7 +132,7 @@ struct InspectionTests {
             let first = try await h.post("/stac/search", json: #"{"limit":2}"#)
             let link = try #require(first.json?["links"]?.arrayValue?.first { $0["rel"]?.stringValue == "next" })
             #expect(link["method"]?.stringValue == "POST")
-            #expect(link["body"]?["offset"] == .int(2))
+            #expect(link["body"]?["offset"] == .integer(2))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -72,19 +73,19 @@ struct OrderValidationTests {
     ]
 
     @Test func `options the catalogue does not list are accepted and passed on, as in SPEC's example order`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let body = Self.harvest(#"{"Name":"output_storage","Value":"TEMPORARY"},"# + Self.desp + #",{"Name":"resolution","Value":20}"#)
             let reply = try await h.post("/odata/v1/BatchOrder/OData.CSC.Order", json: body, token: token)
             #expect(reply.status == 201, "\(reply.text)")
             let options = try #require(reply.json?["value"]?["WorkflowOptions"]?.arrayValue)
-            #expect(options.contains { $0["Name"]?.stringValue == "resolution" && $0["Value"] == .int(20) }, "\(reply.text)")
+            #expect(options.contains { $0["Name"]?.stringValue == "resolution" && $0["Value"] == .integer(20) }, "\(reply.text)")
         }
     }
 
     @Test(arguments: cases)
     func `invalid order bodies get a 422 with the FastAPI detail list`(_ c: Case) async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let reply = try await h.post("/odata/v1/BatchOrder/OData.CSC.Order", json: c.body, token: token)
             #expect(reply.status == 422, "\(reply.text)")
@@ -93,7 +94,7 @@ struct OrderValidationTests {
                 entry["loc"]?.arrayValue?.map { value -> String in
                     switch value {
                     case let .string(s): s
-                    case let .int(i): String(i)
+                    case let .integer(i): String(i)
                     default: "?"
                     }
                 } ?? []
@@ -107,7 +108,7 @@ struct OrderValidationTests {
     }
 
     @Test func `too many identifiers give a 422 and oversized bodies a 413`() async throws {
-        try await Harness.with(SandboxConfiguration(maxBodyBytes: 64 * 1024, maxIdentifiers: 10)) { h in
+        try await Harness.routed(SandboxConfiguration(maxBodyBytes: 64 * 1024, maxIdentifiers: 10)) { h in
             let token = try await h.dedlToken()
             let eleven = Harness.harvestBody(identifiers: (0..<11).map { "ID\($0)" })
             let tooMany = try await h.post("/odata/v1/BatchOrder/OData.CSC.Order", json: eleven, token: token)
@@ -121,7 +122,7 @@ struct OrderValidationTests {
     }
 
     @Test func `a body without Content-Type is accepted, as the notebooks send it`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let reply = try await h.post("/odata/v1/BatchOrder/OData.CSC.Order", json: Harness.harvestBody(), token: token, contentType: nil)
             #expect(reply.status == 201)

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -77,12 +78,12 @@ struct PersistenceTests {
     }
 
     @Test func `two sandboxes run side by side on different free ports`() async throws {
-        try await Harness.with { a in
-            try await Harness.with { b in
-                #expect(a.sandbox.baseURL != b.sandbox.baseURL)
-                #expect(a.sandbox.serviceURL.absoluteString == a.base + "/odata/v1/")
-                #expect(a.sandbox.dedlTokenURL.absoluteString == a.base + "/auth/realms/dedl/protocol/openid-connect/token")
-            }
-        }
+        let a = try await RunningSandbox.start(SandboxConfiguration(), logger: Harness.logger)
+        let b = try await RunningSandbox.start(SandboxConfiguration(), logger: Harness.logger)
+        #expect(a.baseURL != b.baseURL)
+        #expect(a.serviceURL.absoluteString == a.baseURL.absoluteString + "/odata/v1/")
+        #expect(a.dedlTokenURL.absoluteString == a.baseURL.absoluteString + "/auth/realms/dedl/protocol/openid-connect/token")
+        await b.stop()
+        await a.stop()
     }
 }

@@ -86,7 +86,7 @@ struct PrivateOutputTests {
         """
     }
 
-    private func itemMessage(_ h: Harness, _ id: Int, token: String) async throws -> HookSandbox.JSONValue? {
+    private func itemMessage(_ h: Harness, _ id: Int, token: String) async throws -> HookCore.JSONValue? {
         try await h.get("/odata/v1/BatchOrder(\(id))/Products", token: token).json?["value"]?.arrayValue?.first
     }
 

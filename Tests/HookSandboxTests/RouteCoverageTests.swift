@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOHTTP1
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 /// The routes the other suites do not reach.
 struct RouteCoverageTests {
     @Test func `single production orders, the batch order list and the service root answer with their envelopes`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let token = try await h.dedlToken()
             let id = try await h.submit(Harness.harvestBody(name: "cover"), token: token)
             for path in ["/odata/v1/ProductionOrders(\(id))", "/odata/v1/ProductionOrder(\(id))", "/odata/v1/ProductionOrders('\(id)')"] {
@@ -18,7 +19,7 @@ struct RouteCoverageTests {
             }
             let list = try await h.get("/odata/v1/BatchOrder?$filter=WorkflowName%20eq%20'data-harvest'", token: token)
             #expect(list.json?["@odata.context"]?.stringValue == "#metadata/Odata.CSC.BatchOrder")
-            #expect(list.json?["value"]?.arrayValue?.first?["Id"] == .int(id))
+            #expect(list.json?["value"]?.arrayValue?.first?["Id"] == .integer(id))
             let root = try await h.get("/odata/v1/", token: token)
             #expect(root.status == 200)
             #expect(root.json?["value"]?.arrayValue?.isEmpty == false)
@@ -27,7 +28,7 @@ struct RouteCoverageTests {
     }
 
     @Test func `the DESP realm publishes its discovery document and keys`() async throws {
-        try await Harness.with { h in
+        try await Harness.routed { h in
             let configuration = try await h.get("/realms/desp/.well-known/openid-configuration")
             #expect(configuration.json?["issuer"]?.stringValue == h.base + "/realms/desp")
             #expect(configuration.json?["authorization_endpoint"]?.stringValue == h.base + "/realms/desp/protocol/openid-connect/auth")
@@ -37,8 +38,8 @@ struct RouteCoverageTests {
     }
 
     @Test func `a refresh token gives a new access token in its realm`() async throws {
-        try await Harness.with { h in
-            let url = h.sandbox.dedlTokenURL.absoluteString
+        try await Harness.routed { h in
+            let url = h.dedlTokenURL
             let first = try await h.postForm(url, [("grant_type", "password"), ("client_id", "hda-public"), ("username", "demo"), ("password", "demo")])
             let refresh = try #require(first.json?["refresh_token"]?.stringValue)
             let second = try await h.postForm(url, [("grant_type", "refresh_token"), ("client_id", "hda-public"), ("refresh_token", refresh)])
@@ -53,11 +54,11 @@ struct RouteCoverageTests {
     }
 
     @Test func `the sandbox index, faults and catalogue summary answer without a token`() async throws {
-        try await Harness.with(SandboxConfiguration(failRate: 0.25, seed: 1)) { h in
+        try await Harness.routed(SandboxConfiguration(failRate: 0.25, seed: 1)) { h in
             let index = try await h.get("/sandbox")
             #expect(index.json?["service"]?.stringValue == h.base + "/odata/v1/")
             let faults = try await h.get("/sandbox/faults")
-            #expect(faults.json?["failRate"] == .double(0.25))
+            #expect(faults.json?["failRate"] == .number(0.25))
             let catalogue = try await h.get("/sandbox/catalogue")
             let counts = try #require(catalogue.json?["collections"]?.arrayValue)
             #expect(counts.count == 4)

@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
+import HookCore
 import HookSandbox
+import HummingbirdTesting
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -16,11 +19,12 @@ struct Reply: Sendable {
     var body: [UInt8]
 
     var text: String { String(decoding: body, as: UTF8.self) }
-    var json: JSONValue? { try? JSONParser.parse(body) }
+    /// The body as JSON, objects in the order their keys were written (the tests check the service's key order).
+    var json: JSONValue? { try? JSONReader.parse(body, keepingOrder: true) }
     func header(_ name: String) -> String? { headers.first(name: name) }
 }
 
-/// The time a sandbox issues and checks tokens at (`SandboxConfiguration.now`): it stands still until the test moves it.
+/// A sandbox's time (`SandboxConfiguration.now`: tokens, orders, links): it stands still until the test moves it.
 final class ManualTime: Sendable {
     private let date: Mutex<Date>
 
@@ -33,18 +37,41 @@ final class ManualTime: Sendable {
     func advance(bySeconds seconds: TimeInterval) {
         date.withLock { $0 += seconds }
     }
+
+    /// Moves the time on to `later` (never back).
+    func advance(to later: Date) {
+        date.withLock { $0 = max($0, later) }
+    }
 }
 
-/// A sandbox started for one test, with an HTTP client that never follows redirects.
+/// A sandbox started for one test: over a loopback socket (`with`) or its router alone (`routed`).
 struct Harness: Sendable {
-    let sandbox: RunningSandbox
+    typealias Transport = @Sendable (_ method: HTTPMethod, _ url: String, _ headers: [(String, String)], _ body: [UInt8]?) async throws -> Reply
 
+    /// `http://HOST:PORT` (over a socket) or `routedBase` (routed): what the sandbox's links start with.
+    let base: String
+    private let transport: Transport
+    /// A routed sandbox's clock and scheduler, which only move when a test moves them.
+    private var routing: Routing? = nil
+
+    struct Routing: Sendable {
+        let time: ManualTime
+        let store: OrderStore
+        /// Runs the scheduler once: every item due at `time` is processed and recorded.
+        let settle: @Sendable () async -> Void
+    }
+
+    var dedlTokenURL: String { base + "/auth/realms/dedl/protocol/openid-connect/token" }
+
+    /// An HTTP client that never follows redirects.
     static let client = HTTPClient(
         eventLoopGroupProvider: .singleton,
         configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(20))))
 
     static let notebookIdentifier = "S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE"
     static let despRedirect = "https://hda.data.destination-earth.eu/stac"
+    /// The base of a routed sandbox's links (HummingbirdTesting sends `localhost` as the authority).
+    static let routedBase = "http://localhost"
 
     static var logger: Logger {
         var logger = Logger(label: "sandbox-test")
@@ -52,14 +79,24 @@ struct Harness: Sendable {
         return logger
     }
 
-    /// Runs `body` against a fresh sandbox, stopping it afterwards (also when `body` throws).
+    /// Runs `body` against a fresh sandbox listening on loopback, stopping it afterwards (also when `body` throws):
+    /// for what needs a socket (dropped connections, a sandbox calling itself, processes such as the Python client).
     static func with(
         _ configuration: SandboxConfiguration = SandboxConfiguration(pace: .milliseconds(300)),
         _ body: (Harness) async throws -> Void
     ) async throws {
         let sandbox = try await RunningSandbox.start(configuration, logger: logger)
+        let harness = Harness(base: sandbox.baseURL.absoluteString) { method, url, headers, body in
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+            let response = try await client.execute(request, timeout: .seconds(30))
+            let bytes = try await response.body.collect(upTo: 64 << 20)
+            return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
+        }
         do {
-            try await body(Harness(sandbox: sandbox))
+            try await body(harness)
         } catch {
             await sandbox.stop()
             throw error
@@ -67,20 +104,48 @@ struct Harness: Sendable {
         await sandbox.stop()
     }
 
-    var base: String { sandbox.baseURL.absoluteString }
+    /// Runs `body` against a fresh sandbox's router with no socket (HummingbirdTesting's `app.test(.router)`). Its
+    /// time is `time` (standing still until the test moves it) and its scheduler runs only when `waitForTerminal`
+    /// settles an order, so order progress takes no waiting.
+    static func routed(
+        _ configuration: SandboxConfiguration = SandboxConfiguration(pace: .milliseconds(300)), time: ManualTime = ManualTime(Date()),
+        _ body: @escaping @Sendable (Harness) async throws -> Void
+    ) async throws {
+        var configuration = configuration
+        configuration.now = { time.now }
+        let service = try SandboxService(configuration: configuration, logger: logger)
+        let scheduler = service.makeScheduler()
+        let httpClient = OrderScheduler.makeHTTPClient()
+        let processor = scheduler.makeProcessor(httpClient)
+        let routing = Routing(time: time, store: service.store, settle: { await scheduler.runOnce(processor) })
+        let app = SandboxServer.application(service, fallbackBaseURL: { routedBase })
+        do {
+            try await app.test(.router) { client in
+                var harness = Harness(base: routedBase) { method, url, headers, body in
+                    var fields = HTTPFields()
+                    for (name, value) in headers { fields.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+                    let response = try await client.execute(
+                        uri: url.hasPrefix(routedBase) ? String(url.dropFirst(routedBase.count)) : url, method: HTTPRequest.Method(method.rawValue)!,
+                        headers: fields, body: body.map { ByteBuffer(bytes: $0) })
+                    return Reply(
+                        status: Int(response.status.code), headers: HTTPHeaders(response.headers.map { ($0.name.rawName, $0.value) }),
+                        body: Array(buffer: response.body))
+                }
+                harness.routing = routing
+                try await body(harness)
+            }
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
 
     /// `path` is appended to the base URL as written (so tests can send raw `$`, `//`, parentheses).
     func send(
         _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil, token: String? = nil
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : base + path)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await Self.client.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
+        try await transport(method, path.hasPrefix("http") ? path : base + path, headers + (token.map { [("Authorization", "Bearer \($0)")] } ?? []), body)
     }
 
     func get(_ path: String, token: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
@@ -141,7 +206,7 @@ struct Harness: Sendable {
     func dedlToken(user: String = "demo", password: String = "demo") async throws -> String {
         let desp = try await despToken(user: user, password: password)
         let reply = try await postForm(
-            sandbox.dedlTokenURL.absoluteString,
+            dedlTokenURL,
             [
                 ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("subject_token", desp), ("subject_issuer", "desp-oidc"),
                 ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"), ("client_id", "hda-public"), ("audience", "hda-public"),
@@ -171,14 +236,23 @@ struct Harness: Sendable {
         return try #require(reply.json?["value"]?["Id"]?.intValue)
     }
 
-    /// Polls `ProductionOrders` until the order is terminal (bounded; not a timing assertion).
+    /// The order's status once it has finished. Routed: the clock moves on to the order's end and the scheduler runs
+    /// once, then the status is read (no waiting). Over a socket: `ProductionOrders` is polled until the order is
+    /// terminal (bounded; not a timing assertion).
     func waitForTerminal(_ id: Int, token: String, limit: Duration = .seconds(30)) async throws -> String {
+        func status() async throws -> String? {
+            try await get("/odata/v1/ProductionOrders?$filter=id%20eq%20\(id)", token: token).json?["value"]?.arrayValue?.first?["Status"]?.stringValue
+        }
+        if let routing {
+            if let order = routing.store.order(id, owner: nil) {
+                routing.time.advance(to: Date(timeIntervalSince1970: Double(order.doneMs) / 1000))
+            }
+            await routing.settle()
+            return try await status() ?? "missing"
+        }
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            let reply = try await get("/odata/v1/ProductionOrders?$filter=id%20eq%20\(id)", token: token)
-            if let status = reply.json?["value"]?.arrayValue?.first?["Status"]?.stringValue, ["completed", "failed", "cancelled"].contains(status) {
-                return status
-            }
+            if let status = try await status(), ["completed", "failed", "cancelled"].contains(status) { return status }
             try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("order \(id) did not finish within \(limit)")

@@ -1,3 +1,5 @@
+import HookCore
+
 /// The workflows the sandbox offers: `data-harvest` with its current options (HOOK-API 6.2) and processing hooks of
 /// HOOK-API 6.1/6.3 with the options their example orders use.
 enum WorkflowCatalogue {
@@ -91,7 +93,7 @@ enum WorkflowCatalogue {
         ],
         outputProductType: "CARD-BS", outputProductTypes: ["CARD-BS"], version: "3.6.2", customInputSource: false,
         options: storageOptions + despOptions(sourceTypes: ["DESP"], defaultSource: .string("DESP")) + [
-            .init(name: "resolution", description: "Output pixel spacing in metres.", type: .int, defaultValue: .int(20), allowed: nil, required: false)
+            .init(name: "resolution", description: "Output pixel spacing in metres.", type: .int, defaultValue: .integer(20), allowed: nil, required: false)
         ],
         kind: .processing(productTypes: ["GRD", "IW_GRDH_1S", "IW_GRDM_1S", "EW_GRDH_1S", "EW_GRDM_1S", "WV_GRDM_1S"]))
 
@@ -115,7 +117,7 @@ enum WorkflowCatalogue {
             .init(
                 name: "card_producttype", description: "Output product type, with viable values being: 'CARD_COH', 'CARD_INF'.", type: .str,
                 defaultValue: .string("CARD_COH"), allowed: ["CARD_COH", "CARD_INF"]),
-            .init(name: "timespan", description: "Search window in days for the secondary SLC product.", type: .int, defaultValue: .int(24)),
+            .init(name: "timespan", description: "Search window in days for the secondary SLC product.", type: .int, defaultValue: .integer(24)),
         ],
         kind: .processing(productTypes: ["SLC", "IW_SLC__1S", "EW_SLC__1S", "WV_SLC__1S"]))
 
@@ -161,7 +163,7 @@ enum WorkflowCatalogue {
                 name: "input_type", description: "How the time series is given; 'TIMESPAN': the products of 'timespan' days up to 'timeseries_end_id'.",
                 type: .str, defaultValue: .string("TIMESPAN")),
             .init(name: "timeseries_end_id", description: "Identifier of the last Level-1C product of the time series.", type: .str, required: false),
-            .init(name: "timespan", description: "Length of the time series in days.", type: .int, defaultValue: .int(18), required: false),
+            .init(name: "timespan", description: "Length of the time series in days.", type: .int, defaultValue: .integer(18), required: false),
         ],
         kind: .processing(productTypes: ["S2MSI1C"]))
 

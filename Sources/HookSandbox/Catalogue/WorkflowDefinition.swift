@@ -1,3 +1,5 @@
+import HookCore
+
 /// One option a workflow accepts, as `GET Workflows?$expand=WorkflowOptions` shows it (HOOK-API 3.2).
 struct WorkflowOptionSpec: Sendable {
     enum ValueType: String, Sendable { case str, int, float, bool }
@@ -11,10 +13,10 @@ struct WorkflowOptionSpec: Sendable {
     var required: Bool = true
 
     var json: JSONValue {
-        .object([
+        .ordered([
             ("Name", .string(name)), ("Description", .string(description)), ("Type", .string(type.rawValue)),
             ("Default", defaultValue),
-            ("Value", allowed.map { .array($0.map { .object([("value", .string($0)), ("condition", .null)]) }) } ?? .null),
+            ("Value", allowed.map { .array($0.map { .ordered([("value", .string($0)), ("condition", .null)]) }) } ?? .null),
             ("Required", .bool(required)),
         ])
     }
@@ -60,6 +62,6 @@ struct WorkflowDefinition: Sendable {
         if expandOptions { pairs.append(("WorkflowOptions", .array(options.map(\.json)))) }
         pairs.append(("CustomInputSource", .bool(customInputSource)))
         pairs.append(("InputProductStatusOffline", .bool(inputProductStatusOffline)))
-        return .object(pairs)
+        return .ordered(pairs)
     }
 }

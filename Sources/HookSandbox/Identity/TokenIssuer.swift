@@ -2,6 +2,7 @@ import Crypto
 import CryptoExtras
 import Foundation
 import HookCore
+import JWTKit
 import Synchronization
 
 /// What the sandbox learns from a valid access token.
@@ -34,11 +35,16 @@ enum TokenRejection: Error, Equatable {
     }
 }
 
-/// Signs and verifies the RS256 JWTs of both realms with one RSA key, named by `kid` in the JWKS.
+/// Signs and verifies the RS256 JWTs of both realms with one RSA key (JWTKit), named by `kid` in the JWKS.
 final class TokenIssuer: Sendable {
     let kid: String
-    private let privateKey: _RSA.Signing.PrivateKey
     private let publicKey: _RSA.Signing.PublicKey
+    private let keys: JWTKeyCollection
+    private let signingKey: JWTKit.Insecure.RSA.PrivateKey
+    /// Whether `signingKey` is in `keys` yet: adding to JWTKit's actor is asynchronous and `init` is not, so the first
+    /// use adds it (two first uses at once both add it, which is harmless).
+    private let keyAdded = Mutex(false)
+    /// Claims of tokens already verified, so a bearer used again is not taken through JWTKit's actor again.
     private let verified = Mutex<[String: TokenClaims]>([:])
     /// The time tokens are checked at (`SandboxConfiguration.now`).
     private let now: @Sendable () -> Date
@@ -64,8 +70,9 @@ final class TokenIssuer: Sendable {
                 return fresh
             }
         }
-        privateKey = key
         publicKey = key.publicKey
+        signingKey = try JWTKit.Insecure.RSA.PrivateKey(backing: key)
+        keys = JWTKeyCollection()
         kid = Base64URL.encode(SHA256.hash(data: key.publicKey.derRepresentation).prefix(12))
         self.now = now
     }
@@ -73,11 +80,11 @@ final class TokenIssuer: Sendable {
     /// The JWKS document (`keys` with one RSA signing key).
     var jwks: JSONValue {
         let primitives = try? publicKey.getKeyPrimitives()
-        return .object([
+        return .ordered([
             (
                 "keys",
                 .array([
-                    .object([
+                    .ordered([
                         ("kid", .string(kid)), ("kty", .string("RSA")), ("alg", .string("RS256")), ("use", .string("sig")),
                         ("n", .string(Base64URL.encode(primitives?.modulus ?? Data()))),
                         ("e", .string(Base64URL.encode(primitives?.publicExponent ?? Data()))),
@@ -87,21 +94,25 @@ final class TokenIssuer: Sendable {
         ])
     }
 
-    /// Signs `claims` (a JSON object) as a compact RS256 JWS.
-    func sign(_ claims: JSONValue) throws -> String {
-        let header = JSONValue.object([("alg", .string("RS256")), ("typ", .string("JWT")), ("kid", .string(kid))])
-        let input = Base64URL.encode(header.bytes) + "." + Base64URL.encode(claims.bytes)
-        let signature = try privateKey.signature(for: SHA256.hash(data: Array(input.utf8)), padding: .insecurePKCS1v1_5)
-        return input + "." + Base64URL.encode(signature.rawRepresentation)
+    private func signer() async -> JWTKeyCollection {
+        if keyAdded.withLock({ $0 }) { return keys }
+        await keys.add(rsa: signingKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+        keyAdded.withLock { $0 = true }
+        return keys
     }
 
-    /// Verifies signature, expiry, issuer realm and (when given) audience of a token.
-    func verify(_ token: String, realm: String, audience: String?) throws(TokenRejection) -> TokenClaims {
+    /// Signs `claims` as a compact RS256 JWS whose header names the key (`kid`).
+    func sign(_ claims: SandboxToken) async throws -> String {
+        try await signer().sign(claims, kid: JWKIdentifier(string: kid))
+    }
+
+    /// Verifies signature and key (JWTKit), then expiry at the sandbox's time, issuer realm and (when given) audience.
+    func verify(_ token: String, realm: String, audience: String?) async throws(TokenRejection) -> TokenClaims {
         let claims: TokenClaims
         if let cached = verified.withLock({ $0[token] }) {
             claims = cached
         } else {
-            claims = try verifySignature(token)
+            claims = try await verifySignature(token)
             verified.withLock { cache in
                 if cache.count > 20_000 { cache.removeAll(keepingCapacity: true) }
                 cache[token] = claims
@@ -113,38 +124,22 @@ final class TokenIssuer: Sendable {
         return claims
     }
 
-    private func verifySignature(_ token: String) throws(TokenRejection) -> TokenClaims {
+    private func verifySignature(_ token: String) async throws(TokenRejection) -> TokenClaims {
         guard token.utf8.count < 16_384 else { throw .malformed }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
-            let signatureBytes = Base64URL.decode(parts[2]),
-            let header = try? JSONParser.parse(headerBytes), let payload = try? JSONParser.parse(payloadBytes)
-        else { throw .malformed }
-        guard header["alg"]?.stringValue == "RS256" else { throw .badSignature }
-        guard header["kid"]?.stringValue == kid else { throw .unknownKey }
-        let input = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
-        let signature = _RSA.Signing.RSASignature(rawRepresentation: signatureBytes)
-        guard publicKey.isValidSignature(signature, for: SHA256.hash(data: input), padding: .insecurePKCS1v1_5) else {
-            throw .badSignature
-        }
-        let audiences: [String]
-        switch payload["aud"] {
-        case let .string(a): audiences = [a]
-        case let .array(list): audiences = list.compactMap(\.stringValue)
-        default: audiences = []
-        }
-        let expiry: Int64
-        switch payload["exp"] {
-        case let .int(e): expiry = Int64(e)
-        case let .double(e): expiry = Int64(e)
-        default: throw .malformed
+        let payload: SandboxToken
+        do {
+            payload = try await signer().verify(token, as: SandboxToken.self)
+        } catch let error as JWTError {
+            switch error.errorType {
+            case .malformedToken: throw .malformed
+            case .missingKIDHeader, .unknownKID: throw .unknownKey
+            default: throw .badSignature
+            }
+        } catch {
+            throw .malformed
         }
         return TokenClaims(
-            subject: payload["sub"]?.stringValue ?? "",
-            username: payload["preferred_username"]?.stringValue ?? "",
-            issuer: payload["iss"]?.stringValue ?? "",
-            audiences: audiences,
-            expiry: expiry
-        )
+            subject: payload.subject, username: payload.username, issuer: payload.issuer, audiences: payload.audience.value,
+            expiry: Int64(payload.expiry))
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookCore
 import NIOCore
 import NIOHTTP1
 
@@ -117,7 +118,7 @@ struct ItemProcessor: Sendable {
         do {
             let response = try await httpClient.execute(tokenRequest, timeout: .seconds(15))
             let body = try await response.body.collect(upTo: 1 << 20)
-            let json = try? JSONParser.parse(Array(buffer: body))
+            let json = try? JSONReader.parse(Array(buffer: body))
             guard response.status.code == 200, let accessToken = json?["access_token"]?.stringValue else {
                 let reason = json?["error_description"]?.stringValue ?? json?["error"]?.stringValue ?? "HTTP \(response.status.code)"
                 throw Failure(message: "Authentication to the external source failed at \(tokenURL): \(reason)")
@@ -138,7 +139,7 @@ struct ItemProcessor: Sendable {
             let response = try await httpClient.execute(itemRequest, timeout: .seconds(15))
             let body = try await response.body.collect(upTo: 4 << 20)
             switch response.status.code {
-            case 200: downloadURL = (try? JSONParser.parse(Array(buffer: body)))?["assets"]?["downloadLink"]?["href"]?.stringValue
+            case 200: downloadURL = (try? JSONReader.parse(Array(buffer: body)))?["assets"]?["downloadLink"]?["href"]?.stringValue
             case 404: throw Failure(message: "Product '\(identifier)' not found in collection '\(collection)' of \(apiURL)")
             default: throw Failure(message: "External catalogue \(apiURL) answered HTTP \(response.status.code) for '\(identifier)'")
             }

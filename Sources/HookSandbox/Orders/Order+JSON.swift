@@ -1,11 +1,12 @@
 import Crypto
 import Foundation
+import HookCore
 
 /// The wire shapes of orders and items (HOOK-API 3.3, 3.4, 3.6, 3.9), keys in captured order.
 extension Order {
     /// Secrets as the create response echoes them: Fernet-looking ciphertext (`gAAAAAB…`), never the value.
     func encryptedLooking(_ name: String, _ value: JSONValue) -> JSONValue {
-        let digest = SHA256.hash(data: Array("sandbox-fernet:\(id):\(name):\(value.text)".utf8))
+        let digest = SHA256.hash(data: Array("sandbox-fernet:\(id):\(name):\(String(decoding: value.compactBytes, as: UTF8.self))".utf8))
         var bytes = [UInt8](repeating: 0, count: 9) + Array(digest) + Array(SHA256.hash(data: Array(digest)))
         bytes[0] = 0x80
         let text = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
@@ -18,11 +19,11 @@ extension Order {
                 if WorkflowCatalogue.isSecret(option.name) {
                     switch secrets {
                     case .omitted: return nil
-                    case .encrypted: return .object([("Name", .string(option.name)), ("Value", encryptedLooking(option.name, option.value))])
-                    case .masked: return .object([("Name", .string(option.name)), ("Value", .string("****"))])
+                    case .encrypted: return .ordered([("Name", .string(option.name)), ("Value", encryptedLooking(option.name, option.value))])
+                    case .masked: return .ordered([("Name", .string(option.name)), ("Value", .string("****"))])
                     }
                 }
-                return .object([("Name", .string(option.name)), ("Value", option.value)])
+                return .ordered([("Name", .string(option.name)), ("Value", option.value)])
             })
     }
 
@@ -31,16 +32,16 @@ extension Order {
     /// The BatchOrder entity (create response and `GET BatchOrder(N)`); `Summary` only on GET.
     func batchOrderJSON(now: Int64, created: Bool) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
-            ("Name", .string(name)), ("Priority", .int(priority)), ("WorkflowName", .string(workflowName)),
+            ("Name", .string(name)), ("Priority", .integer(priority)), ("WorkflowName", .string(workflowName)),
             ("NotificationEndpoint", .null), ("NotificationEpUsername", .null), ("NotificationStatus", .null),
-            ("WorkflowOptions", optionsJSON(secrets: .encrypted)), ("Id", .int(id)),
+            ("WorkflowOptions", optionsJSON(secrets: .encrypted)), ("Id", .integer(id)),
             ("Status", .string(created ? OrderStatus.queued.rawValue : status(now: now).rawValue)),
             ("SubmissionDate", .string(Timestamp.string(ms: submittedMs))),
             ("EstimatedDate", created ? .null : .string(Timestamp.string(ms: estimatedMs))), ("KeycloakUUID", .string(ownerID)),
-            ("WorkflowId", .int(workflowID)), ("WorkflowDisplayName", .string(workflowDisplayName)), ("WorkflowVersion", .string(workflowVersion)),
+            ("WorkflowId", .integer(workflowID)), ("WorkflowDisplayName", .string(workflowDisplayName)), ("WorkflowVersion", .string(workflowVersion)),
         ]
         if !created { pairs.append(("Summary", summaryJSON(now: now))) }
-        return .object(pairs)
+        return .ordered(pairs)
     }
 
     func summaryJSON(now: Int64) -> JSONValue {
@@ -56,25 +57,25 @@ extension Order {
             case .cancelled: last = max(last, cancelRequestedMs ?? submittedMs)
             }
         }
-        return .object([
+        return .ordered([
             ("status", .string(status(now: now).rawValue)),
-            ("processing_order_items_count", .int(counts[.inProgress] ?? 0)), ("downloading_order_items_count", .int(0)),
-            ("done_order_items_count", .int(counts[.completed] ?? 0)), ("already_done_order_items_count", .int(0)),
-            ("queued_order_items_count", .int(counts[.queued] ?? 0)),
-            ("failed_or_cancelled_order_items_count", .int((counts[.failed] ?? 0) + (counts[.cancelled] ?? 0))),
+            ("processing_order_items_count", .integer(counts[.inProgress] ?? 0)), ("downloading_order_items_count", .integer(0)),
+            ("done_order_items_count", .integer(counts[.completed] ?? 0)), ("already_done_order_items_count", .integer(0)),
+            ("queued_order_items_count", .integer(counts[.queued] ?? 0)),
+            ("failed_or_cancelled_order_items_count", .integer((counts[.failed] ?? 0) + (counts[.cancelled] ?? 0))),
             ("last_order_item_change_timestamp", .string(Timestamp.string(ms: last))),
         ])
     }
 
     /// The ProductionOrder entity (`GET ProductionOrders`): string Id, secrets omitted, first identifier as reference.
     func productionOrderJSON(now: Int64) -> JSONValue {
-        .object([
+        .ordered([
             ("Id", .string(String(id))), ("Status", .string(status(now: now).rawValue)), ("StatusMessage", .string(statusMessage(now: now))),
             ("SubmissionDate", .string(Timestamp.string(ms: submittedMs))), ("Name", .string(name)),
             ("EstimatedDate", .string(Timestamp.string(ms: estimatedMs))),
-            ("InputProductReference", .object([("Reference", .string(items.first?.identifier ?? "")), ("ContentDate", .null)])),
-            ("WorkflowOptions", optionsJSON(secrets: .omitted)), ("WorkflowName", .string(workflowName)), ("WorkflowId", .int(workflowID)),
-            ("Priority", .int(priority)), ("NotificationEndpoint", .null), ("NotificationEpUsername", .null), ("NotificationStatus", .null),
+            ("InputProductReference", .ordered([("Reference", .string(items.first?.identifier ?? "")), ("ContentDate", .null)])),
+            ("WorkflowOptions", optionsJSON(secrets: .omitted)), ("WorkflowName", .string(workflowName)), ("WorkflowId", .integer(workflowID)),
+            ("Priority", .integer(priority)), ("NotificationEndpoint", .null), ("NotificationEpUsername", .null), ("NotificationStatus", .null),
         ])
     }
 
@@ -94,11 +95,11 @@ extension Order {
         let s = status(of: item, now: now)
         let done = s == .completed || s == .failed
         let completed = s == .completed
-        return .object([
-            ("Id", .int(item.id)), ("BatchOrderId", .int(id)), ("InputProductReference", .string(item.identifier)),
+        return .ordered([
+            ("Id", .integer(item.id)), ("BatchOrderId", .integer(id)), ("InputProductReference", .string(item.identifier)),
             ("SubmissionDate", .string(Timestamp.string(ms: submittedMs))), ("Status", .string(s.rawValue)),
             ("ProcessedName", completed ? .string(item.outcome?.processedName) : .null),
-            ("ProcessedSize", completed ? .int(item.outcome?.size) : .null), ("OutputUUID", .null),
+            ("ProcessedSize", completed ? .integer(item.outcome?.size) : .null), ("OutputUUID", .null),
             ("StatusMessage", .string(Order.itemMessage(s, outcome: item.outcome))),
             ("CompletedDate", done ? .string(completedMs(of: item).map { Timestamp.string(ms: $0) }) : .null),
             ("DownloadLink", completed && storage != "PRIVATE" ? .string(downloadLink(item, baseURL: baseURL, lifetime: linkLifetime)) : .null),
@@ -108,8 +109,8 @@ extension Order {
 
     /// `GET /sandbox/orders` entry: secrets masked.
     func inspectionJSON(now: Int64) -> JSONValue {
-        .object([
-            ("Id", .int(id)), ("Name", .string(name)), ("WorkflowName", .string(workflowName)), ("Status", .string(status(now: now).rawValue)),
+        .ordered([
+            ("Id", .integer(id)), ("Name", .string(name)), ("WorkflowName", .string(workflowName)), ("Status", .string(status(now: now).rawValue)),
             ("IdentifierList", .array(items.map { .string($0.identifier) })),
             ("WorkflowOptions", optionsJSON(secrets: .masked)),
         ])

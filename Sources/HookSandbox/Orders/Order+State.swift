@@ -1,3 +1,5 @@
+import HookCore
+
 /// The state-file form of orders and catalogue additions: plain JSON written with the sandbox's own writer
 /// (lean: no Codable intermediate trees for 10,000 orders).
 extension Order {
@@ -5,45 +7,45 @@ extension Order {
     /// passwords and keys stay on disk only while the scheduler may still need them after a restart).
     func stateJSON(scrubSecrets: Bool) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
-            ("id", .int(id)), ("name", .string(name)), ("workflowName", .string(workflowName)), ("workflowID", .int(workflowID)),
+            ("id", .integer(id)), ("name", .string(name)), ("workflowName", .string(workflowName)), ("workflowID", .integer(workflowID)),
             ("workflowDisplayName", .string(workflowDisplayName)), ("workflowVersion", .string(workflowVersion)),
             (
                 "options",
                 .array(
                     options.map { option in
                         let value = scrubSecrets && WorkflowCatalogue.isSecret(option.name) ? JSONValue.string("****") : option.value
-                        return .object([("name", .string(option.name)), ("value", value)])
+                        return .ordered([("name", .string(option.name)), ("value", value)])
                     })
             ),
-            ("ownerID", .string(ownerID)), ("ownerName", .string(ownerName)), ("priority", .int(priority)),
-            ("submittedMs", .int(Int(submittedMs))), ("paceMs", .int(Int(paceMs))),
+            ("ownerID", .string(ownerID)), ("ownerName", .string(ownerName)), ("priority", .integer(priority)),
+            ("submittedMs", .integer(Int(submittedMs))), ("paceMs", .integer(Int(paceMs))),
         ]
-        if let cancelRequestedMs { pairs.append(("cancelRequestedMs", .int(Int(cancelRequestedMs)))) }
-        if queueDelayMs > 0 { pairs.append(("queueDelayMs", .int(Int(queueDelayMs)))) }
-        if overrunMs > 0 { pairs.append(("overrunMs", .int(Int(overrunMs)))) }
+        if let cancelRequestedMs { pairs.append(("cancelRequestedMs", .integer(Int(cancelRequestedMs)))) }
+        if queueDelayMs > 0 { pairs.append(("queueDelayMs", .integer(Int(queueDelayMs)))) }
+        if overrunMs > 0 { pairs.append(("overrunMs", .integer(Int(overrunMs)))) }
         pairs.append(
             (
                 "items",
                 .array(
                     items.map { item in
                         var fields: [(String, JSONValue)] = [
-                            ("id", .int(item.id)), ("identifier", .string(item.identifier)), ("cancelled", .bool(item.cancelled)),
+                            ("id", .integer(item.id)), ("identifier", .string(item.identifier)), ("cancelled", .bool(item.cancelled)),
                         ]
-                        if let done = item.doneMs { fields.append(("doneMs", .int(Int(done)))) }
+                        if let done = item.doneMs { fields.append(("doneMs", .integer(Int(done)))) }
                         if let o = item.outcome {
                             fields.append(
                                 (
                                     "outcome",
-                                    .object([
+                                    .ordered([
                                         ("succeeded", .bool(o.succeeded)), ("message", .string(o.message)), ("processedName", .string(o.processedName)),
-                                        ("size", .int(o.size)), ("output", .string(o.output)), ("recordedMs", .int(Int(o.recordedMs))),
+                                        ("size", .integer(o.size)), ("output", .string(o.output)), ("recordedMs", .integer(Int(o.recordedMs))),
                                     ])
                                 ))
                         }
-                        return .object(fields)
+                        return .ordered(fields)
                     })
             ))
-        return .object(pairs)
+        return .ordered(pairs)
     }
 
     init?(stateJSON j: JSONValue) {
@@ -76,10 +78,10 @@ extension CatalogueItem {
     var stateJSON: JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("id", .string(id)), ("collection", .string(collection)), ("productType", .string(productType)), ("datetime", .string(datetime)),
-            ("bbox", .array(bbox.map { .double($0) })),
+            ("bbox", .array(bbox.map { .number($0) })),
         ]
-        if let size { pairs.append(("size", .int(size))) }
-        return .object(pairs)
+        if let size { pairs.append(("size", .integer(size))) }
+        return .ordered(pairs)
     }
 
     init?(stateJSON j: JSONValue) {
@@ -88,8 +90,8 @@ extension CatalogueItem {
             id: id, collection: collection, productType: type, datetime: j["datetime"]?.stringValue ?? "2024-01-01T00:00:00.000Z",
             bbox: (j["bbox"]?.arrayValue ?? []).compactMap { v in
                 switch v {
-                case let .double(d): d
-                case let .int(i): Double(i)
+                case let .number(d): d
+                case let .integer(i): Double(i)
                 default: nil
                 }
             },

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import HookS3
 
 /// The status values of orders and items on the wire.
@@ -169,5 +170,6 @@ enum Timestamp {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// Milliseconds since 1970 of `date`: the unit every sandbox time is kept in.
+    static func ms(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970 * 1000) }
 }

@@ -9,6 +9,8 @@ import ServiceLifecycle
 struct OrderScheduler: Service {
     let store: OrderStore
     let makeProcessor: @Sendable (HTTPClient) -> ItemProcessor
+    /// The sandbox's time in milliseconds (`SandboxConfiguration.now`).
+    let now: @Sendable () -> Int64
     let tick: Duration
     let logger: Logger
     /// Called after the last state write (releases the state directory's lock).
@@ -40,14 +42,14 @@ struct OrderScheduler: Service {
 
     /// One pass: process due items, then persist.
     func runOnce(_ processor: ItemProcessor) async {
-        let work = store.takeDueWork(now: Timestamp.nowMs, limit: Self.maxWorkPerTick)
+        let work = store.takeDueWork(now: now(), limit: Self.maxWorkPerTick)
         if !work.isEmpty {
             await withTaskGroup(of: Void.self) { group in
                 // At most `concurrentItems` in flight: once that many have started, each start waits for an end.
                 for (started, item) in work.enumerated() {
                     if started >= Self.concurrentItems { await group.next() }
                     group.addTask {
-                        let outcome = await processor.process(item, now: { Timestamp.nowMs })
+                        let outcome = await processor.process(item, now: now)
                         store.record(orderID: item.order.id, itemID: item.item.id, outcome: outcome)
                     }
                 }

@@ -20,7 +20,8 @@ final class OrderStore: Sendable {
         var nextItemID = 34079
         var inWork: Set<Int> = []
         var dirty = false
-        var lastWriteMs: Int64 = 0
+        /// When the state file was last written: real elapsed time, which paces disk writes whatever the sandbox's clock says.
+        var lastWrite: ContinuousClock.Instant?
 
         mutating func append(_ order: Order) {
             position[order.id] = list.count
@@ -34,12 +35,12 @@ final class OrderStore: Sendable {
     private let file: URL?
     let catalogue: ProductCatalogue
 
-    /// Loads the persisted state from `directory` (if any); a corrupt file is set aside, never fatal.
-    init(directory: URL?) {
+    /// Loads the persisted state from `directory` (if any); a corrupt file is set aside (named with `now`), never fatal.
+    init(directory: URL?, now: () -> Date = Date.init) {
         file = directory?.appendingPathComponent("state.json")
         var added: [CatalogueItem] = []
         if let file, let data = try? Data(contentsOf: file) {
-            if let json = try? JSONParser.parse(Array(data)), let orders = json["orders"]?.arrayValue {
+            if let json = try? JSONReader.parse(Array(data)), let orders = json["orders"]?.arrayValue {
                 let loaded = orders.compactMap(Order.init(stateJSON:)).sorted { $0.id < $1.id }
                 state.withLock { s in
                     for order in loaded where s.position[order.id] == nil { s.append(order) }
@@ -49,7 +50,7 @@ final class OrderStore: Sendable {
                 }
                 added = (json["catalogue"]?.arrayValue ?? []).compactMap(CatalogueItem.init(stateJSON:))
             } else {
-                try? FileManager.default.moveItem(at: file, to: file.appendingPathExtension("corrupt-\(Int(Date().timeIntervalSince1970))"))
+                try? FileManager.default.moveItem(at: file, to: file.appendingPathExtension("corrupt-\(Int(now().timeIntervalSince1970))"))
             }
         }
         catalogue = ProductCatalogue(added: added)
@@ -198,13 +199,13 @@ final class OrderStore: Sendable {
     func markDirty() { state.withLock { $0.dirty = true } }
 
     /// Writes the state file if anything changed since the last write; without `force`, at most once per
-    /// `minimumIntervalMs` (a large state is not rewritten on every scheduler tick).
-    func persistIfNeeded(force: Bool = false, minimumIntervalMs: Int64 = 500) throws {
+    /// `minimumInterval` (a large state is not rewritten on every scheduler tick).
+    func persistIfNeeded(force: Bool = false, minimumInterval: Duration = .milliseconds(500)) throws {
         guard let file else { return }
-        let now = Timestamp.nowMs
+        let now = ContinuousClock.now
         let snapshot: (orders: [Order], pending: Set<Int>, nextOrderID: Int, nextItemID: Int)? = state.withLock { s in
-            guard s.dirty, force || now - s.lastWriteMs >= minimumIntervalMs else { return nil }
-            s.lastWriteMs = now
+            guard s.dirty, force || s.lastWrite.map({ now - $0 >= minimumInterval }) ?? true else { return nil }
+            s.lastWrite = now
             s.dirty = false
             return (s.list, s.pending, s.nextOrderID, s.nextItemID)
         }
@@ -215,13 +216,13 @@ final class OrderStore: Sendable {
         for (i, order) in snapshot.orders.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(UInt8(ascii: "\n"))
-            order.stateJSON(scrubSecrets: !snapshot.pending.contains(order.id)).write(to: &bytes)
+            bytes += order.stateJSON(scrubSecrets: !snapshot.pending.contains(order.id)).compactBytes
         }
         bytes += Array("],\"catalogue\":[".utf8)
         for (i, item) in catalogue.added.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(UInt8(ascii: "\n"))
-            item.stateJSON.write(to: &bytes)
+            bytes += item.stateJSON.compactBytes
         }
         bytes += Array("]}\n".utf8)
         do {

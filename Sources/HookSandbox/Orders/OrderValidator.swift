@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 
 /// Checks a `POST BatchOrder/OData.CSC.Order` body the way the service's pydantic models and workflow checks do,
 /// collecting every problem as a FastAPI 422 `detail` entry.
@@ -10,7 +11,7 @@ struct OrderValidator: Sendable {
 
     func validate(_ body: JSONValue) -> Result<OrderDraft, ValidationFailure> {
         var issues: [ValidationIssue] = []
-        guard case .object = body else {
+        guard body.isObject else {
             return .failure(.init(issues: [.init(loc: [.key("body")], msg: "value is not a valid dict", type: "type_error.dict")]))
         }
         let name = requireString(body, "Name", &issues)
@@ -37,12 +38,12 @@ struct OrderValidator: Sendable {
                 issues.append(
                     .init(
                         loc: [.key("body"), .key("IdentifierList")], msg: "ensure this value has at least 1 items", type: "value_error.list.min_items",
-                        ctx: .object([("limit_value", .int(1))])))
+                        ctx: .ordered([("limit_value", .integer(1))])))
             } else if list.count > maxIdentifiers {
                 issues.append(
                     .init(
                         loc: [.key("body"), .key("IdentifierList")], msg: "ensure this value has at most \(maxIdentifiers) items",
-                        type: "value_error.list.max_items", ctx: .object([("limit_value", .int(maxIdentifiers))])))
+                        type: "value_error.list.max_items", ctx: .ordered([("limit_value", .integer(maxIdentifiers))])))
             }
         case _?:
             issues.append(.init(loc: [.key("body"), .key("IdentifierList")], msg: "value is not a valid list", type: "type_error.list"))
@@ -50,7 +51,7 @@ struct OrderValidator: Sendable {
         var priority = 1
         switch body["Priority"] {
         case nil, .null?: break
-        case let .int(p)?: priority = p
+        case let .integer(p)?: priority = p
         case _?: issues.append(.init(loc: [.key("body"), .key("Priority")], msg: "value is not a valid integer", type: "type_error.integer"))
         }
         var rawOptions: [(index: Int, name: String, value: JSONValue)] = []
@@ -59,7 +60,7 @@ struct OrderValidator: Sendable {
         case let .array(list)?:
             for (i, element) in list.enumerated() {
                 let loc: [ValidationIssue.Location] = [.key("body"), .key("WorkflowOptions"), .index(i)]
-                guard case .object = element else {
+                guard element.isObject else {
                     issues.append(.init(loc: loc, msg: "value is not a valid dict", type: "type_error.dict"))
                     continue
                 }
@@ -72,7 +73,7 @@ struct OrderValidator: Sendable {
                 let value = element["Value"]
                 switch value {
                 case nil: issues.append(.missing(loc + [.key("Value")]))
-                case .array?, .object?:
+                case .array?, .object?, .orderedObject?:
                     issues.append(.init(loc: loc + [.key("Value")], msg: "value is not a valid scalar (str, int, float or bool)", type: "type_error"))
                 default: break
                 }
@@ -124,7 +125,7 @@ struct OrderValidator: Sendable {
                 issues.append(
                     .init(
                         loc: [.key("body"), .key(key)], msg: "ensure this value has at least 1 characters", type: "value_error.any_str.min_length",
-                        ctx: .object([("limit_value", .int(1))])))
+                        ctx: .ordered([("limit_value", .integer(1))])))
                 return nil
             }
             return s
@@ -145,13 +146,13 @@ struct OrderValidator: Sendable {
                 let permitted = allowed.map { "'\($0)'" }.joined(separator: ", ")
                 return .init(
                     loc: loc, msg: "value is not a valid enumeration member; permitted: \(permitted)", type: "type_error.enum",
-                    ctx: .object([("enum_values", .array(allowed.map { .string($0) }))]))
+                    ctx: .ordered([("enum_values", .array(allowed.map { .string($0) }))]))
             }
         case .int:
-            guard case .int = value else { return .init(loc: loc, msg: "value is not a valid integer", type: "type_error.integer") }
+            guard case .integer = value else { return .init(loc: loc, msg: "value is not a valid integer", type: "type_error.integer") }
         case .float:
             switch value {
-            case .int, .double: break
+            case .integer, .number: break
             default: return .init(loc: loc, msg: "value is not a valid float", type: "type_error.float")
             }
         case .bool:

@@ -1,3 +1,5 @@
+import HookCore
+
 /// One entry of a FastAPI 422 body: `{"loc": [...], "msg": "...", "type": "..."}`.
 struct ValidationIssue: Sendable, Equatable {
     enum Location: Sendable, Equatable {
@@ -22,17 +24,17 @@ struct ValidationIssue: Sendable, Equatable {
                     loc.map {
                         switch $0 {
                         case let .key(k): .string(k)
-                        case let .index(i): .int(i)
+                        case let .index(i): .integer(i)
                         }
                     })
             ),
             ("msg", .string(msg)), ("type", .string(type)),
         ]
         if let ctx { pairs.append(("ctx", ctx)) }
-        return .object(pairs)
+        return .ordered(pairs)
     }
 
-    static func body(_ issues: [ValidationIssue]) -> JSONValue { .object([("detail", .array(issues.map(\.json)))]) }
+    static func body(_ issues: [ValidationIssue]) -> JSONValue { .ordered([("detail", .array(issues.map(\.json)))]) }
 
     static func missing(_ loc: [Location]) -> ValidationIssue { .init(loc: loc, msg: "field required", type: "value_error.missing") }
 }

@@ -1,3 +1,4 @@
+import HookCore
 import Synchronization
 
 /// Faults that can change at run time (`POST /sandbox/faults`), with the generator that decides which call gets one.
@@ -32,11 +33,11 @@ struct FaultSettings: Sendable {
     }
 
     var json: JSONValue {
-        .object([
-            ("failRate", .double(failRate)), ("throttleRate", .double(throttleRate)), ("dropRate", .double(dropRate)),
-            ("slowRate", .double(slowRate)), ("slowSeconds", .double(slowDelay.seconds)),
-            ("retryAfter", .int(retryAfterSeconds)), ("tokenTTL", .double(tokenTTL.seconds)),
-            ("itemFailRate", .double(itemFailRate)), ("lostResponseRate", .double(lostResponseRate)),
+        .ordered([
+            ("failRate", .number(failRate)), ("throttleRate", .number(throttleRate)), ("dropRate", .number(dropRate)),
+            ("slowRate", .number(slowRate)), ("slowSeconds", .number(slowDelay.seconds)),
+            ("retryAfter", .integer(retryAfterSeconds)), ("tokenTTL", .number(tokenTTL.seconds)),
+            ("itemFailRate", .number(itemFailRate)), ("lostResponseRate", .number(lostResponseRate)),
             ("failingIdentifiers", .array(failingIdentifiers.sorted().map { .string($0) })), ("redirectDownloads", .bool(redirectDownloads)),
             ("quotaExceeded", .bool(quotaExceeded)),
         ])

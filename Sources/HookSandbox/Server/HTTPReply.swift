@@ -1,4 +1,5 @@
 import HTTPTypes
+import HookCore
 import Hummingbird
 import NIOCore
 
@@ -7,14 +8,9 @@ enum HTTPReply {
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        let bytes = value.bytes
+        let bytes = value.compactBytes
         fields[.contentLength] = String(bytes.count)
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-
-    /// FastAPI's `{"detail": "..."}`.
-    static func detail(_ message: String, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
-        json(.object([("detail", .string(message))]), status: status, headers: headers)
     }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
@@ -31,8 +27,18 @@ enum HTTPReply {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// Keycloak's OAuth error body.
-    static func oauthError(_ error: String, _ description: String, status: HTTPResponse.Status = .badRequest) -> Response {
-        json(.object([("error", .string(error)), ("error_description", .string(description))]), status: status, headers: [.cacheControl: "no-store"])
+    /// What an ingress or an uncaught exception answers: Starlette's text 500, nginx's HTML 502/503.
+    static func serverError(_ status: Int) -> Response {
+        switch status {
+        case 502:
+            html(
+                "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+                status: .badGateway)
+        case 503:
+            html(
+                "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+                status: .serviceUnavailable)
+        default: text("Internal Server Error", status: .internalServerError)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import HookCore
 import Synchronization
 
 /// Counts answered requests by method, route pattern and status (`GET /sandbox/stats`); status 0 = dropped.
@@ -25,9 +26,9 @@ final class RequestStats: Sendable {
         }
         return .array(
             sorted.map { entry in
-                .object([
-                    ("method", .string(entry.key.method)), ("route", .string(entry.key.route)), ("status", .int(entry.key.status)),
-                    ("count", .int(entry.value)),
+                .ordered([
+                    ("method", .string(entry.key.method)), ("route", .string(entry.key.route)), ("status", .integer(entry.key.status)),
+                    ("count", .integer(entry.value)),
                 ])
             })
     }

@@ -40,7 +40,7 @@ final class SandboxService: Sendable {
         } else {
             stateLock = nil
         }
-        store = OrderStore(directory: configuration.stateDirectory)
+        store = OrderStore(directory: configuration.stateDirectory, now: configuration.now)
         issuer = try TokenIssuer(stateDirectory: configuration.stateDirectory, now: configuration.now)
         faults = FaultInjector(configuration)
         validator = OrderValidator(maxIdentifiers: configuration.maxIdentifiers)
@@ -49,6 +49,9 @@ final class SandboxService: Sendable {
         seed = configuration.seed ?? 0x5EED
     }
 
+    /// The sandbox's time (`SandboxConfiguration.now`) in milliseconds: what orders, links and logins are dated by.
+    var nowMs: Int64 { Timestamp.ms(configuration.now()) }
+
     var paceMs: Int64 { max(0, configuration.pace.milliseconds) }
     var schedule: OrderStore.Schedule {
         OrderStore.Schedule(
@@ -56,7 +59,7 @@ final class SandboxService: Sendable {
     }
 
     func makeScheduler() -> OrderScheduler {
-        let (catalogue, logins, faults, seed) = (catalogue, logins, faults, seed)
+        let (catalogue, logins, faults, seed, now) = (catalogue, logins, faults, seed, configuration.now)
         let tick = Duration.milliseconds(max(10, min(100, paceMs / 10)))
         return OrderScheduler(
             store: store,
@@ -65,7 +68,7 @@ final class SandboxService: Sendable {
                     catalogue: catalogue, logins: logins, faults: faults, seed: seed, httpClient: httpClient,
                     uploader: S3OutputUploader(httpClient: httpClient))
             },
-            tick: tick, logger: logger, onStopped: { [stateLock] in stateLock?.release() })
+            now: { Timestamp.ms(now()) }, tick: tick, logger: logger, onStopped: { [stateLock] in stateLock?.release() })
     }
 
     /// A stable user id (`sub`) for a login name, shaped like Keycloak's UUIDs.

@@ -1,46 +1,41 @@
 import Foundation
 import HTTPTypes
+import HookCore
 import Hummingbird
 import NIOCore
 
 /// The OData routes under `/odata/v1/`.
-extension SandboxResponder {
+extension SandboxRoutes {
     static let workflowProperties: Set<String> = ["Id", "Name", "DisplayName", "WorkflowVersion", "InputProductType", "OutputProductType"]
     static let orderProperties: Set<String> = ["Id", "Name", "Status", "WorkflowName", "WorkflowId", "SubmissionDate", "Priority"]
     static let itemProperties: Set<String> = ["Id", "Status", "InputProductReference", "ProcessedName", "BatchOrderId"]
     /// Largest page of a listing; beyond it the answer carries `@odata.nextLink`.
     static let maxPage = 1000
 
-    private func query(_ call: Call, properties: Set<String>) throws(QueryRefused) -> ODataQuery {
+    private func query(_ call: Call, properties: Set<String>) throws -> ODataQuery {
         do {
             return try ODataQuery.parse(call.query, properties: properties)
         } catch {
-            throw QueryRefused(message: error.message)
+            throw ErrorAnswer.detail(error.message, .badRequest)
         }
-    }
-
-    struct QueryRefused: Error {
-        var message: String
-        var response: Response { HTTPReply.detail(message, status: .badRequest) }
     }
 
     private func envelope(_ context: String, _ call: Call, _ q: ODataQuery, page: [JSONValue], total: Int, more: Bool) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("@odata.context", .string(context))]
-        if q.count { pairs.append(("@odata.count", .int(total))) }
+        if q.count { pairs.append(("@odata.count", .integer(total))) }
         pairs.append(("value", .array(page)))
         if more {
             var next = call.query.filter { !["$skip", "skip", "$top", "top"].contains($0.0) }
             let pageSize = min(q.top ?? Self.maxPage, Self.maxPage)
             next.append(("$skip", String(q.skip + pageSize)))
             if let top = q.top { next.append(("$top", String(top - pageSize))) }
-            pairs.append(("@odata.nextLink", .string("\(call.baseURL)\(call.route.pattern)?\(FormData.encode(next))")))
+            pairs.append(("@odata.nextLink", .string("\(call.baseURL)\(call.request.uri.path)?\(FormData.encode(next))")))
         }
-        return .object(pairs)
+        return .ordered(pairs)
     }
 
-    func workflows(_ call: Call, claims: TokenClaims) throws -> Response {
-        let q: ODataQuery
-        do { q = try query(call, properties: Self.workflowProperties) } catch { return error.response }
+    func workflows(_ call: Call) throws -> Response {
+        let q = try query(call, properties: Self.workflowProperties)
         let expand = q.expand.contains { $0.lowercased() == "workflowoptions" }
         let (page, total, more) = q.apply(
             to: WorkflowCatalogue.all,
@@ -58,96 +53,84 @@ extension SandboxResponder {
         return HTTPReply.json(envelope("$metadata#Workflows/$entity", call, q, page: page.map { $0.json(expandOptions: expand) }, total: total, more: more))
     }
 
-    func submit(_ call: Call, claims: TokenClaims) async throws -> Response {
+    func submit(_ call: Call) async throws -> Response {
+        let claims = try call.context.caller()
         let bytes = try await body(call, limit: service.configuration.maxBodyBytes)
         let json: JSONValue
         do {
-            json = try JSONParser.parse(bytes)
+            json = try JSONReader.parse(bytes, keepingOrder: true)
         } catch {
-            return HTTPReply.json(
-                ValidationIssue.body([
-                    .init(
-                        loc: [.key("body"), .index(error.position)], msg: error.message, type: "value_error.jsondecode",
-                        ctx: .object([("msg", .string(String(error.message.prefix(while: { $0 != ":" })))), ("pos", .int(error.position))]))
-                ]), status: .unprocessableContent)
+            // FastAPI's shape for a body that is not JSON: the position in `loc`, the reader's reason in `msg`.
+            throw ErrorAnswer.invalid([
+                .init(
+                    loc: [.key("body"), .index(error.offset)], msg: "\(error.reason) (char \(error.offset))", type: "value_error.jsondecode",
+                    ctx: .ordered([("msg", .string(error.reason)), ("pos", .integer(error.offset))]))
+            ])
         }
         switch service.validator.validate(json) {
         case let .failure(failure):
-            return HTTPReply.json(ValidationIssue.body(failure.issues), status: .unprocessableContent)
+            throw ErrorAnswer.invalid(failure.issues)
         case let .success(draft):
             if service.faults.settings.quotaExceeded {
-                return HTTPReply.detail(
-                    "Quota exceeded: user \(claims.username) has reached the monthly limit of production orders", status: .forbidden)
+                throw ErrorAnswer.detail("Quota exceeded: user \(claims.username) has reached the monthly limit of production orders", .forbidden)
             }
-            let now = Timestamp.nowMs
+            let now = service.nowMs
             let order = service.store.submit(draft, owner: claims, schedule: service.schedule, now: now)
             if service.faults.decideLostResponse() {
-                service.stats.record(method: "POST", route: call.route.pattern, status: 0)
                 try? await call.channel.close()
-                throw Dropped()
+                throw ConnectionDropped()
             }
             return HTTPReply.json(
-                .object([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: now, created: true))]),
+                .ordered([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: now, created: true))]),
                 status: .created)
         }
     }
 
-    /// An integer path id, or FastAPI's 422 for a non-integer.
-    private func integerID(_ text: String, _ name: String) -> Result<Int, ResponseBox> {
-        guard let id = Int(text) else {
-            return .failure(
-                ResponseBox(
-                    HTTPReply.json(
-                        ValidationIssue.body([
-                            .init(loc: [.key("path"), .key(name)], msg: "value is not a valid integer", type: "type_error.integer")
-                        ]), status: .unprocessableContent)))
+    /// The caller's order named by the path's key.
+    private func ownedOrder(_ call: Call) throws -> Order {
+        let id = try call.integerKey("order_id", as: "id")
+        guard let order = service.store.order(id, owner: try call.context.caller().subject) else {
+            throw ErrorAnswer.detail("Batch order \(id) not found", .notFound)
         }
-        return .success(id)
+        return order
     }
 
-    struct ResponseBox: Error {
-        var response: Response
-        init(_ response: Response) { self.response = response }
-    }
-
-    private func ownedOrder(_ call: Call, claims: TokenClaims) -> Result<Order, ResponseBox> {
-        switch integerID(call.route.arguments[0], "id") {
-        case let .failure(box): return .failure(box)
-        case let .success(id):
-            guard let order = service.store.order(id, owner: claims.subject) else {
-                return .failure(ResponseBox(HTTPReply.detail("Batch order \(id) not found", status: .notFound)))
-            }
-            return .success(order)
+    /// The caller's order and the item named by the path's keys.
+    private func ownedItem(_ call: Call) throws -> (Order, Order.Item) {
+        let order = try ownedOrder(call)
+        let itemID = try call.integerKey("item_id", as: "item_id")
+        guard let item = order.items.first(where: { $0.id == itemID }) else {
+            throw ErrorAnswer.detail("Product \(itemID) of batch order \(order.id) not found", .notFound)
         }
+        return (order, item)
     }
 
-    func batchOrders(_ call: Call, claims: TokenClaims) throws -> Response {
-        let q: ODataQuery
-        do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
-        let now = Timestamp.nowMs
-        let (page, total, more) = selectOrders(q, owner: claims.subject, now: now)
+    /// The item of `ProductionOrder(N)/Product[/$value]` (the sibling deployment's routes, used by third-party
+    /// clients): a production order has one item (the first, otherwise).
+    private func firstItem(_ call: Call) throws -> (Order, Order.Item) {
+        let order = try ownedOrder(call)
+        guard let item = order.items.first else { throw ErrorAnswer.detail("Production order \(order.id) has no product", .notFound) }
+        return (order, item)
+    }
+
+    func batchOrders(_ call: Call) throws -> Response {
+        let q = try query(call, properties: Self.orderProperties)
+        let now = service.nowMs
+        let (page, total, more) = selectOrders(q, owner: try call.context.caller().subject, now: now)
         return HTTPReply.json(
             envelope("#metadata/Odata.CSC.BatchOrder", call, q, page: page.map { $0.batchOrderJSON(now: now, created: false) }, total: total, more: more))
     }
 
-    func batchOrder(_ call: Call, claims: TokenClaims) throws -> Response {
-        switch ownedOrder(call, claims: claims) {
-        case let .failure(box): return box.response
-        case let .success(order):
-            return HTTPReply.json(
-                .object([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: Timestamp.nowMs, created: false))]))
-        }
+    func batchOrder(_ call: Call) throws -> Response {
+        let order = try ownedOrder(call)
+        return HTTPReply.json(
+            .ordered([("@odata.context", .string("#metadata/Odata.CSC.BatchOrder")), ("value", order.batchOrderJSON(now: service.nowMs, created: false))]))
     }
 
-    func products(_ call: Call, claims: TokenClaims) throws -> Response {
-        let order: Order
-        switch ownedOrder(call, claims: claims) {
-        case let .failure(box): return box.response
-        case let .success(o): order = o
-        }
-        let q: ODataQuery
-        do { q = try query(call, properties: Self.itemProperties) } catch { return error.response }
-        let now = Timestamp.nowMs
+    func products(_ call: Call) throws -> Response {
+        let order = try ownedOrder(call)
+        let q = try query(call, properties: Self.itemProperties)
+        let now = service.nowMs
         let (page, total, more) = q.apply(
             to: order.items,
             value: { item, property in
@@ -168,67 +151,35 @@ extension SandboxResponder {
         )
     }
 
-    private func ownedItem(_ call: Call, claims: TokenClaims) -> Result<(Order, Order.Item), ResponseBox> {
-        let order: Order
-        switch ownedOrder(call, claims: claims) {
-        case let .failure(box): return .failure(box)
-        case let .success(o): order = o
-        }
-        switch integerID(call.route.arguments[1], "item_id") {
-        case let .failure(box): return .failure(box)
-        case let .success(itemID):
-            guard let item = order.items.first(where: { $0.id == itemID }) else {
-                return .failure(ResponseBox(HTTPReply.detail("Product \(itemID) of batch order \(order.id) not found", status: .notFound)))
-            }
-            return .success((order, item))
-        }
+    func product(_ call: Call) throws -> Response { try productAnswer(ownedItem(call), call) }
+    func productValue(_ call: Call) throws -> Response { try productValueAnswer(ownedItem(call), call) }
+    func productionOrderProduct(_ call: Call) throws -> Response { try productAnswer(firstItem(call), call) }
+    func productionOrderProductValue(_ call: Call) throws -> Response { try productValueAnswer(firstItem(call), call) }
+
+    private func productAnswer(_ found: (Order, Order.Item), _ call: Call) -> Response {
+        let (order, item) = found
+        return HTTPReply.json(
+            .ordered([
+                ("@odata.context", .string("#metadata/OData.CSC.BatchorderItem")),
+                ("value", order.itemJSON(item, now: service.nowMs, baseURL: call.baseURL, linkLifetime: service.configuration.temporaryTTL)),
+            ]))
     }
 
-    /// `ProductionOrder(N)/Product[/$value]` (the sibling deployment's routes, used by third-party clients): the
-    /// order's item as `BatchOrder(N)/Product(M)` gives it; a production order has one item (the first, otherwise).
-    func firstItem(_ call: Call, claims: TokenClaims, _ answer: (Call) throws -> Response) throws -> Response {
-        switch ownedOrder(call, claims: claims) {
-        case let .failure(box): return box.response
-        case let .success(order):
-            guard let item = order.items.first else { return HTTPReply.detail("Production order \(order.id) has no product", status: .notFound) }
-            var itemCall = call
-            itemCall.route.arguments = [call.route.arguments[0], String(item.id)]
-            return try answer(itemCall)
-        }
-    }
-
-    func product(_ call: Call, claims: TokenClaims) throws -> Response {
-        switch ownedItem(call, claims: claims) {
-        case let .failure(box): return box.response
-        case let .success((order, item)):
-            return HTTPReply.json(
-                .object([
-                    ("@odata.context", .string("#metadata/OData.CSC.BatchorderItem")),
-                    ("value", order.itemJSON(item, now: Timestamp.nowMs, baseURL: call.baseURL, linkLifetime: service.configuration.temporaryTTL)),
-                ]))
-        }
-    }
-
-    func productValue(_ call: Call, claims: TokenClaims) throws -> Response {
-        let (order, item): (Order, Order.Item)
-        switch ownedItem(call, claims: claims) {
-        case let .failure(box): return box.response
-        case let .success(pair): (order, item) = pair
-        }
-        let now = Timestamp.nowMs
+    private func productValueAnswer(_ found: (Order, Order.Item), _ call: Call) throws -> Response {
+        let (order, item) = found
+        let now = service.nowMs
         guard order.status(of: item, now: now) == .completed, let name = item.outcome?.processedName else {
-            return HTTPReply.detail(
-                "Product \(item.id) of batch order \(order.id) is not completed (status: \(order.status(of: item, now: now).rawValue))", status: .notFound)
+            throw ErrorAnswer.detail(
+                "Product \(item.id) of batch order \(order.id) is not completed (status: \(order.status(of: item, now: now).rawValue))", .notFound)
         }
         if order.storage == "PRIVATE" {
-            return HTTPReply.detail(
-                "Product \(item.id) was written to private storage (\(item.outcome?.output ?? "")); it cannot be downloaded from the service", status: .notFound
-            )
+            throw ErrorAnswer.detail(
+                "Product \(item.id) was written to private storage (\(item.outcome?.output ?? "")); it cannot be downloaded from the service", .notFound)
         }
         if order.hasExpired(item, now: now, lifetime: service.configuration.temporaryTTL) {
-            return HTTPReply.detail(
+            throw ErrorAnswer.detail(
                 "Product \(item.id) of batch order \(order.id) has expired: TEMPORARY outputs can be downloaded for \(service.configuration.temporaryTTL.components.seconds) s after completion",
-                status: .notFound)
+                .notFound)
         }
         if service.faults.settings.redirectDownloads {
             return Response(
@@ -248,10 +199,10 @@ extension SandboxResponder {
     /// `GET /swift/v1/tmp-storage/{file}`: an item's archive by its public `DownloadLink`, no token; a link that is
     /// tampered with or past `temp_url_expires` gets Swift's 401, an unknown file 404.
     func temporaryDownload(_ call: Call) -> Response {
-        let file = call.route.arguments[0]
+        let file = call.parameter("file")
         let path = TempURL.folder + file
         guard let signature = call.queryValue("temp_url_sig"), let expires = call.queryValue("temp_url_expires").flatMap({ Int64($0) }),
-            signature == TempURL.signature(path: path, expires: expires), expires * 1000 > Timestamp.nowMs
+            signature == TempURL.signature(path: path, expires: expires), expires * 1000 > service.nowMs
         else {
             return HTTPReply.html(
                 "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>",
@@ -259,7 +210,7 @@ extension SandboxResponder {
         }
         let notFound = HTTPReply.html("<html><h1>Not Found</h1><p>The resource could not be found.</p></html>", status: .notFound)
         guard let itemID = TempURL.itemID(inFileName: file) else { return notFound }
-        let now = Timestamp.nowMs
+        let now = service.nowMs
         let found = service.store.withOrders { list, _, _ in
             list.lazy.compactMap { order in order.items.first { $0.id == itemID }.map { (order, $0) } }.first
         }
@@ -351,45 +302,38 @@ extension SandboxResponder {
         }
     }
 
-    func productionOrders(_ call: Call, claims: TokenClaims) throws -> Response {
-        let q: ODataQuery
-        do { q = try query(call, properties: Self.orderProperties) } catch { return error.response }
-        let now = Timestamp.nowMs
-        let (page, total, more) = selectOrders(q, owner: claims.subject, now: now)
+    func productionOrders(_ call: Call) throws -> Response {
+        let q = try query(call, properties: Self.orderProperties)
+        let now = service.nowMs
+        let (page, total, more) = selectOrders(q, owner: try call.context.caller().subject, now: now)
         return HTTPReply.json(
             envelope("$metadata#ProductionOrder/$entity", call, q, page: page.map { $0.productionOrderJSON(now: now) }, total: total, more: more))
     }
 
-    func productionOrder(_ call: Call, claims: TokenClaims) throws -> Response {
-        switch ownedOrder(call, claims: claims) {
-        case let .failure(box): return box.response
-        case let .success(order):
-            return HTTPReply.json(
-                .object([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: Timestamp.nowMs))]))
-        }
+    func productionOrder(_ call: Call) throws -> Response {
+        let order = try ownedOrder(call)
+        return HTTPReply.json(
+            .ordered([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: service.nowMs))]))
     }
 
-    func cancel(_ call: Call, claims: TokenClaims) throws -> Response {
-        switch integerID(call.route.arguments[0], "id") {
-        case let .failure(box): return box.response
-        case let .success(id):
-            let now = Timestamp.nowMs
-            guard let order = service.store.cancel(id, owner: claims.subject, now: now) else {
-                return HTTPReply.detail("Production order \(id) not found", status: .notFound)
-            }
-            return HTTPReply.json(.object([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: now))]))
+    func cancel(_ call: Call) throws -> Response {
+        let id = try call.integerKey("order_id", as: "id")
+        let now = service.nowMs
+        guard let order = service.store.cancel(id, owner: try call.context.caller().subject, now: now) else {
+            throw ErrorAnswer.detail("Production order \(id) not found", .notFound)
         }
+        return HTTPReply.json(.ordered([("@odata.context", .string("$metadata#ProductionOrder/$entity")), ("value", order.productionOrderJSON(now: now))]))
     }
 
     func serviceDocument() -> Response {
         HTTPReply.json(
-            .object([
+            .ordered([
                 ("@odata.context", .string("$metadata")),
                 (
                     "value",
                     .array(
                         ["Workflows", "BatchOrder", "ProductionOrders"].map {
-                            .object([("name", .string($0)), ("kind", .string("EntitySet")), ("url", .string($0))])
+                            .ordered([("name", .string($0)), ("kind", .string("EntitySet")), ("url", .string($0))])
                         })
                 ),
             ]))

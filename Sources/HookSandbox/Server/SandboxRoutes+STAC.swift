@@ -1,22 +1,23 @@
 import Foundation
 import HTTPTypes
+import HookCore
 import Hummingbird
 import NIOCore
 
 /// The STAC catalogue at `/stac` (landing page, collections, items, search).
-extension SandboxResponder {
+extension SandboxRoutes {
     static let stacVersion = "1.0.0"
     /// Largest `offset` accepted (keeps `offset + limit` far from overflow).
     static let maxOffset = 100_000_000
 
     private func link(_ rel: String, _ href: String, type: String = "application/json") -> JSONValue {
-        .object([("rel", .string(rel)), ("type", .string(type)), ("href", .string(href))])
+        .ordered([("rel", .string(rel)), ("type", .string(type)), ("href", .string(href))])
     }
 
     func stacLanding(_ call: Call) -> Response {
         let base = call.baseURL + "/stac"
         return HTTPReply.json(
-            .object([
+            .ordered([
                 ("type", .string("Catalog")), ("id", .string("hookctl-sandbox")), ("title", .string("hookctl sandbox catalogue")),
                 ("description", .string("Synthetic products for the hookctl sandbox (a local stand-in for the DEDL HDA STAC API).")),
                 ("stac_version", .string(Self.stacVersion)),
@@ -41,17 +42,17 @@ extension SandboxResponder {
     }
 
     private func collectionJSON(_ c: CatalogueCollection, base: String) -> JSONValue {
-        .object([
+        .ordered([
             ("type", .string("Collection")), ("id", .string(c.id)), ("stac_version", .string(Self.stacVersion)), ("title", .string(c.title)),
             ("description", .string("\(c.title) products (synthetic)")), ("license", .string("proprietary")),
             (
                 "extent",
-                .object([
-                    ("spatial", .object([("bbox", .array([.array([-180, -90, 180, 90].map { .double($0) })]))])),
-                    ("temporal", .object([("interval", .array([.array([.string("2014-04-03T00:00:00Z"), .null])]))])),
+                .ordered([
+                    ("spatial", .ordered([("bbox", .array([.array([-180, -90, 180, 90].map { .number($0) })]))])),
+                    ("temporal", .ordered([("interval", .array([.array([.string("2014-04-03T00:00:00Z"), .null])]))])),
                 ])
             ),
-            ("summaries", .object([("platform", .array([.string(c.platform)])), ("productType", .array([.string(c.productType)]))])),
+            ("summaries", .ordered([("platform", .array([.string(c.platform)])), ("productType", .array([.string(c.productType)]))])),
             (
                 "links",
                 .array([
@@ -64,23 +65,23 @@ extension SandboxResponder {
 
     private func itemJSON(_ item: CatalogueItem, base: String) -> JSONValue {
         let b = item.bbox.count == 4 ? item.bbox : [0, 0, 1, 1]
-        let ring: JSONValue = .array([[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]], [b[0], b[1]]].map { .array($0.map { .double($0) }) })
+        let ring: JSONValue = .array([[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]], [b[0], b[1]]].map { .array($0.map { .number($0) }) })
         let itemURL = base + "/collections/\(FormData.escape(item.collection))/items/\(FormData.escape(item.id))"
-        return .object([
+        return .ordered([
             ("type", .string("Feature")), ("stac_version", .string(Self.stacVersion)), ("id", .string(item.id)), ("collection", .string(item.collection)),
-            ("bbox", .array(b.map { .double($0) })), ("geometry", .object([("type", .string("Polygon")), ("coordinates", .array([ring]))])),
-            ("properties", .object([("datetime", .string(item.datetime)), ("productType", .string(item.productType)), ("title", .string(item.id))])),
+            ("bbox", .array(b.map { .number($0) })), ("geometry", .ordered([("type", .string("Polygon")), ("coordinates", .array([ring]))])),
+            ("properties", .ordered([("datetime", .string(item.datetime)), ("productType", .string(item.productType)), ("title", .string(item.id))])),
             (
                 "assets",
-                .object([
+                .ordered([
                     (
                         "downloadLink",
-                        .object(
+                        .ordered(
                             [
                                 ("href", .string(itemURL + "/download")), ("type", .string("application/zip")),
                                 ("title", .string("Product download (bearer token required)")),
                                 ("roles", .array([.string("data")])),
-                            ] + (item.size.map { [("file:size", JSONValue.int($0))] } ?? []))
+                            ] + (item.size.map { [("file:size", JSONValue.integer($0))] } ?? []))
                     )
                 ])
             ),
@@ -94,17 +95,15 @@ extension SandboxResponder {
     func stacCollections(_ call: Call) -> Response {
         let base = call.baseURL + "/stac"
         return HTTPReply.json(
-            .object([
+            .ordered([
                 ("collections", .array(ProductCatalogue.collections.map { collectionJSON($0, base: base) })),
                 ("links", .array([link("self", base + "/collections"), link("root", base)])),
             ]))
     }
 
-    func stacCollection(_ call: Call) -> Response {
-        guard let c = ProductCatalogue.collection(call.route.arguments[0]) else {
-            return HTTPReply.json(
-                .object([("code", .string("NotFoundError")), ("description", .string("Collection \(call.route.arguments[0].prefix(200)) not found"))]),
-                status: .notFound)
+    func stacCollection(_ call: Call) throws -> Response {
+        guard let c = ProductCatalogue.collection(call.parameter("collection_id")) else {
+            throw ErrorAnswer.stac("NotFoundError", "Collection \(call.parameter("collection_id").prefix(200)) not found", status: .notFound)
         }
         return HTTPReply.json(collectionJSON(c, base: call.baseURL + "/stac"))
     }
@@ -114,9 +113,9 @@ extension SandboxResponder {
         let page = offset < items.count ? Array(items[offset..<end]) : []
         var links: [JSONValue] = [link("self", selfURL, type: "application/geo+json"), link("root", base)]
         if end < items.count, let nextURL { links.append(link("next", nextURL, type: "application/geo+json")) }
-        return .object([
+        return .ordered([
             ("type", .string("FeatureCollection")), ("features", .array(page.map { itemJSON($0, base: base) })),
-            ("numberMatched", .int(items.count)), ("numberReturned", .int(page.count)), ("links", .array(links)),
+            ("numberMatched", .integer(items.count)), ("numberReturned", .integer(page.count)), ("links", .array(links)),
         ])
     }
 
@@ -127,16 +126,13 @@ extension SandboxResponder {
         return (limit, offset)
     }
 
-    func stacItems(_ call: Call) -> Response {
-        let id = call.route.arguments[0]
+    func stacItems(_ call: Call) throws -> Response {
+        let id = call.parameter("collection_id")
         guard ProductCatalogue.collection(id) != nil else {
-            return HTTPReply.json(
-                .object([("code", .string("NotFoundError")), ("description", .string("Collection \(id.prefix(200)) not found"))]), status: .notFound)
+            throw ErrorAnswer.stac("NotFoundError", "Collection \(id.prefix(200)) not found", status: .notFound)
         }
         guard let (limit, offset) = paging(call) else {
-            return HTTPReply.json(
-                .object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset 0...\(Self.maxOffset)"))]),
-                status: .badRequest)
+            throw ErrorAnswer.stac("InvalidParameterValue", "limit must be 1..10000 and offset 0...\(Self.maxOffset)", status: .badRequest)
         }
         let base = call.baseURL + "/stac"
         let url = base + "/collections/\(FormData.escape(id))/items"
@@ -147,31 +143,24 @@ extension SandboxResponder {
             headers: [.contentType: "application/geo+json"])
     }
 
-    func stacItem(_ call: Call) -> Response {
-        let (collection, id) = (call.route.arguments[0], call.route.arguments[1])
+    func stacItem(_ call: Call) throws -> Response {
+        let (collection, id) = (call.parameter("collection_id"), call.parameter("item_id"))
         guard let item = service.catalogue.find(id, in: collection), item.id == id || item.id == id + ".SAFE" || id == item.id + ".SAFE" else {
-            return HTTPReply.json(
-                .object([
-                    ("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found")),
-                ]), status: .notFound)
+            throw ErrorAnswer.stac("NotFoundError", "Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found", status: .notFound)
         }
         return HTTPReply.json(itemJSON(item, base: call.baseURL + "/stac"))
     }
 
     /// The product's (synthetic, deterministic) archive; a DEDL bearer token is required, as HDA downloads require one.
-    func stacDownload(_ call: Call) -> Response {
-        let (collection, id) = (call.route.arguments[0], call.route.arguments[1])
+    func stacDownload(_ call: Call) async throws -> Response {
+        let (collection, id) = (call.parameter("collection_id"), call.parameter("item_id"))
         guard let header = call.header(.authorization), header.lowercased().hasPrefix("bearer "),
-            (try? service.issuer.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), realm: "dedl", audience: nil)) != nil
+            (try? await service.issuer.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), realm: "dedl", audience: nil)) != nil
         else {
-            return HTTPReply.json(
-                .object([("code", .string("Unauthorized")), ("description", .string("A valid bearer token is required to download"))]), status: .unauthorized)
+            throw ErrorAnswer.stac("Unauthorized", "A valid bearer token is required to download", status: .unauthorized)
         }
         guard let item = service.catalogue.find(id, in: collection) else {
-            return HTTPReply.json(
-                .object([
-                    ("code", .string("NotFoundError")), ("description", .string("Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found")),
-                ]), status: .notFound)
+            throw ErrorAnswer.stac("NotFoundError", "Item \(id.prefix(200)) in collection \(collection.prefix(200)) not found", status: .notFound)
         }
         let archive = ProductArchive(orderID: 0, itemID: 0, identifier: item.id, workflow: "stac", processedName: item.id, declaredSize: item.size)
         return archiveResponse(archive, filename: item.id, call: call)
@@ -188,9 +177,8 @@ extension SandboxResponder {
         if call.method == .post {
             let bytes = try await body(call, limit: 1 << 20)
             if !bytes.isEmpty {
-                guard let json = try? JSONParser.parse(bytes), case .object = json else {
-                    return HTTPReply.json(
-                        .object([("code", .string("InvalidParameterValue")), ("description", .string("Body is not a JSON object"))]), status: .badRequest)
+                guard let json = try? JSONReader.parse(bytes, keepingOrder: true), json.isObject else {
+                    throw ErrorAnswer.stac("InvalidParameterValue", "Body is not a JSON object", status: .badRequest)
                 }
                 collections = json["collections"]?.arrayValue?.compactMap(\.stringValue) ?? collections
                 ids = json["ids"]?.arrayValue?.compactMap(\.stringValue) ?? ids
@@ -205,27 +193,18 @@ extension SandboxResponder {
         // A 3-D box (6 numbers) is searched by its 2-D extent.
         if let b = box, b.count == 6 { box = [b[0], b[1], b[3], b[4]] }
         if let b = box, b.count != 4 || b[0] > b[2] || b[1] > b[3] {
-            return HTTPReply.json(
-                .object([
-                    ("code", .string("InvalidParameterValue")), ("description", .string("bbox must be minx,miny,maxx,maxy (or a valid intersects geometry)")),
-                ]),
-                status: .badRequest)
+            throw ErrorAnswer.stac("InvalidParameterValue", "bbox must be minx,miny,maxx,maxy (or a valid intersects geometry)", status: .badRequest)
         }
         var interval: ClosedRange<Date>?
         if let datetime {
             guard let range = Self.interval(datetime) else {
-                return HTTPReply.json(
-                    .object([
-                        ("code", .string("InvalidParameterValue")),
-                        ("description", .string("datetime must be an RFC 3339 instant or an interval start/end, either end open as `..`")),
-                    ]), status: .badRequest)
+                throw ErrorAnswer.stac(
+                    "InvalidParameterValue", "datetime must be an RFC 3339 instant or an interval start/end, either end open as `..`", status: .badRequest)
             }
             interval = range
         }
         guard (1...10_000).contains(limit), (0...Self.maxOffset).contains(offset) else {
-            return HTTPReply.json(
-                .object([("code", .string("InvalidParameterValue")), ("description", .string("limit must be 1..10000 and offset 0...\(Self.maxOffset)"))]),
-                status: .badRequest)
+            throw ErrorAnswer.stac("InvalidParameterValue", "limit must be 1..10000 and offset 0...\(Self.maxOffset)", status: .badRequest)
         }
         var items: [CatalogueItem]
         if !ids.isEmpty {
@@ -246,16 +225,16 @@ extension SandboxResponder {
             nextURL: call.method == .get
                 ? base + "/search?" + FormData.encode(call.query.filter { $0.0 != "offset" } + [("offset", String(offset + limit))]) : nil)
         // After a POST, the next page is another POST with the same body and the next offset (STAC API item search).
-        if let postBody, case .object(let fields) = postBody, offset + limit < items.count, case .object(var pairs) = response {
-            let body: JSONValue = .object(fields.filter { $0.0 != "offset" } + [("offset", .int(offset + limit))])
-            if let index = pairs.firstIndex(where: { $0.0 == "links" }), case .array(var links) = pairs[index].1 {
+        if case .orderedObject(let fields)? = postBody, offset + limit < items.count, case .orderedObject(var members) = response {
+            let body: JSONValue = .orderedObject(fields.filter { $0.key != "offset" } + [JSONMember("offset", .integer(offset + limit))])
+            if let index = members.firstIndex(where: { $0.key == "links" }), case .array(var links) = members[index].value {
                 links.append(
-                    .object([
+                    .ordered([
                         ("rel", .string("next")), ("href", .string(base + "/search")), ("type", .string("application/geo+json")),
                         ("method", .string("POST")), ("body", body),
                     ]))
-                pairs[index].1 = .array(links)
-                response = .object(pairs)
+                members[index].value = .array(links)
+                response = .orderedObject(members)
             }
         }
         return HTTPReply.json(response, headers: [.contentType: "application/geo+json"])
@@ -263,8 +242,8 @@ extension SandboxResponder {
 
     static func number(_ value: JSONValue) -> Double? {
         switch value {
-        case let .double(d): d
-        case let .int(i): Double(i)
+        case let .number(d): d
+        case let .integer(i): Double(i)
         default: nil
         }
     }

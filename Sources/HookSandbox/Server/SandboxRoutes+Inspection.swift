@@ -1,36 +1,37 @@
 import Foundation
 import HTTPTypes
+import HookCore
 import Hummingbird
 
 /// `/sandbox/*`: inspection, faults and catalogue additions. No token, never faulted.
-extension SandboxResponder {
+extension SandboxRoutes {
     func sandboxIndex(_ call: Call) -> Response {
         HTTPReply.json(
-            .object([
+            .ordered([
                 ("service", .string(call.baseURL + "/odata/v1/")), ("despURL", .string(call.baseURL)),
                 ("dedlTokenURL", .string(call.baseURL + "/auth/realms/dedl/protocol/openid-connect/token")),
-                ("stac", .string(call.baseURL + "/stac")), ("demoLogin", .object([("username", .string("demo")), ("password", .string("demo"))])),
+                ("stac", .string(call.baseURL + "/stac")), ("demoLogin", .ordered([("username", .string("demo")), ("password", .string("demo"))])),
                 ("routes", .array(["/sandbox/orders", "/sandbox/stats", "/sandbox/faults", "/sandbox/catalogue"].map { .string($0) })),
             ]))
     }
 
     func sandboxOrders() -> Response {
-        let now = Timestamp.nowMs
-        return HTTPReply.json(.object([("value", .array(service.store.orders(owner: nil).map { $0.inspectionJSON(now: now) }))]))
+        let now = service.nowMs
+        return HTTPReply.json(.ordered([("value", .array(service.store.orders(owner: nil).map { $0.inspectionJSON(now: now) }))]))
     }
 
     func sandboxStats() -> Response {
-        HTTPReply.json(.object([("orders", .int(service.store.count)), ("requests", service.stats.json)]))
+        HTTPReply.json(.ordered([("orders", .integer(service.store.count)), ("requests", service.stats.json)]))
     }
 
-    private func badRequest(_ message: String) -> Response { HTTPReply.detail(message, status: .badRequest) }
+    private func badRequest(_ message: String) -> ErrorAnswer { .detail(message, .badRequest) }
 
     private func rate(_ value: JSONValue?, _ name: String) throws(FaultInputError) -> Double? {
         guard let value else { return nil }
         let number: Double
         switch value {
-        case let .int(i): number = Double(i)
-        case let .double(d): number = d
+        case let .integer(i): number = Double(i)
+        case let .number(d): number = d
         default: throw FaultInputError(message: "\(name) must be a number between 0 and 1")
         }
         guard number >= 0, number <= 1 else { throw FaultInputError(message: "\(name) must be between 0 and 1") }
@@ -41,8 +42,8 @@ extension SandboxResponder {
         guard let value else { return nil }
         let number: Double
         switch value {
-        case let .int(i): number = Double(i)
-        case let .double(d): number = d
+        case let .integer(i): number = Double(i)
+        case let .number(d): number = d
         default: throw FaultInputError(message: "\(name) must be a number of seconds")
         }
         guard number >= 0, number <= max else { throw FaultInputError(message: "\(name) must be between 0 and \(Int(max)) seconds") }
@@ -57,13 +58,15 @@ extension SandboxResponder {
     /// tokenTTL (seconds), itemFailRate, failingIdentifiers, lostResponseRate, seed. Answers the settings in force.
     func updateFaults(_ call: Call) async throws -> Response {
         let bytes = try await body(call, limit: 1 << 20)
-        guard let json = try? JSONParser.parse(bytes), case let .object(pairs) = json else { return badRequest("Body must be a JSON object") }
+        guard let json = try? JSONReader.parse(bytes, keepingOrder: true), case .orderedObject(let members) = json else {
+            throw badRequest("Body must be a JSON object")
+        }
         let known: Set<String> = [
             "failRate", "throttleRate", "dropRate", "slowRate", "slowSeconds", "retryAfter", "tokenTTL", "itemFailRate", "failingIdentifiers",
             "lostResponseRate", "redirectDownloads", "quotaExceeded", "seed",
         ]
-        if let unknown = pairs.first(where: { !known.contains($0.0) }) {
-            return badRequest("Unknown field '\(unknown.0.prefix(60))' (known: \(known.sorted().joined(separator: ", ")))")
+        if let unknown = members.first(where: { !known.contains($0.key) }) {
+            throw badRequest("Unknown field '\(unknown.key.prefix(60))' (known: \(known.sorted().joined(separator: ", ")))")
         }
         do {
             let failRate = try rate(json["failRate"], "failRate")
@@ -117,18 +120,20 @@ extension SandboxResponder {
             }
             return HTTPReply.json(settings.json)
         } catch let error as FaultInputError {
-            return badRequest(error.message)
+            throw badRequest(error.message)
         }
     }
 
     func catalogueSummary() -> Response {
         HTTPReply.json(
-            .object([
+            .ordered([
                 (
                     "collections",
                     .array(
                         ProductCatalogue.collections.map { c in
-                            .object([("id", .string(c.id)), ("productType", .string(c.productType)), ("items", .int(service.catalogue.items(in: c.id).count))])
+                            .ordered([
+                                ("id", .string(c.id)), ("productType", .string(c.productType)), ("items", .integer(service.catalogue.items(in: c.id).count)),
+                            ])
                         })
                 )
             ]))
@@ -139,14 +144,14 @@ extension SandboxResponder {
     /// makes the data file in their archives B bytes (streamed; for download benchmarks). Answers `{"added": N, "identifiers": [...]}` (the identifiers only when at most 1000).
     func addToCatalogue(_ call: Call) async throws -> Response {
         let bytes = try await body(call, limit: 16 << 20)
-        guard let json = try? JSONParser.parse(bytes), case .object = json else { return badRequest("Body must be a JSON object") }
+        guard let json = try? JSONReader.parse(bytes), json.isObject else { throw badRequest("Body must be a JSON object") }
         guard let collectionID = json["collection"]?.stringValue, let collection = ProductCatalogue.collection(collectionID) else {
-            return badRequest("'collection' must be one of: \(ProductCatalogue.collections.map(\.id).joined(separator: ", "))")
+            throw badRequest("'collection' must be one of: \(ProductCatalogue.collections.map(\.id).joined(separator: ", "))")
         }
         var size: Int?
         if let value = json["size"] {
             guard let bytes = value.intValue, (0...ProductArchive.maxDeclaredSize).contains(bytes) else {
-                return badRequest("'size' must be a number of bytes 0...\(ProductArchive.maxDeclaredSize)")
+                throw badRequest("'size' must be a number of bytes 0...\(ProductArchive.maxDeclaredSize)")
             }
             size = bytes
         }
@@ -155,7 +160,7 @@ extension SandboxResponder {
             guard let list = value.arrayValue, list.count <= ProductCatalogue.maxAddedPerCall,
                 let ids = Optional(list.compactMap(\.stringValue)), ids.count == list.count,
                 ids.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 512 && !$0.contains("/") })
-            else { return badRequest("'identifiers' must be a list of at most \(ProductCatalogue.maxAddedPerCall) non-empty strings without '/'") }
+            else { throw badRequest("'identifiers' must be a list of at most \(ProductCatalogue.maxAddedPerCall) non-empty strings without '/'") }
             items += ids.enumerated().map { i, id in
                 CatalogueItem(
                     id: id, collection: collection.id, productType: collection.productType, datetime: "2024-01-01T00:00:00.000Z",
@@ -164,18 +169,18 @@ extension SandboxResponder {
         }
         if let value = json["count"] {
             guard let count = value.intValue, (0...ProductCatalogue.maxAddedPerCall).contains(count) else {
-                return badRequest("'count' must be an integer 0...\(ProductCatalogue.maxAddedPerCall)")
+                throw badRequest("'count' must be an integer 0...\(ProductCatalogue.maxAddedPerCall)")
             }
             let prefix = json["prefix"]?.stringValue
-            if let prefix, prefix.contains("/") || prefix.utf8.count > 100 { return badRequest("'prefix' must be at most 100 characters without '/'") }
+            if let prefix, prefix.contains("/") || prefix.utf8.count > 100 { throw badRequest("'prefix' must be at most 100 characters without '/'") }
             let start = service.catalogue.items(in: collection.id).count
             items += ProductCatalogue.generate(collection: collection, count: count, start: start, prefix: prefix, size: size)
         }
-        guard !items.isEmpty else { return badRequest("Give 'identifiers' or 'count'") }
+        guard !items.isEmpty else { throw badRequest("Give 'identifiers' or 'count'") }
         let added = service.catalogue.add(items)
         service.store.markDirty()
-        var pairs: [(String, JSONValue)] = [("collection", .string(collection.id)), ("added", .int(added))]
+        var pairs: [(String, JSONValue)] = [("collection", .string(collection.id)), ("added", .integer(added))]
         if items.count <= 1000 { pairs.append(("identifiers", .array(items.map { .string($0.id) }))) }
-        return HTTPReply.json(.object(pairs), status: .created)
+        return HTTPReply.json(.ordered(pairs), status: .created)
     }
 }

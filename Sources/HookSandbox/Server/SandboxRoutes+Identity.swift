@@ -1,11 +1,12 @@
 import Foundation
 import HTTPTypes
+import HookCore
 import Hummingbird
 import NIOCore
 
 /// The DESP (authorization code with an HTML form and optional OTP) and DEDL (token exchange, client credentials,
 /// password) realms.
-extension SandboxResponder {
+extension SandboxRoutes {
     static let formLimit = 64 * 1024
 
     private func htmlEscape(_ s: String) -> String {
@@ -79,7 +80,7 @@ extension SandboxResponder {
         }
         let sessionCode = service.sessions.open(
             .init(
-                clientID: clientID, redirectURI: redirectURI, state: call.queryValue("state"), nonce: call.queryValue("nonce"), createdMs: Timestamp.nowMs))
+                clientID: clientID, redirectURI: redirectURI, state: call.queryValue("state"), nonce: call.queryValue("nonce"), createdMs: service.nowMs))
         return HTTPReply.html(
             loginForm(action: actionURL(call, sessionCode: sessionCode, clientID: clientID)),
             headers: [.setCookie: "AUTH_SESSION_ID=\(sessionCode); Path=/realms/desp/; HttpOnly"])
@@ -92,7 +93,7 @@ extension SandboxResponder {
     func despAuthenticate(_ call: Call) async throws -> Response {
         let form = FormData.decode(String(decoding: try await body(call, limit: Self.formLimit), as: UTF8.self))
         func field(_ name: String) -> String? { form.first { $0.0 == name }?.1 }
-        let now = Timestamp.nowMs
+        let now = service.nowMs
         guard let sessionCode = call.queryValue("session_code"), let session = service.sessions.session(sessionCode, now: now) else {
             return despExpiredPage(call)
         }
@@ -131,7 +132,7 @@ extension SandboxResponder {
 
     func openIDConfiguration(_ call: Call, realmPath: String) -> JSONValue {
         let realm = call.baseURL + realmPath
-        return .object([
+        return .ordered([
             ("issuer", .string(realm)),
             ("authorization_endpoint", .string(realm + "/protocol/openid-connect/auth")),
             ("token_endpoint", .string(realm + "/protocol/openid-connect/token")),
@@ -150,25 +151,25 @@ extension SandboxResponder {
         ])
     }
 
-    private func tokenResponse(_ call: Call, realm: String, username: String, clientID: String, sessionState: String? = nil) throws -> Response {
+    private func tokenResponse(_ call: Call, realm: String, username: String, clientID: String, sessionState: String? = nil) async throws -> Response {
         let realmURL = call.baseURL + (realm == "dedl" ? "/auth/realms/dedl" : "/realms/desp")
         let now = Int64(service.configuration.now().timeIntervalSince1970)
         let lifetime = max(1, service.faults.settings.tokenTTL.milliseconds / 1000)
         let session = sessionState ?? UUID().uuidString.lowercased()
         let subject = SandboxService.subject(for: username)
         let audiences = realm == "dedl" ? [TokenEndpoint.dedlAudience, "account"] : ["account"]
-        let access = try service.issuer.sign(
+        let access = try await service.issuer.sign(
             TokenEndpoint.accessClaims(
                 realmURL: realmURL, realm: realm, username: username, subject: subject, clientID: clientID, audiences: audiences, now: now,
                 lifetime: lifetime, sessionState: session))
         let refreshLifetime = max(lifetime, 1800)
-        let refresh = try service.issuer.sign(
+        let refresh = try await service.issuer.sign(
             TokenEndpoint.refreshClaims(
                 realmURL: realmURL, username: username, subject: subject, clientID: clientID, now: now, lifetime: refreshLifetime, sessionState: session))
         return HTTPReply.json(
-            .object([
-                ("access_token", .string(access)), ("expires_in", .int(Int(lifetime))), ("refresh_expires_in", .int(Int(refreshLifetime))),
-                ("refresh_token", .string(refresh)), ("token_type", .string("Bearer")), ("not-before-policy", .int(0)),
+            .ordered([
+                ("access_token", .string(access)), ("expires_in", .integer(Int(lifetime))), ("refresh_expires_in", .integer(Int(refreshLifetime))),
+                ("refresh_token", .string(refresh)), ("token_type", .string("Bearer")), ("not-before-policy", .integer(0)),
                 ("session_state", .string(session)), ("scope", .string("openid profile email")),
             ]), headers: [.cacheControl: "no-store"])
     }
@@ -189,69 +190,69 @@ extension SandboxResponder {
         do {
             bytes = try await body(call, limit: Self.formLimit)
         } catch {
-            return HTTPReply.oauthError("invalid_request", "Request body too large")
+            throw ErrorAnswer.oauth("invalid_request", "Request body too large")
         }
         let form = FormData.decode(String(decoding: bytes, as: UTF8.self))
         func field(_ name: String) -> String? { form.first { $0.0 == name }?.1 }
         let (clientID, clientSecret) = client(call, field)
-        let now = Timestamp.nowMs
+        let now = service.nowMs
         switch field("grant_type") ?? "" {
         case "authorization_code" where realm == "desp":
             guard TokenEndpoint.despClients[clientID] != nil else {
-                return HTTPReply.oauthError("invalid_client", "Invalid client or Invalid client credentials", status: .unauthorized)
+                throw ErrorAnswer.oauth("invalid_client", "Invalid client or Invalid client credentials", status: .unauthorized)
             }
             guard let code = field("code"), let grant = service.sessions.redeem(code, now: now) else {
-                return HTTPReply.oauthError("invalid_grant", "Code not valid")
+                throw ErrorAnswer.oauth("invalid_grant", "Code not valid")
             }
-            guard grant.clientID == clientID else { return HTTPReply.oauthError("invalid_grant", "Code not valid") }
-            guard field("redirect_uri") == grant.redirectURI else { return HTTPReply.oauthError("invalid_grant", "Incorrect redirect_uri") }
-            return try tokenResponse(call, realm: "desp", username: grant.username, clientID: clientID, sessionState: grant.sessionState)
+            guard grant.clientID == clientID else { throw ErrorAnswer.oauth("invalid_grant", "Code not valid") }
+            guard field("redirect_uri") == grant.redirectURI else { throw ErrorAnswer.oauth("invalid_grant", "Incorrect redirect_uri") }
+            return try await tokenResponse(call, realm: "desp", username: grant.username, clientID: clientID, sessionState: grant.sessionState)
         case "password":
             let known = realm == "desp" ? TokenEndpoint.despClients[clientID] != nil : TokenEndpoint.dedlPublicClients.contains(clientID)
             guard known || service.serviceAccounts[clientID] != nil else {
-                return HTTPReply.oauthError("invalid_client", "Invalid client or Invalid client credentials", status: .unauthorized)
+                throw ErrorAnswer.oauth("invalid_client", "Invalid client or Invalid client credentials", status: .unauthorized)
             }
             guard let username = field("username"), let password = field("password"), service.logins[username] == password else {
-                return HTTPReply.oauthError("invalid_grant", "Invalid user credentials", status: .unauthorized)
+                throw ErrorAnswer.oauth("invalid_grant", "Invalid user credentials", status: .unauthorized)
             }
-            return try tokenResponse(call, realm: realm, username: username, clientID: clientID)
+            return try await tokenResponse(call, realm: realm, username: username, clientID: clientID)
         case "client_credentials" where realm == "dedl":
             guard let expected = service.serviceAccounts[clientID], let clientSecret, clientSecret == expected else {
-                return HTTPReply.oauthError("unauthorized_client", "Invalid client or Invalid client credentials", status: .unauthorized)
+                throw ErrorAnswer.oauth("unauthorized_client", "Invalid client or Invalid client credentials", status: .unauthorized)
             }
-            return try tokenResponse(call, realm: "dedl", username: "service-account-\(clientID)", clientID: clientID)
+            return try await tokenResponse(call, realm: "dedl", username: "service-account-\(clientID)", clientID: clientID)
         case "urn:ietf:params:oauth:grant-type:token-exchange" where realm == "dedl":
             guard TokenEndpoint.dedlPublicClients.contains(clientID) else {
-                return HTTPReply.oauthError("invalid_client", "Invalid client or Invalid client credentials", status: .unauthorized)
+                throw ErrorAnswer.oauth("invalid_client", "Invalid client or Invalid client credentials", status: .unauthorized)
             }
             guard let subjectToken = field("subject_token"), !subjectToken.isEmpty else {
-                return HTTPReply.oauthError("invalid_request", "subject_token parameter is required")
+                throw ErrorAnswer.oauth("invalid_request", "subject_token parameter is required")
             }
             if let issuer = field("subject_issuer"), issuer != "desp-oidc" {
-                return HTTPReply.oauthError("invalid_request", "Invalid subject_issuer parameter")
+                throw ErrorAnswer.oauth("invalid_request", "Invalid subject_issuer parameter")
             }
             if let type = field("subject_token_type"), type != "urn:ietf:params:oauth:token-type:access_token" {
-                return HTTPReply.oauthError("invalid_request", "Invalid token type, must be access token")
+                throw ErrorAnswer.oauth("invalid_request", "Invalid token type, must be access token")
             }
             if let audience = field("audience"), audience != TokenEndpoint.dedlAudience {
-                return HTTPReply.oauthError("invalid_client", "Audience not found")
+                throw ErrorAnswer.oauth("invalid_client", "Audience not found")
             }
             let claims: TokenClaims
             do {
-                claims = try service.issuer.verify(subjectToken, realm: "desp", audience: nil)
+                claims = try await service.issuer.verify(subjectToken, realm: "desp", audience: nil)
             } catch {
-                return HTTPReply.oauthError("invalid_token", error == .expired ? "Token is not active" : "Invalid token")
+                throw ErrorAnswer.oauth("invalid_token", error == .expired ? "Token is not active" : "Invalid token")
             }
-            return try tokenResponse(call, realm: "dedl", username: claims.username, clientID: clientID)
+            return try await tokenResponse(call, realm: "dedl", username: claims.username, clientID: clientID)
         case "refresh_token":
-            guard let refresh = field("refresh_token"), let claims = try? service.issuer.verify(refresh, realm: realm, audience: nil) else {
-                return HTTPReply.oauthError("invalid_grant", "Invalid refresh token")
+            guard let refresh = field("refresh_token"), let claims = try? await service.issuer.verify(refresh, realm: realm, audience: nil) else {
+                throw ErrorAnswer.oauth("invalid_grant", "Invalid refresh token")
             }
-            return try tokenResponse(call, realm: realm, username: claims.username, clientID: clientID.isEmpty ? "hda-public" : clientID)
+            return try await tokenResponse(call, realm: realm, username: claims.username, clientID: clientID.isEmpty ? "hda-public" : clientID)
         case "":
-            return HTTPReply.oauthError("invalid_request", "Missing form parameter: grant_type")
+            throw ErrorAnswer.oauth("invalid_request", "Missing form parameter: grant_type")
         default:
-            return HTTPReply.oauthError("unsupported_grant_type", "Unsupported grant_type")
+            throw ErrorAnswer.oauth("unsupported_grant_type", "Unsupported grant_type")
         }
     }
 }
