@@ -34,7 +34,15 @@ extension SandboxRoutes {
                     .array(
                         [
                             link("self", base), link("root", base), link("data", base + "/collections"),
-                            link("search", base + "/search", type: "application/geo+json"),
+                            // Item search both ways, as the STAC API advertises it (a client picks POST only when listed).
+                            .ordered([
+                                ("rel", .string("search")), ("type", .string("application/geo+json")), ("href", .string(base + "/search")),
+                                ("method", .string("GET")),
+                            ]),
+                            .ordered([
+                                ("rel", .string("search")), ("type", .string("application/geo+json")), ("href", .string(base + "/search")),
+                                ("method", .string("POST")),
+                            ]),
                         ]
                             + ProductCatalogue.collections.map { link("child", base + "/collections/" + $0.id) })
                 ),
