@@ -1,7 +1,11 @@
 import HookCore
 
 /// The workflows the sandbox offers: `data-harvest` with its current options (HOOK-API 6.2) and processing hooks of
-/// HOOK-API 6.1/6.3 with the options their example orders use.
+/// HOOK-API 6.1/6.3 with the options their example orders use. Field values are the 2024-09-02 recording's where it
+/// has them (HOOK-API 6.1: output types only for card_bs, `Documentation` `""` for card_bs and lai and null for the
+/// rest, odp-test's null `Description`, `CustomInputSource` false everywhere; data-harvest's option texts verbatim,
+/// trailing spaces and "to to" included); the other workflows' long descriptions and options not in an example order
+/// are written here (inferred, docs/sandbox.md).
 enum WorkflowCatalogue {
     /// In `Id` order, as `GET Workflows?$orderby=Id asc` lists the real catalogue (HOOK-API 6.1).
     static let all: [WorkflowDefinition] = [cardBS, lai, odpTest, cardCohInf, c2rcc, copdem, helloWorld, dataHarvest, sen2cor, maja]
@@ -25,56 +29,102 @@ enum WorkflowCatalogue {
             type: .str, allowed: ["PRIVATE", "TEMPORARY"]),
         .init(
             name: "output_s3_endpoint_url",
+            description: "URL to s3endpoint where the output should be stored. Use only when 'output_storage' is equal to 'PRIVATE'.", type: .str),
+        .init(
+            name: "output_s3_access_key",
+            description: "Access key to your s3endpoint provided in 's3_endpoint_url'. Use only when 'output_storage' is equal to 'PRIVATE'.", type: .str),
+        .init(
+            name: "output_s3_secret_key",
+            description: "Secret key to your s3endpoint provided in 's3_endpoint_url'. Use only when 'output_storage' is equal to 'PRIVATE'.", type: .str),
+        .init(
+            name: "output_s3_path",
             description:
-                "S3 endpoint URL of the private output bucket, e.g. 'https://s3.central.data.destination-earth.eu'. Required if 'output_storage' is 'PRIVATE'.",
+                "The path (with bucket and prefix, in format s3://bucket/prefix) in your s3 storage, where the output should be stored. Use only when 'output_storage' is equal to 'PRIVATE'.",
             type: .str),
-        .init(name: "output_s3_access_key", description: "Access key of the private output bucket. Required if 'output_storage' is 'PRIVATE'.", type: .str),
-        .init(name: "output_s3_secret_key", description: "Secret key of the private output bucket. Required if 'output_storage' is 'PRIVATE'.", type: .str),
-        .init(name: "output_s3_path", description: "Output path in the form 's3://bucket/prefix'. Required if 'output_storage' is 'PRIVATE'.", type: .str),
     ]
 
+    /// `source_type` and the `desp_source_*` options; the texts are data-harvest's (recorded), and a processing hook's
+    /// `source_type`, which takes DESP only here, says so (inferred).
     static func despOptions(sourceTypes: [String], defaultSource: JSONValue) -> [WorkflowOptionSpec] {
-        [
+        let sourceType =
+            sourceTypes.contains("EXTERNAL")
+            ? "The type of input source. Available values are: 'DESP' (DESP auth in DEDL, requires 'desp_source_*' options), 'EXTERNAL' (external catalogue, requires 'source_*' options) (default: EXTERNAL)."
+            : "The type of input source. Available values are: 'DESP' (DESP auth in DEDL, requires 'desp_source_*' options) (default: DESP)."
+        return [
+            .init(name: "source_type", description: sourceType, type: .str, defaultValue: defaultSource, allowed: sourceTypes),
             .init(
-                name: "source_type",
+                name: "desp_source_username",
                 description:
-                    "Source type, with viable values being: \(sourceTypes.map { "'\($0)'" }.joined(separator: ", ")). If equal to 'DESP' then all 'desp_source_*' parameters are required.",
-                type: .str, defaultValue: defaultSource, allowed: sourceTypes),
-            .init(name: "desp_source_username", description: "DESP username. Required if 'source_type' is 'DESP'.", type: .str),
-            .init(name: "desp_source_password", description: "DESP password. Required if 'source_type' is 'DESP'.", type: .str),
+                    "Username to DESP service. Usable only in DEDL project. Required with other 'desp_*' options when 'source_type' is equal to 'DESP'. ",
+                type: .str),
+            .init(
+                name: "desp_source_password",
+                description:
+                    "Password to DESP service. Usable only in DEDL project. Required with other 'desp_*' options when 'source_type' is equal to 'DESP'. ",
+                type: .str),
             .init(
                 name: "desp_source_collection",
-                description: "HDA collection id of the input products, e.g. 'EO.ESA.DAT.SENTINEL-2.MSI.L1C'. Required if 'source_type' is 'DESP'.", type: .str),
+                description:
+                    "Collection name to DESP service. Usable only in DEDL project. Required with other 'desp_*' options when 'source_type' is equal to 'DESP'. ",
+                type: .str),
         ]
     }
 
     static let externalOptions: [WorkflowOptionSpec] = [
         .init(
             name: "source_catalogue_api_url",
+            description: "Url to the external catalogue. Required with other 'source_*' options when 'source_type' is equal to 'EXTERNAL'. ", type: .str),
+        .init(
+            name: "source_catalogue_api_type",
             description:
-                "Catalogue API URL of the external source, e.g. 'https://hda.data.destination-earth.eu/stac'. Required if 'source_type' is 'EXTERNAL'.",
+                "API type in external catalogue. Viable values are: . Required with other 'source_*' options when 'source_type' is equal to 'EXTERNAL'. ",
+            type: .str, allowed: ["STAC", "ODATA"]),
+        .init(
+            name: "source_token_url",
+            description:
+                "Token url used to authenticate in external catalogue. It should be the full url with the realm (e.g. https://identity.data.destination-earth.eu/auth/realms/dedl/protocol/openid-connect/token). Required with other 'source_*' options when 'source_type' is equal to 'EXTERNAL'. ",
             type: .str),
         .init(
-            name: "source_catalogue_api_type", description: "Catalogue API type, with viable values being: 'STAC', 'ODATA'.", type: .str,
-            allowed: ["STAC", "ODATA"]),
-        .init(name: "source_token_url", description: "Full token URL of the external source's identity provider.", type: .str),
+            name: "source_grant_type",
+            description:
+                "Grant type used to authenticate in external catalogue. One of: 'PASSWORD', 'CLIENT_CREDENTIALS'. Required with other 'source_*' options when 'source_type' is equal to 'EXTERNAL'. (default: PASSWORD).",
+            type: .str, defaultValue: .string("PASSWORD"), allowed: ["PASSWORD", "CLIENT_CREDENTIALS"]),
         .init(
-            name: "source_grant_type", description: "Grant type, with viable values being: 'PASSWORD', 'CLIENT_CREDENTIALS'.", type: .str,
-            defaultValue: .string("PASSWORD"), allowed: ["PASSWORD", "CLIENT_CREDENTIALS"]),
+            name: "source_auth_header_name",
+            description:
+                "Header used to authenticate in external catalogue. Required with other 'source_*' options when 'source_type' is equal to 'EXTERNAL'. (default: 'Authorization').",
+            type: .str, defaultValue: .string("Authorization")),
         .init(
-            name: "source_auth_header_name", description: "Name of the header carrying the bearer token.", type: .str, defaultValue: .string("Authorization")),
-        .init(name: "source_username", description: "Username at the external source.", type: .str),
-        .init(name: "source_password", description: "Password at the external source.", type: .str),
-        .init(name: "source_client_id", description: "Client id at the external source's identity provider.", type: .str),
-        .init(name: "source_client_secret", description: "Client secret at the external source's identity provider ('' if none).", type: .str, required: false),
+            name: "source_username",
+            description:
+                "Username used to authenticate in external catalogue. Required with other 'source_*' options when 'source_type' is equal to 'EXTERNAL'. ",
+            type: .str),
         .init(
-            name: "source_catalogue_collection", description: "Collection of the input products; required when 'source_catalogue_api_type' is 'STAC'.",
+            name: "source_password",
+            description:
+                "Password used to authenticate in external catalogue. Required with other 'source_*' options when 'source_type' is equal to 'EXTERNAL'. ",
+            type: .str),
+        .init(
+            name: "source_client_id",
+            description:
+                "Client id used to authenticate in external catalogue. Required with other 'source_*' options when 'source_type' is equal to 'EXTERNAL'. ",
+            type: .str),
+        .init(
+            name: "source_client_secret",
+            description:
+                "Client secret used to authenticate in external catalogue. Available when 'source_type' is equal to to 'EXTERNAL'. If not provided, usually empty string is used when authenticating.",
+            type: .str, required: false),
+        .init(
+            name: "source_catalogue_collection",
+            description:
+                "Collection name in external catalogue. Available when 'source_type' is equal to to 'EXTERNAL' and required when'source_catalogue_api_type' is equal to to 'STAC'.",
             type: .str, required: false),
     ]
 
     static let dataHarvest = WorkflowDefinition(
-        id: 11, name: "data-harvest", displayName: "Data harvest", documentation: "",
-        description: "Harvests products from a DESP (HDA) or external STAC catalogue and stores them in temporary or private S3 storage.",
+        id: 11, name: "data-harvest", displayName: "Data harvest", documentation: nil,
+        description:
+            "Data-harvest is a workflow allows to download data from external sources. It requires URL to the external catalogue, credentials and data to download. The workflow is mainly used to download data from HDA (https://hda.data.destination-earth.eu/) using STAC.",
         inputProductType: nil, inputProductTypes: [], outputProductType: nil, outputProductTypes: [], version: "0.0.1",
         customInputSource: false,
         options: [storageOptions[0]] + Array(storageOptions[1...])
@@ -100,19 +150,19 @@ enum WorkflowCatalogue {
     static let lai = WorkflowDefinition(
         id: 2, name: "lai", displayName: "Sentinel-2: SNAP-Biophysical", documentation: "",
         description: "Leaf Area Index and other biophysical variables computed with the SNAP Biophysical Processor from Sentinel-2 Level-2A products.",
-        inputProductType: "S2MSI2A", inputProductTypes: ["S2MSI2A"], outputProductType: "LAI", outputProductTypes: ["LAI"],
+        inputProductType: "S2MSI2A", inputProductTypes: ["S2MSI2A"], outputProductType: nil, outputProductTypes: [],
         version: "1.1.1", customInputSource: false,
         options: storageOptions + despOptions(sourceTypes: ["DESP"], defaultSource: .string("DESP")),
         kind: .processing(productTypes: ["S2MSI2A"]))
 
     static let cardCohInf = WorkflowDefinition(
-        id: 5, name: "card_cohinf", displayName: "Sentinel-1 Coherence/Interferometry", documentation: "",
+        id: 5, name: "card_cohinf", displayName: "Sentinel-1 Coherence/Interferometry", documentation: nil,
         description: "Sentinel-1 CARD COH/INF processor: interferometric coherence or interferogram from a pair of Level-1 SLC products.",
         inputProductType: "SLC",
         inputProductTypes: [
             "SLC", "S1_SLC__1S", "S2_SLC__1S", "S3_SLC__1S", "S4_SLC__1S", "S5_SLC__1S", "S6_SLC__1S", "IW_SLC__1S", "EW_SLC__1S", "WV_SLC__1S",
         ],
-        outputProductType: "CARD-COH", outputProductTypes: ["CARD-COH", "CARD-INF"], version: "1.0.0", customInputSource: false,
+        outputProductType: nil, outputProductTypes: [], version: "1.0.0", customInputSource: false,
         options: storageOptions + despOptions(sourceTypes: ["DESP"], defaultSource: .string("DESP")) + [
             .init(
                 name: "card_producttype", description: "Output product type, with viable values being: 'CARD_COH', 'CARD_INF'.", type: .str,
@@ -122,29 +172,28 @@ enum WorkflowCatalogue {
         kind: .processing(productTypes: ["SLC", "IW_SLC__1S", "EW_SLC__1S", "WV_SLC__1S"]))
 
     static let c2rcc = WorkflowDefinition(
-        id: 6, name: "c2rcc", displayName: "Sentinel-2: C2RCC", documentation: "",
+        id: 6, name: "c2rcc", displayName: "Sentinel-2: C2RCC", documentation: nil,
         description: "Case-2 Regional CoastColour water-quality processor for Sentinel-2 Level-1C products.",
         inputProductType: "S2MSI1C", inputProductTypes: ["S2MSI1C", "OL_2_LFR___", "OL_2_LRR___", "OL_2_WFR___", "OL_2_WRR___"],
-        outputProductType: "C2RCC", outputProductTypes: ["C2RCC"], version: "1.1.1", customInputSource: false,
+        outputProductType: nil, outputProductTypes: [], version: "1.1.1", customInputSource: false,
         options: storageOptions + despOptions(sourceTypes: ["DESP"], defaultSource: .string("DESP")),
         kind: .processing(productTypes: ["S2MSI1C"]))
 
     static let odpTest = WorkflowDefinition(
-        id: 3, name: "odp-test", displayName: "ODP Test", documentation: "", description: "Test workflow of the OnDemand Processing service.",
+        id: 3, name: "odp-test", displayName: "ODP Test", documentation: nil, description: nil,
         inputProductType: nil, inputProductTypes: [], outputProductType: nil, outputProductTypes: [], version: "1.0.0", customInputSource: false,
         options: storageOptions, kind: .anyInput)
 
     static let copdem = WorkflowDefinition(
-        id: 8, name: "copdem", displayName: "Copernicus DEM Mosaic", documentation: "",
+        id: 8, name: "copdem", displayName: "Copernicus DEM Mosaic", documentation: nil,
         description:
-            "The workflow searches the catalogue for products that intersect the input product geometry and are of product type DGE_30, mosaics them and writes the output dem.tif.",
-        inputProductType: "*", inputProductTypes: ["*"], outputProductType: "DEM", outputProductTypes: ["DEM"], version: "1.0", customInputSource: false,
+            "The CopDEM workflow first searches the catalogue for products that intersect the input product geometry and are of product type DGE_30. The processor then executes SNAP/GDAL methods and generates input products into the output dem.tif file.",
+        inputProductType: "*", inputProductTypes: ["*"], outputProductType: nil, outputProductTypes: [], version: "1.0", customInputSource: false,
         options: storageOptions, kind: .anyInput)
 
     static let helloWorld = WorkflowDefinition(
-        id: 10, name: "dedl_hello_world", displayName: "DEDL Hello World", documentation: "",
-        description: "Custom-hook example: reads example.data from an S3 location and writes it upper-cased.",
-        inputProductType: "*", inputProductTypes: ["*"], outputProductType: nil, outputProductTypes: [], version: "1.1.0", customInputSource: true,
+        id: 10, name: "dedl_hello_world", displayName: "DEDL Hello World", documentation: nil, description: "DEDL Hello World processor",
+        inputProductType: "*", inputProductTypes: ["*"], outputProductType: nil, outputProductTypes: [], version: "1.1.0", customInputSource: false,
         options: storageOptions + [
             .init(name: "source_s3_path", description: "S3 location of the input, in the form 's3://bucket/prefix' (must contain example.data).", type: .str),
             .init(name: "source_s3_endpoint_url", description: "S3 endpoint URL of the input.", type: .str),
@@ -154,9 +203,9 @@ enum WorkflowCatalogue {
         kind: .anyInput)
 
     static let maja = WorkflowDefinition(
-        id: 46, name: "maja", displayName: "Sentinel-2: MAJA Atmospheric Correction", documentation: "",
+        id: 46, name: "maja", displayName: "Sentinel-2: MAJA Atmospheric Correction", documentation: nil,
         description: "MAJA multi-temporal atmospheric correction of Sentinel-2 Level-1C time series.",
-        inputProductType: "S2MSI1C", inputProductTypes: ["S2MSI1C"], outputProductType: "S2MSI2A-MAJA", outputProductTypes: ["S2MSI2A-MAJA"],
+        inputProductType: "S2MSI1C", inputProductTypes: ["S2MSI1C"], outputProductType: nil, outputProductTypes: [],
         version: "3.0.1", customInputSource: false,
         options: storageOptions + [
             .init(
@@ -168,9 +217,9 @@ enum WorkflowCatalogue {
         kind: .processing(productTypes: ["S2MSI1C"]))
 
     static let sen2cor = WorkflowDefinition(
-        id: 45, name: "sen2cor", displayName: "Sentinel-2: Sen2Cor", documentation: "",
+        id: 45, name: "sen2cor", displayName: "Sentinel-2: Sen2Cor", documentation: nil,
         description: "Sen2Cor atmospheric correction: Sentinel-2 Level-1C to Level-2A.",
-        inputProductType: "S2MSI1C", inputProductTypes: ["S2MSI1C"], outputProductType: "S2MSI2A", outputProductTypes: ["S2MSI2A"],
+        inputProductType: "S2MSI1C", inputProductTypes: ["S2MSI1C"], outputProductType: nil, outputProductTypes: [],
         version: "2.10.0", customInputSource: false,
         options: storageOptions + despOptions(sourceTypes: ["DESP"], defaultSource: .string("DESP")),
         kind: .processing(productTypes: ["S2MSI1C"]))

@@ -45,7 +45,8 @@ struct ItemProcessor: Sendable {
         } else {
             try lookUpInDESP(identifier, order: order, workflow: workflow)
         }
-        let processedName = ProductArchive.processedName(identifier: identifier, workflow: workflow.name, outputType: workflow.outputProductType)
+        let processedName = ProductArchive.processedName(
+            identifier: identifier, workflow: workflow.name, outputType: workflow.outputProductType ?? workflow.name.uppercased())
         let archive = ProductArchive(
             orderID: order.id, itemID: work.item.id, identifier: identifier, workflow: workflow.name, processedName: processedName,
             declaredSize: catalogue.find(identifier)?.size)
