@@ -6,7 +6,8 @@ import NIOCore
     import HookCore
 #endif
 
-/// A file read as an async sequence of buffers (for streamed request bodies).
+/// A file read as an async sequence of full buffers of `chunkSize` bytes, the last one shorter (streamed request
+/// bodies, multipart parts).
 struct FileChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let path: String
@@ -26,13 +27,17 @@ struct FileChunks: AsyncSequence, Sendable {
             try Task.checkCancellation()
             var buffer = ByteBufferAllocator().buffer(capacity: chunkSize)
             let fd = descriptor
+            // A chunk is full unless the file ends (an S3 part must be its whole size but for the last).
             let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { pointer -> Int in
-                while true {
-                    let result = read(fd, pointer.baseAddress!, chunkSize)
+                var filled = 0
+                while filled < chunkSize {
+                    let result = read(fd, pointer.baseAddress! + filled, chunkSize - filled)
                     if result < 0 && errno == EINTR { continue }
                     if result < 0 { throw S3Error.file(path: path, reason: "read failed: \(FileError.lastReason)") }
-                    return result
+                    if result == 0 { break }
+                    filled += result
                 }
+                return filled
             }
             if count == 0 {
                 close(descriptor)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import HookCore
 import Logging
@@ -93,19 +94,18 @@ public struct S3Client: Sendable {
             throw S3Error.invalidResponse(operation: operation, reason: "no UploadId in the answer")
         }
         do {
-            guard let handle = FileHandle(forReadingAtPath: path) else { throw S3Error.file(path: path, reason: "cannot open for reading") }
-            defer { try? handle.close() }
             var parts: [(number: Int, eTag: String)] = []
-            while let data = try handle.read(upToCount: partSize), !data.isEmpty {
+            // Each part is read once into the buffer that is sent (and hashed where it lies): one part in memory.
+            var chunks = FileChunks(path: path, chunkSize: partSize).makeAsyncIterator()
+            while let buffer = try await chunks.next() {
                 let number = parts.count + 1
-                let bytes = Array(data)
+                let hash = buffer.withUnsafeReadableBytes { SigV4Signer.hex(Array(SHA256.hash(data: $0))) }
                 let part = try await finish(
                     operation: operation,
                     response: try await send(
                         operation: operation, method: .PUT,
                         url: objectURL(bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", uploadID)]),
-                        headers: [("content-length", String(bytes.count))], payloadHash: SigV4Signer.sha256Hex(bytes),
-                        body: .bytes(ByteBuffer(bytes: bytes)), streamed: true))
+                        headers: [("content-length", String(buffer.readableBytes))], payloadHash: hash, body: .bytes(buffer), streamed: true))
                 guard let eTag = part.eTag else { throw S3Error.invalidResponse(operation: operation, reason: "part \(number) has no ETag") }
                 parts.append((number, eTag))
             }

@@ -3,6 +3,10 @@ import Foundation
 import HookManifest
 import HookRunner
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @main
 struct Hookctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +36,17 @@ struct Hookctl: AsyncParsableCommand {
     /// lock file...) print as one `error: ...` line, like diagnostics, and exit 1; so do command-line mistakes
     /// (ArgumentParser's message and usage), since SPEC gives every error exit code 1.
     static func main() async {
+        #if canImport(Glibc)
+            // Transfers hold buffers of up to 16 MiB (S3 parts). Once one is freed, glibc raises its mmap threshold and
+            // serves the next from the heap, where freed memory stays resident (a 1 GiB mirror peaked at 118 MiB);
+            // a fixed threshold keeps large blocks mapped and returned when freed (63 MiB; bench/client/mirror.sh).
+            // (`mallopt` is in <malloc.h>, which Swift's Glibc module does not import: looked up by name instead.)
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
+            if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+                _ = unsafeBitCast(symbol, to: Mallopt.self)(mmapThreshold, 1 << 20)
+            }
+        #endif
         let arguments = movingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         if let typo = misspelledCommand(arguments) {
             FileHandle.standardError.write(Data("error: unknown command '\(typo.word)'; did you mean '\(typo.command)'?\n".utf8))
