@@ -106,7 +106,7 @@ public final class FileStateStore: StateStore {
     private func readLock() throws -> (RunState, version: Int) {
         guard FileManager.default.fileExists(atPath: path) else { return (RunState(), RunStateCodec.version) }
         let bytes: [UInt8]
-        do { bytes = try Self.contents(of: path) } catch {
+        do { bytes = try Self.contents(of: path) } catch let error as RunnerError { throw error } catch {
             throw RunnerError.io("cannot read \(path): \(error.localizedDescription)")
         }
         do { return try RunStateCodec.decode(bytes) } catch {
@@ -119,7 +119,7 @@ public final class FileStateStore: StateStore {
     private func replayJournal(into state: inout RunState) throws -> (UInt64, Bool) {
         guard FileManager.default.fileExists(atPath: journalPath) else { return (0, false) }
         let bytes: [UInt8]
-        do { bytes = try Self.contents(of: journalPath) } catch {
+        do { bytes = try Self.contents(of: journalPath) } catch let error as RunnerError { throw error } catch {
             throw RunnerError.io("cannot read \(journalPath): \(error.localizedDescription)")
         }
         var start = 0
@@ -155,11 +155,15 @@ public final class FileStateStore: StateStore {
     /// A whole file's bytes, read in chunks straight into one array: a `Data` and an array copied from it would hold a
     /// large lock file twice at once.
     static func contents(of path: String) throws -> [UInt8] {
+        // A folder (or FIFO) where the file should be is refused before it is opened: a folder's "end" is no size.
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw RunnerError.io("cannot read \(path): it is not a regular file (a folder?); move it away")
+        }
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(try handle.seekToEnd()))
-        try handle.seek(toOffset: 0)
+        bytes.reserveCapacity((attributes[.size] as? Int) ?? 0)
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { bytes.append(contentsOf: chunk) }
         return bytes
     }

@@ -190,6 +190,15 @@ struct StateTests {
         #expect(error == .projectBusy(lock: path, holder: "pid \(ProcessInfo.processInfo.processIdentifier)"))
         withExtendedLifetime(first) {}
     }
+
+    @Test(arguments: ["lock", "journal"])
+    func `a folder where the lock file or its journal should be is one clear error, not a crash`(_ which: String) throws {
+        let folder = try TemporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder.path(which == "lock" ? "hookctl.p.lock" : "p.journal"), withIntermediateDirectories: true)
+        let store = FileStateStore(path: folder.path("hookctl.p.lock"), journalPath: folder.path("p.journal"))
+        let path = folder.path(which == "lock" ? "hookctl.p.lock" : "p.journal")
+        #expect(throws: RunnerError.io("cannot read \(path): it is not a regular file (a folder?); move it away")) { try store.load() }
+    }
 }
 
 /// A folder under the system's temporary directory, removed when the value goes away.
