@@ -6,11 +6,7 @@ public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String, permissions: Int? = nil) throws(FileError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw FileError(path: folder.path, reason: "cannot create the folder: \(error.localizedDescription)")
-        }
+        try FileError.createFolder(folder.path)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
         do throws(FileError) {
             let writer = try FileWriter(path: temporary, truncate: true)

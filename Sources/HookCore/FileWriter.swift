@@ -23,6 +23,26 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     public var errorDescription: String? { description }
 }
 
+extension FileError {
+    /// Creates a folder and its missing parents; a file in the way, or a refusal, is one plain reason (not Foundation's
+    /// "The operation could not be completed").
+    public static func createFolder(_ path: String) throws(FileError) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return }
+        var prefix = ""
+        for component in (path as NSString).pathComponents {
+            prefix = prefix.isEmpty ? component : (prefix as NSString).appendingPathComponent(component)
+            if FileManager.default.fileExists(atPath: prefix, isDirectory: &isFolder), !isFolder.boolValue {
+                throw FileError(path: path, reason: "cannot create the folder: \(prefix) is a file")
+            }
+        }
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            let posix = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) }
+            throw FileError(path: path, reason: "cannot create the folder: \(posix?.lowercased() ?? error.localizedDescription)")
+        }
+    }
+}
+
 /// Appends bytes to a file through a descriptor, with no buffering beyond the chunk being written: streamed
 /// downloads write through it.
 public final class FileWriter {

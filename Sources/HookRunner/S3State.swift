@@ -55,8 +55,6 @@ final class S3State: Sendable {
         base.withLock { $0 = (object?.eTag, object?.body ?? []) }
         do {
             if let object {
-                try FileManager.default.createDirectory(
-                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try AtomicFile.write(object.body, to: path)
             } else if FileManager.default.fileExists(atPath: path) {
                 try FileManager.default.removeItem(atPath: path)

@@ -171,7 +171,7 @@ public final class FileStateStore: StateStore {
     private func openJournal(truncatingTo length: UInt64) throws -> FileHandle {
         let url = URL(fileURLWithPath: journalPath)
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileError.createFolder(url.deletingLastPathComponent().path)
             if !FileManager.default.fileExists(atPath: journalPath) {
                 guard FileManager.default.createFile(atPath: journalPath, contents: nil) else {
                     throw RunnerError.io("cannot create \(journalPath)")

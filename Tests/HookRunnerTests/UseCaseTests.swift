@@ -237,6 +237,11 @@ struct UseCaseTests {
             #expect(FileManager.default.fileExists(atPath: project.path("out/" + file)))
         }
         #expect((opened.connector as? ScriptedConnector)?.opened.value == 0)
+        // A file where the folder should be: one plain reason, not Foundation's "could not be completed".
+        try project.write("blocked", "")
+        await #expect(throws: FileError(path: project.path("blocked"), reason: "cannot create the folder: \(project.path("blocked")) is a file")) {
+            try await opened.report(into: project.path("blocked"))
+        }
     }
 
     @Test func `outputs lists each completed product's archive location`() async throws {

@@ -40,7 +40,7 @@ extension RunContext {
                 return 0
             }
             let scratch = (bench.root as NSString).appendingPathComponent(".hookctl/mirror")
-            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            try FileError.createFolder(scratch)
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             try await withService(store: store) { [pending] service in
                 for (archive, objectKey) in pending {

@@ -100,7 +100,7 @@ extension RunContext {
                 guard let client = item.s3, let location = item.location.flatMap(S3Location.init) else { continue }
                 let target = (Self.archiveFolder(folder, key: item.key) as NSString).appendingPathComponent((location.prefix as NSString).lastPathComponent)
                 if let size = item.size, FileWriter.size(of: target) == size { continue }
-                try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try FileError.createFolder((target as NSString).deletingLastPathComponent)
                 _ = try await client.getObject(bucket: location.bucket, key: location.prefix, to: target)
                 events(.downloaded(key: item.key, path: bench.relative(target)))
             }
