@@ -111,7 +111,7 @@ public struct SigV4Signer: Sendable {
     /// The canonical URI: each path segment URI-encoded (once for S3, twice otherwise), `/` kept.
     func canonicalURI(_ percentEncodedPath: String) -> String {
         let path = percentEncodedPath.isEmpty ? "/" : percentEncodedPath
-        let decoded = Self.percentDecode(path)
+        let decoded = PercentCoding.decode(path)
         let once = Self.uriEncode(decoded, keepSlash: true)
         return service == "s3" ? once : Self.uriEncode(Array(once.utf8), keepSlash: true)
     }
@@ -121,8 +121,8 @@ public struct SigV4Signer: Sendable {
         guard let query = percentEncodedQuery, !query.isEmpty else { return "" }
         let pairs: [(String, String)] = query.split(separator: "&", omittingEmptySubsequences: true).map { item in
             let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = uriEncode(percentDecode(String(parts[0])), keepSlash: false)
-            let value = parts.count > 1 ? uriEncode(percentDecode(String(parts[1])), keepSlash: false) : ""
+            let name = uriEncode(PercentCoding.decode(parts[0]), keepSlash: false)
+            let value = parts.count > 1 ? uriEncode(PercentCoding.decode(parts[1]), keepSlash: false) : ""
             return (name, value)
         }
         return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
@@ -153,35 +153,6 @@ public struct SigV4Signer: Sendable {
     /// AWS URI encoding of a string's UTF-8 bytes.
     public static func uriEncode(_ string: String, keepSlash: Bool) -> String {
         uriEncode(Array(string.utf8), keepSlash: keepSlash)
-    }
-
-    /// Percent-decodes to bytes; malformed escapes are kept literally. `+` stays `+`.
-    static func percentDecode(_ string: String) -> [UInt8] {
-        let bytes = Array(string.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count,
-                let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
-            {
-                out.append(high << 4 | low)
-                index += 3
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return out
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     private static let hexDigits: [Character] = Array("0123456789ABCDEF")

@@ -1,3 +1,4 @@
+import HookCore
 import HookS3
 
 /// `application/x-www-form-urlencoded` and query-string coding.
@@ -14,32 +15,7 @@ enum FormData {
     static func decode(_ text: String) -> [(String, String)] { decode(Substring(text)) }
 
     static func unescape(_ text: Substring, plusIsSpace: Bool = true) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        let bytes = Array(text.utf8)
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == UInt8(ascii: "+"), plusIsSpace {
-                out.append(0x20)
-            } else if b == UInt8(ascii: "%"), i + 2 < bytes.count, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
-                out.append(hi << 4 | lo)
-                i += 2
-            } else {
-                out.append(b)
-            }
-            i += 1
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        String(decoding: PercentCoding.decode(text, plusIsSpace: plusIsSpace), as: UTF8.self)
     }
 
     static func encode(_ pairs: [(String, String)]) -> String {
