@@ -20,7 +20,7 @@ PORT=${PORT:-18081}
 # The sandbox's built-in logins; project files and manifests name secrets only by reference.
 export BENCH_CLIENT_SECRET=hookctl-ci-secret DESP_PASSWORD=demo
 swift build -c release --product hookctl >/dev/null
-swift build -c release --product client-bench >/dev/null
+[ -n "${ONLY_DOWNLOAD:-}" ] || swift build -c release --product client-bench >/dev/null
 BIN=$PWD/.build/release/hookctl
 CLIENT=${HOOKCTL:-$BIN}
 BENCH=$PWD/.build/release/client-bench
