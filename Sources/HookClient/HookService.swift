@@ -125,13 +125,17 @@ public final class HookService: Sendable {
     }
 
     /// Streams `BatchOrder(N)/Product(M)/$value` to `path`: written to `path.part` as it arrives (never whole in
-    /// memory), resumed with `Range` after a dropped connection, its size checked against `Content-Length` (and
-    /// `expectedSize` when given), then renamed into place. A redirect (to the product's temporary URL) is followed.
-    /// - Parameter progress: told the bytes written so far and the total, when known.
+    /// memory; written in blocks of a mebibyte), resumed with `Range` after a dropped connection, its size checked
+    /// against `Content-Length` (and `expectedSize` when given), then renamed into place. A redirect (to the product's
+    /// temporary URL) is followed.
+    /// - Parameters:
+    ///   - observer: shown every byte of the file in order as it is written (a resumed file's first part is read back
+    ///     for it), so that it can be hashed and checked without reading it again.
+    ///   - progress: told the bytes written so far and the total, when known (about once per mebibyte).
     /// - Returns: the size of the file.
     @discardableResult
     public func downloadProduct(
-        batchOrderID: Int, productID: Int, to path: URL, expectedSize: Int64? = nil,
+        batchOrderID: Int, productID: Int, to path: URL, expectedSize: Int64? = nil, observer: (any DownloadObserver)? = nil,
         progress: (@Sendable (Int64, Int64?) -> Void)? = nil
     ) async throws -> Int64 {
         let what = "product \(productID) of order \(batchOrderID)"
@@ -172,15 +176,24 @@ public final class HookService: Sendable {
                         resumed
                         ? response.headers.first(name: "content-range").flatMap { $0.split(separator: "/").last.flatMap { Int64($0) } }
                         : response.headers.first(name: "content-length").flatMap { Int64($0) }
-                    let writer = try FileWriter(path: partial, truncate: !resumed)
+                    if let observer {
+                        observer.restart()
+                        if resumed { try Self.read(partial, upTo: have, into: observer) }
+                    }
+                    let writer = BlockWriter(try FileWriter(path: partial, truncate: !resumed), observer: observer)
                     var written = resumed ? have : 0
+                    var told = written
                     do {
                         for try await chunk in response.body {
                             try chunk.withUnsafeReadableBytes { try writer.write($0) }
                             written += Int64(chunk.readableBytes)
-                            progress?(written, total)
+                            if written - told >= BlockWriter.blockSize {
+                                told = written
+                                progress?(written, total)
+                            }
                         }
                         try writer.close()
+                        if told != written { progress?(written, total) }
                     } catch is CancellationError {
                         try? writer.close()
                         throw CancellationError()
@@ -226,6 +239,17 @@ public final class HookService: Sendable {
             let pause = policy.delay(attempt: attempt, retryAfter: nil)
             onRetry("GET \(what): \(failure); resuming in \(Self.seconds(pause))")
             try await clock.sleep(for: pause)
+        }
+    }
+
+    /// Shows `observer` the first `count` bytes of the file at `path`.
+    private static func read(_ path: String, upTo count: Int64, into observer: any DownloadObserver) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw FileError(path: path, reason: "cannot open for reading") }
+        defer { try? handle.close() }
+        var left = count
+        while left > 0, let block = try handle.read(upToCount: Int(min(left, 1 << 20))), !block.isEmpty {
+            block.withUnsafeBytes { observer.observe($0) }
+            left -= Int64(block.count)
         }
     }
 

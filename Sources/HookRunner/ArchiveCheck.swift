@@ -13,22 +13,30 @@ struct ArchiveCheck: Equatable {
         let description: String
     }
 
-    /// Reads the file once for its SHA-256 and once more through its zip entries, checking each entry's CRC-32.
+    /// Checks the archive at `path`: its SHA-256, and every entry's CRC-32 against the central directory's.
+    /// - Parameter streamed: what was learnt while the file was downloaded, when it saw every byte: its SHA-256 is
+    ///   taken, and the entries whose CRC it computed (and whose records it saw where the central directory puts them)
+    ///   are not read again. Without it the file is read once for its SHA-256 and once more through its entries.
     /// - Throws: `Failure` when it is not a readable zip or an entry's CRC does not match.
-    static func verify(_ path: String) throws -> ArchiveCheck {
-        let (size, sha256) = try digest(path)
+    static func verify(_ path: String, streamed: ArchiveStreamCheck? = nil) throws -> ArchiveCheck {
+        let streamed = streamed.flatMap { $0.size == FileWriter.size(of: path) ? $0 : nil }
+        let (size, sha256) = try streamed.map { ($0.size, $0.sha256) } ?? digest(path)
         let archive: Archive
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
             throw Failure(description: "not a readable zip archive (\(error))")
         }
-        for entry in archive where entry.type == .file {
+        for (index, entry) in archive.enumerated() where entry.type == .file {
             let crc: CRC32
-            do {
-                crc = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { _ in }
-            } catch {
-                throw Failure(description: "entry \(entry.path) cannot be read (\(error))")
+            if let streamed, let seen = streamed.checkedCRC(of: entry, at: index) {
+                crc = seen
+            } else {
+                do {
+                    crc = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { _ in }
+                } catch {
+                    throw Failure(description: "entry \(entry.path) cannot be read (\(error))")
+                }
             }
             guard crc == entry.checksum else {
                 throw Failure(

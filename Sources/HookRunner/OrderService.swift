@@ -25,6 +25,11 @@ public protocol OrderService: Sendable {
     /// Streams a TEMPORARY product's archive to `path` (written whole or not at all), telling `progress` the bytes
     /// written so far and the total when known.
     func download(orderID: Int, productID: Int, to path: String, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws
+    /// `download`, showing `observer` every byte of the file in order as it is written (to check it on the way).
+    /// - Returns: whether it did; when not, the file must be read to be checked.
+    func download(
+        orderID: Int, productID: Int, to path: String, observer: any DownloadObserver, progress: @escaping @Sendable (Int64, Int64?) -> Void
+    ) async throws -> Bool
     /// The service's workflow catalogue as it answers `GET Workflows?$expand=WorkflowOptions` (for `check`).
     func workflowCatalogue() async throws -> [UInt8]
     /// Which of `identifiers` the source catalogue's `collection` holds, with their sizes where it gives them (for
@@ -38,6 +43,12 @@ public struct NotSupported: Error, Sendable {}
 extension OrderService {
     public func workflowCatalogue() async throws -> [UInt8] { throw NotSupported() }
     public func products(_ identifiers: [String], in collection: String) async throws -> [String: CatalogueProduct] { throw NotSupported() }
+    public func download(
+        orderID: Int, productID: Int, to path: String, observer: any DownloadObserver, progress: @escaping @Sendable (Int64, Int64?) -> Void
+    ) async throws -> Bool {
+        try await download(orderID: orderID, productID: productID, to: path, progress: progress)
+        return false
+    }
 }
 
 /// The service's view of an order at one moment.

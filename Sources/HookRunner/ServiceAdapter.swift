@@ -87,4 +87,12 @@ public struct ServiceAdapter: OrderService {
         try await service.downloadProduct(batchOrderID: orderID, productID: productID, to: URL(fileURLWithPath: path), progress: progress)
     }
 
+    public func download(
+        orderID: Int, productID: Int, to path: String, observer: any DownloadObserver, progress: @escaping @Sendable (Int64, Int64?) -> Void
+    ) async throws -> Bool {
+        try await service.downloadProduct(
+            batchOrderID: orderID, productID: productID, to: URL(fileURLWithPath: path), observer: observer, progress: progress)
+        return true
+    }
+
 }

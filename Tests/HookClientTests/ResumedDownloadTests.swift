@@ -65,10 +65,12 @@ struct ResumedDownloadTests {
             let resumed = folder.appendingPathComponent("resumed.zip")
             try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: resumed.path + ".part"))
             let progress = ProgressLog()
+            let observer = Collecting()
             let resumedSize = try await service.downloadProduct(
-                batchOrderID: order, productID: product, to: resumed, expectedSize: size, progress: progress.record)
+                batchOrderID: order, productID: product, to: resumed, expectedSize: size, observer: observer, progress: progress.record)
             #expect(resumedSize == size)
             #expect(try Data(contentsOf: resumed) == bytes)
+            #expect(observer.bytes == Array(bytes), "the observer saw the partial file read back, then the rest, once")
             #expect(!FileManager.default.fileExists(atPath: resumed.path + ".part"))
             #expect(progress.first.map { $0 > Int64(bytes.count / 3) } == true, "resumed after the partial bytes")
 
@@ -117,4 +119,11 @@ final class ProgressLog: Sendable {
     private let values = Mutex<[Int64]>([])
     var first: Int64? { values.withLock { $0.first } }
     func record(_ written: Int64, _ total: Int64?) { values.withLock { $0.append(written) } }
+}
+
+/// An observer that keeps every byte it is shown.
+final class Collecting: DownloadObserver {
+    private(set) var bytes: [UInt8] = [0xFF]  // restart must clear it
+    func restart() { bytes = [] }
+    func observe(_ bytes: UnsafeRawBufferPointer) { self.bytes += bytes }
 }

@@ -72,8 +72,13 @@ extension RunContext {
                 let target = pending[next]
                 next += 1
                 group.addTask { [events] in
+                    // Hashed and checked as it arrives: only what the stream cannot vouch for is read back.
+                    let check = ArchiveStreamCheck()
+                    let streamed: Bool
                     do {
-                        try await service.download(orderID: target.orderID, productID: target.productID, to: target.path) { written, total in
+                        streamed = try await service.download(
+                            orderID: target.orderID, productID: target.productID, to: target.path, observer: check
+                        ) { written, total in
                             events(.transfer(key: target.key, written: written, total: total))
                         }
                     } catch is CancellationError {
@@ -83,7 +88,7 @@ extension RunContext {
                         return .failure(ArchiveFailure(target: target, reason: Runner<C>.describe(error)))
                     }
                     do {
-                        return .success(FetchedArchive(target: target, check: try ArchiveCheck.verify(target.path)))
+                        return .success(FetchedArchive(target: target, check: try ArchiveCheck.verify(target.path, streamed: streamed ? check : nil)))
                     } catch {
                         try? FileManager.default.removeItem(atPath: target.path)
                         return .failure(ArchiveFailure(target: target, reason: "\(error)"))
