@@ -146,11 +146,15 @@ public struct ProductRecord: Equatable, Sendable {
     public var size: Int64?
     /// `s3://bucket/key` of the copy `outputs --mirror` made of a TEMPORARY output.
     public var mirror: String?
+    /// The service's `ProcessedSize` of the output, when it gives one: a downloaded archive of another size is kept
+    /// with a warning (SPEC 8: the service never promised they match).
+    public var processedSize: Int64?
 
     public init(
         id: Int?, identifier: String, status: OrderStatus, message: String? = nil, output: String? = nil, expires: Date? = nil,
-        sha256: String? = nil, size: Int64? = nil, mirror: String? = nil
+        sha256: String? = nil, size: Int64? = nil, mirror: String? = nil, processedSize: Int64? = nil
     ) {
+        self.processedSize = processedSize
         self.id = id
         self.identifier = identifier
         self.status = status

@@ -223,7 +223,7 @@ enum RunStateCodec {
                 id: integer(p["id"]), identifier: shared, status: OrderStatus(rawValue: pool(status)),
                 message: pool(string(p["message"])), output: string(p["output"]),
                 expires: string(p["expires"]).flatMap { try? Date($0, strategy: .iso8601) }, sha256: string(p["sha256"]), size: size,
-                mirror: string(p["mirror"]))
+                mirror: string(p["mirror"]), processedSize: integer(p["processedSize"]).map(Int64.init))
         }
     }
 }
@@ -256,6 +256,7 @@ extension ProductRecord {
         if let sha256 { fields["sha256"] = .string(sha256) }
         if let size { fields["size"] = .integer(Int(size)) }
         if let mirror { fields["mirror"] = .string(mirror) }
+        if let processedSize { fields["processedSize"] = .integer(Int(processedSize)) }
         return .object(fields)
     }
 }

@@ -67,7 +67,8 @@ public struct ServiceAdapter: OrderService {
             }
             return ProductRecord(
                 id: item.id, identifier: item.inputProductReference, status: item.status,
-                message: item.statusMessage, output: output, expires: storage == .temporary ? item.linkExpires : nil)
+                message: item.statusMessage, output: output, expires: storage == .temporary ? item.linkExpires : nil,
+                processedSize: item.processedSize)
         }
     }
 

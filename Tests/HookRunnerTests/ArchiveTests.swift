@@ -35,6 +35,23 @@ struct ArchiveTests {
         #expect(try project.read("hookctl.sandbox.lock").contains("\"sha256\""))
     }
 
+    @Test func `an archive whose size differs from the service's ProcessedSize is kept with one warning`() async throws {
+        var script = ScriptedService.Script()
+        script.processedSize = 779_499_257
+        let project = try Self.project(script)
+        #expect(try await project.context().apply(ApplyRequest()).verdict == .done)
+        let alpha = try #require(try Self.recorded(project).orders["alpha"])
+        #expect(alpha.outcomes.allSatisfy { $0.product.processedSize == 779_499_257 && $0.product.sha256 != nil })
+        let warnings = project.log.warnings.filter { $0.contains("ProcessedSize") }
+        #expect(warnings.count == 2, "\(project.log.warnings)")
+        let size = try #require(alpha.outcomes.first?.product.size)
+        #expect(
+            warnings.first
+                == "alpha: downloads/alpha/ID-A1.zip has \(size) bytes where the service's ProcessedSize says 779499257; kept, as the service does not promise they match and the archive's own checks passed"
+        )
+        #expect(try project.read("hookctl.sandbox.lock").contains("\"processedSize\": 779499257"))
+    }
+
     @Test func `a second apply keeps intact archives, and fetches again one damaged or truncated on disk`() async throws {
         let project = try Self.project()
         _ = try await project.context().apply(ApplyRequest())

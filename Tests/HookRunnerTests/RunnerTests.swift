@@ -42,6 +42,8 @@ final class ScriptedService: OrderService {
         var expires: Date?
         /// Product ids downloaded, in order.
         var downloads: [Int] = []
+        /// The `ProcessedSize` the service gives every completed item, if any.
+        var processedSize: Int64?
         /// The source catalogue: collection -> identifier -> product (`check`, `apply` under `maxBytes`).
         var catalogue: [String: [String: CatalogueProduct]] = [:]
         /// The archive served for a product id.
@@ -129,7 +131,7 @@ final class ScriptedService: OrderService {
                     id: orderID * 10 + index, identifier: identifier, status: failed ? "failed" : "completed",
                     message: failed ? "product not found" : "Processing finished successfully",
                     output: failed ? nil : Self.output(storage, orderID: orderID, productID: orderID * 10 + index),
-                    expires: failed || storage != .temporary ? nil : s.expires)
+                    expires: failed || storage != .temporary ? nil : s.expires, processedSize: failed ? nil : s.processedSize)
             }
         }
     }

@@ -108,8 +108,14 @@ extension RunContext {
             }
         }
         var changes: [String: OrderRecord?] = [:]
-        for archive in fetched {
+        for archive in fetched.sorted(by: { $0.target.path < $1.target.path }) {
             guard var record = state.orders[archive.target.key] else { continue }
+            if let announced = archive.target.product.processedSize, announced != archive.check.size {
+                events(
+                    .warning(
+                        "\(archive.target.key): \(bench.relative(archive.target.path)) has \(archive.check.size) bytes where the service's ProcessedSize says \(announced); kept, as the service does not promise they match and the archive's own checks passed"
+                    ))
+            }
             record.changeProduct(of: archive.target) { product in
                 product.size = archive.check.size
                 product.sha256 = archive.check.sha256
