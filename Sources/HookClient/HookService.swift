@@ -140,7 +140,7 @@ public final class HookService: Sendable {
     ) async throws -> Int64 {
         let what = "product \(productID) of order \(batchOrderID)"
         let target = url("BatchOrder(\(batchOrderID))/Product(\(productID))/$value", query: [])
-        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileError.createFolder(path.deletingLastPathComponent().path)
         let partial = path.path + ".part"
         let policy = configuration.retry
         var attempt = 0
