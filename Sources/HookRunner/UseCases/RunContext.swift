@@ -57,7 +57,6 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
         if bench.workspace.projectFile == nil && !embeddedSandbox { throw RunnerError.noProjectFile }
     }
 
-    /// Takes the project lock of this profile for the length of `work`.
     /// Runs `work` holding the project lock, and with state in S3 the state object's lease too: the object is pulled
     /// into the working copy before `work` and pushed back after it, also when it fails or is interrupted.
     func locked<T>(_ work: () async throws -> T) async throws -> T {
