@@ -14,7 +14,13 @@ public struct STACCatalogue: Sendable {
     /// Identifiers per search request.
     let idsPerCall = 100
 
-    public init(url: URL) { self.url = url }
+    /// A header that authorizes each search (an EXTERNAL source's catalogue sits behind its own login).
+    let authorization: (name: String, value: Secret)?
+
+    public init(url: URL, authorization: (name: String, value: Secret)? = nil) {
+        self.url = url
+        self.authorization = authorization
+    }
 
     /// Which of `ids` the collection holds, with the size of each where the catalogue gives one.
     public func products(_ ids: [String], in collection: String) async throws -> [String: CatalogueProduct] {
@@ -41,6 +47,7 @@ public struct STACCatalogue: Sendable {
     private func search(_ address: String) async throws -> (products: [(String, CatalogueProduct)], next: String?) {
         var request = HTTPClientRequest(url: address)
         request.headers.add(name: "Accept", value: "application/geo+json")
+        if let authorization { request.headers.add(name: authorization.name, value: authorization.value.reveal()) }
         let response: HTTPClientResponse
         do {
             response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
@@ -106,5 +113,42 @@ public struct CatalogueProduct: Sendable, Equatable {
         self.size = size
         self.geometry = geometry
         self.bbox = bbox
+    }
+}
+
+extension STACCatalogue {
+    /// The catalogue of an EXTERNAL source (SPEC 1: a STAC server behind OIDC), with a token fetched as the Hook
+    /// service would: the `password` or `client_credentials` grant at the source's token URL, sent as `Bearer` in
+    /// the source's header.
+    public static func external(
+        url: URL, tokenURL: URL, grantType: String, headerName: String, clientID: String, clientSecret: Secret, username: String,
+        password: Secret
+    ) async throws -> STACCatalogue {
+        var fields = [("client_id", clientID), ("client_secret", clientSecret.reveal())]
+        if grantType.uppercased() == "CLIENT_CREDENTIALS" {
+            fields.append(("grant_type", "client_credentials"))
+        } else {
+            fields += [("grant_type", "password"), ("username", username), ("password", password.reveal())]
+        }
+        var request = HTTPClientRequest(url: tokenURL.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        let form = fields.filter { !$0.1.isEmpty || $0.0 != "client_secret" }
+            .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        request.body = .bytes(ByteBuffer(string: form))
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        } catch {
+            throw ClientError.unreachable(url: tokenURL.absoluteString, reason: "\(error)")
+        }
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status.code == 200, case .object(let answer)? = try? JSONReader.parse(Array(body.readableBytesView)),
+            case .string(let token)? = answer["access_token"]
+        else {
+            throw ClientError.unexpectedStatus(
+                status: Int(response.status.code), detail: "login at the EXTERNAL source's token URL \(tokenURL.absoluteString)")
+        }
+        return STACCatalogue(url: url, authorization: (headerName, Secret("Bearer " + token)))
     }
 }

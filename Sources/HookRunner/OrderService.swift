@@ -35,6 +35,8 @@ public protocol OrderService: Sendable {
     /// Which of `identifiers` the source catalogue's `collection` holds, with their sizes where it gives them (for
     /// `check`, and `apply` under a `maxBytes` policy).
     func products(_ identifiers: [String], in collection: String) async throws -> [String: CatalogueProduct]
+    /// The same in an EXTERNAL source's own catalogue, logging in there first (for `check`).
+    func products(_ identifiers: [String], external: ExternalCatalogue) async throws -> [String: CatalogueProduct]
 }
 
 /// What a service that cannot be asked answers (scripted services in tests).
@@ -43,6 +45,7 @@ public struct NotSupported: Error, Sendable {}
 extension OrderService {
     public func workflowCatalogue() async throws -> [UInt8] { throw NotSupported() }
     public func products(_ identifiers: [String], in collection: String) async throws -> [String: CatalogueProduct] { throw NotSupported() }
+    public func products(_ identifiers: [String], external: ExternalCatalogue) async throws -> [String: CatalogueProduct] { throw NotSupported() }
     public func download(
         orderID: Int, productID: Int, to path: String, observer: any DownloadObserver, progress: @escaping @Sendable (Int64, Int64?) -> Void
     ) async throws -> Bool {

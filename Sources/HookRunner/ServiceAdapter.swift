@@ -21,6 +21,13 @@ public struct ServiceAdapter: OrderService {
         return try await catalogue.products(identifiers, in: collection)
     }
 
+    public func products(_ identifiers: [String], external: ExternalCatalogue) async throws -> [String: CatalogueProduct] {
+        let catalogue = try await STACCatalogue.external(
+            url: external.url, tokenURL: external.tokenURL, grantType: external.grantType, headerName: external.headerName,
+            clientID: external.clientID, clientSecret: external.clientSecret, username: external.username, password: external.password)
+        return try await catalogue.products(identifiers, in: external.collection)
+    }
+
     public func submit(name: String, body: [UInt8]) async throws -> OrderSnapshot {
         do {
             let order = try await service.submitOrder(json: body)

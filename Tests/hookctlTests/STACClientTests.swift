@@ -33,4 +33,49 @@ struct STACClientTests {
         #expect(in2024.count < all.count)
         #expect(result["by_id"] as? [String] == [all[0]])
     }
+
+    @Test func `check looks an EXTERNAL source's identifiers up in its own catalogue, behind its own login`() async throws {
+        let folder = try ProjectFolder()
+        let sandbox = try await SandboxProcess([], in: folder.root)
+        let project = try ProjectFolder()
+        try project.write("hookctl.yaml", sandbox.projectFile())
+        func manifest(_ identifier: String) -> String {
+            """
+            apiVersion: hookctl/v1
+            kind: Order
+            metadata: {name: external}
+            spec:
+              workflow: data-harvest
+              identifiers: [\(identifier)]
+              source:
+                type: EXTERNAL
+                catalogue: {url: "\(sandbox.baseURL)/stac", type: STAC, collection: \(AttemptTests.collection)}
+                auth:
+                  tokenUrl: \(sandbox.baseURL)/auth/realms/dedl/protocol/openid-connect/token
+                  grantType: PASSWORD
+                  headerName: Authorization
+                  clientId: hda-public
+                  clientSecret: "${env:EXT_SECRET:-}"
+                  username: demo
+                  password: "${env:EXT_PASSWORD}"
+              storage: {type: TEMPORARY}
+            """
+        }
+        let known = "S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE"
+        try project.write("manifests/external.yaml", manifest(known))
+        let clean = try await CLI.run(["check"], in: project.root, environment: ["EXT_PASSWORD": "demo"])
+        #expect(clean.code == 0, "\(clean.output)")
+        let unset = try await CLI.run(["check"], in: project.root)
+        #expect(unset.code == 1 && unset.stderr.contains("external: its identifiers were not looked up: $EXT_PASSWORD not set"), "\(unset.output)")
+        try project.write("manifests/external.yaml", manifest("S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T999999.SAFE"))
+        let missing = try await CLI.run(["check"], in: project.root, environment: ["EXT_PASSWORD": "demo"])
+        #expect(missing.code == 1, "\(missing.output)")
+        #expect(
+            missing.stderr.contains(
+                "external: S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T999999.SAFE is not in collection \(AttemptTests.collection) at \(sandbox.baseURL)/stac"
+            ), "\(missing.output)")
+        // A wrong password at the source's login is one clear line.
+        let refused = try await CLI.run(["check"], in: project.root, environment: ["EXT_PASSWORD": "wrong"])
+        #expect(refused.code == 1 && refused.stderr.contains("token URL"), "\(refused.output)")
+    }
 }

@@ -29,7 +29,7 @@ extension RunContext {
         guard bench.profile?.policy.maxBytes != nil else { return }
         let submissions = submissions(plan, among: bench.orders)
         guard !submissions.isEmpty else { return }
-        let volume = try await CatalogueProducts.lookUp(submissions, in: service).volume(of: submissions)
+        let volume = try await CatalogueProducts.lookUp(submissions, in: service, environment: environment).volume(of: submissions)
         events(.volume(volume))
         let (breach, warning) = bytePolicy(volume)
         if let warning { events(.warning(warning)) }

@@ -76,21 +76,22 @@ extension RunContext {
     }
 
     /// The source catalogue's footprint of each completed product, by order key and identifier, for the orders whose
-    /// manifests were read (a DESP source names its collection); none, with a warning, when the catalogue cannot be
+    /// manifests were read (DESP and EXTERNAL STAC sources); none, with a warning, when the catalogue cannot be
     /// asked: the catalogue is still written, without footprints.
     func sourceFootprints(_ state: RunState) async -> [String: [String: CatalogueProduct]] {
         let wanted: [(order: Order, identifiers: [String])] = bench.orders.compactMap { order in
-            guard let record = state.orders[order.key], order.collection != nil else { return nil }
+            guard let record = state.orders[order.key] else { return nil }
             let completed = record.outcomes.filter { $0.product.status == .completed }.map(\.product.identifier)
             return completed.isEmpty ? nil : (order, completed)
         }
         guard !wanted.isEmpty else { return [:] }
         do {
-            let found = try await connector.withService { service in try await CatalogueProducts.lookUp(wanted, in: service) }
+            let found = try await connector.withService { [environment] service in
+                try await CatalogueProducts.lookUp(wanted, in: service, environment: environment)
+            }
             var footprints: [String: [String: CatalogueProduct]] = [:]
             for (order, identifiers) in wanted {
-                guard let collection = order.collection, let products = found.byCollection[collection] else { continue }
-                footprints[order.key] = products.filter { identifiers.contains($0.key) }
+                footprints[order.key] = found.products(of: order).filter { identifiers.contains($0.key) }
             }
             return footprints
         } catch {

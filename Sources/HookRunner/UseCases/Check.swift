@@ -38,15 +38,17 @@ extension RunContext {
             let live = try Workbench(
                 paths: bench.paths, projectFile: bench.workspace.projectFile, profile: bench.profileName, sandbox: embeddedSandbox,
                 environment: environment, shard: bench.shard, catalogue: try await service.workflowCatalogue())
-            let products = try await CatalogueProducts.lookUp(live.orders.map { ($0, $0.body.identifiers) }, in: service)
+            let products = try await CatalogueProducts.lookUp(
+                live.orders.map { ($0, $0.body.identifiers) }, in: service, environment: environment)
             return (live, products)
         }
         var problems: [CheckProblem] = []
         let orders = live.orders
         for order in orders {
             for identifier in order.body.identifiers where products.isMissing(identifier, of: order) {
-                problems.append(CheckProblem(key: order.key, message: "\(identifier) is not in collection \(order.collection ?? "")"))
+                problems.append(CheckProblem(key: order.key, message: "\(identifier) is not in collection \(products.catalogueOf[order.key] ?? "")"))
             }
+            if let reason = products.unchecked[order.key] { problems.append(CheckProblem(key: order.key, message: reason)) }
         }
         for order in orders {
             guard case .private(let spec) = order.storage else { continue }

@@ -45,38 +45,70 @@ public struct Volume: Sendable, Equatable {
     }
 }
 
-/// The products of some orders as their source catalogues list them: collection -> identifier -> product.
+/// The products of some orders as their source catalogues list them: a DESP source's collection in the profile's
+/// catalogue, an EXTERNAL source's collection in its own catalogue (behind its own login).
 struct CatalogueProducts: Sendable {
-    var byCollection: [String: [String: CatalogueProduct]] = [:]
+    /// Catalogue (a DESP collection, or an EXTERNAL source's URL and collection) -> identifier -> product.
+    var byCatalogue: [String: [String: CatalogueProduct]] = [:]
+    /// The catalogue each order's products were looked up in, by order key.
+    var catalogueOf: [String: String] = [:]
+    /// Orders whose catalogue could not be asked, and why (an unset variable, a catalogue type other than STAC).
+    var unchecked: [String: String] = [:]
 
-    /// Looks every identifier of a DESP source up in its collection, each collection once.
+    /// Looks every identifier up in its source's catalogue, each catalogue once.
     /// - Parameter wanted: each order with the identifiers that matter (all of them for `check`, those a run would
     ///   submit for `apply`).
-    static func lookUp(_ wanted: [(order: Order, identifiers: [String])], in service: any OrderService) async throws -> CatalogueProducts {
-        var identifiers: [String: Set<String>] = [:]
-        for (order, ids) in wanted {
-            guard let collection = order.collection else { continue }
-            identifiers[collection, default: []].formUnion(ids)
-        }
+    static func lookUp(
+        _ wanted: [(order: Order, identifiers: [String])], in service: any OrderService, environment: [String: String]
+    ) async throws -> CatalogueProducts {
         var found = CatalogueProducts()
-        for (collection, ids) in identifiers.sorted(by: { $0.key < $1.key }) {
-            found.byCollection[collection] = try await service.products(ids.sorted(), in: collection)
+        var identifiers: [String: Set<String>] = [:]
+        var externals: [String: ExternalCatalogue] = [:]
+        for (order, ids) in wanted {
+            let key: String
+            if let collection = order.collection {
+                key = collection
+            } else if order.sourceType == "EXTERNAL" {
+                switch order.externalCatalogue(environment) {
+                case .success(let external):
+                    key = "\(external.collection) at \(external.url.absoluteString)"
+                    externals[key] = external
+                case .failure(let error):
+                    found.unchecked[order.key] = error.localizedDescription
+                    continue
+                }
+            } else {
+                continue
+            }
+            found.catalogueOf[order.key] = key
+            identifiers[key, default: []].formUnion(ids)
+        }
+        for (key, ids) in identifiers.sorted(by: { $0.key < $1.key }) {
+            found.byCatalogue[key] =
+                if let external = externals[key] {
+                    try await service.products(ids.sorted(), external: external)
+                } else {
+                    try await service.products(ids.sorted(), in: key)
+                }
         }
         return found
     }
 
-    /// Whether `identifier` is known absent from `order`'s collection (false when it was not looked up).
+    /// Whether `identifier` is known absent from `order`'s catalogue (false when it was not looked up).
     func isMissing(_ identifier: String, of order: Order) -> Bool {
-        guard let collection = order.collection, let products = byCollection[collection] else { return false }
+        guard let key = catalogueOf[order.key], let products = byCatalogue[key] else { return false }
         return products[identifier] == nil
     }
+
+    /// The products found for an order, by identifier.
+    func products(of order: Order) -> [String: CatalogueProduct] { catalogueOf[order.key].flatMap { byCatalogue[$0] } ?? [:] }
 
     func volume(of wanted: [(order: Order, identifiers: [String])]) -> Volume {
         var volume = Volume()
         for (order, identifiers) in wanted where !identifiers.isEmpty {
             volume.orders += 1
             volume.items += identifiers.count
-            let products = order.collection.flatMap { byCollection[$0] } ?? [:]
+            let products = products(of: order)
             for identifier in identifiers {
                 if let size = products[identifier]?.size { volume.bytes += size } else { volume.unsized += 1 }
             }
@@ -85,8 +117,21 @@ struct CatalogueProducts: Sendable {
     }
 }
 
+/// An EXTERNAL source's STAC catalogue and the login in front of it, every reference resolved.
+public struct ExternalCatalogue: Sendable {
+    public var url: URL
+    public var collection: String
+    public var tokenURL: URL
+    public var grantType: String
+    public var headerName: String
+    public var clientID: String
+    public var clientSecret: Secret
+    public var username: String
+    public var password: Secret
+}
+
 extension Order {
-    /// The collection a DESP source's products are looked up in (EXTERNAL sources sit behind their own login).
+    /// The collection a DESP source's products are looked up in.
     var collection: String? {
         guard sourceType == "DESP" else { return nil }
         return option("desp_source_collection")
@@ -96,6 +141,39 @@ extension Order {
     func option(_ name: String) -> String? {
         guard case .string(let template)? = body.options.first(where: { $0.name == name })?.value else { return nil }
         return template.description
+    }
+
+    /// An EXTERNAL source's catalogue and login from the order's `source_*` options, resolved in `environment`; or
+    /// why it cannot be asked.
+    func externalCatalogue(_ environment: [String: String]) -> Result<ExternalCatalogue, RunnerError> {
+        var unset: [String] = []
+        func value(_ name: String) -> String? {
+            guard case .string(let template)? = body.options.first(where: { $0.name == name })?.value else { return nil }
+            switch template.resolve(in: environment) {
+            case .success(let text): return text
+            case .failure(let error):
+                unset += error.names
+                return nil
+            }
+        }
+        let type = value("source_catalogue_api_type") ?? "STAC"
+        let url = value("source_catalogue_api_url").flatMap(URL.init(string:))
+        let tokenURL = value("source_token_url").flatMap(URL.init(string:))
+        let collection = value("source_catalogue_collection")
+        let (clientID, clientSecret) = (value("source_client_id") ?? "", value("source_client_secret") ?? "")
+        let (username, password) = (value("source_username") ?? "", value("source_password") ?? "")
+        let grantType = value("source_grant_type") ?? "PASSWORD"
+        let headerName = value("source_auth_header_name") ?? "Authorization"
+        guard unset.isEmpty else {
+            return .failure(.io("its identifiers were not looked up: \(Set(unset).sorted().map { "$" + $0 }.joined(separator: ", ")) not set"))
+        }
+        guard type.uppercased() == "STAC", let url, let tokenURL, let collection else {
+            return .failure(.io("its identifiers were not looked up: only a STAC catalogue with a collection and a token URL can be asked"))
+        }
+        return .success(
+            ExternalCatalogue(
+                url: url, collection: collection, tokenURL: tokenURL, grantType: grantType, headerName: headerName, clientID: clientID,
+                clientSecret: Secret(clientSecret), username: username, password: Secret(password)))
     }
 }
 

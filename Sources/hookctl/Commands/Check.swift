@@ -12,7 +12,7 @@ struct Check: AsyncParsableCommand {
             Logs in; checks every workflow and option against the service's live catalogue (unknown ones, types,
             required options); looks every identifier of a DESP source up in its collection (STAC item search at
             the profile's catalogueUrl, default https://hda.data.destination-earth.eu/stac; an embedded sandbox
-            uses its own /stac), which also gives what apply would order in bytes where the catalogue has sizes
+            uses its own /stac; an EXTERNAL source's identifiers in its own STAC catalogue, after its login), which also gives what apply would order in bytes where the catalogue has sizes
             (held against the profile's policy.maxBytes, as maxOrders and maxItems are); writes and deletes a probe
             object in every PRIVATE bucket. One line per problem (or --format json); exit 1 when there is one.
 
