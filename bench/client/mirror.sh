@@ -5,6 +5,8 @@
 # Usage: bench/client/mirror.sh [SIZE_BYTES]   (needs .venv with moto[server]: .ci/run makes it)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 SIZE=${1:-1073741824}
 PORT=${PORT:-18084}
 export DESP_PASSWORD=demo AWS_ACCESS_KEY_ID=AKIAMIRROR AWS_SECRET_ACCESS_KEY=mirror-secret
@@ -25,17 +27,7 @@ S3="http://127.0.0.1:$(awk '{print $2}' "$WORK/moto.port")"
 curl -sf -X PUT "$S3/mirror" >/dev/null
 curl -sf -X POST "http://127.0.0.1:$PORT/sandbox/catalogue" \
     -d "{\"collection\":\"EO.ESA.DAT.SENTINEL-2.MSI.L1C\",\"identifiers\":[\"S2A_MSIL1C_BENCH_LARGE.SAFE\"],\"size\":$SIZE}" >/dev/null
-mkdir -p "$WORK/project/manifests"
-cat >"$WORK/project/hookctl.yaml" <<YAML
-apiVersion: hookctl/v1
-kind: Project
-defaultProfile: local
-profiles:
-  local:
-    serviceUrl: http://127.0.0.1:$PORT/odata/v1/
-    identity: {despUrl: "http://127.0.0.1:$PORT", dedlTokenUrl: "http://127.0.0.1:$PORT/auth/realms/dedl/protocol/openid-connect/token"}
-    auth: {type: desp, username: demo, password: "\${env:DESP_PASSWORD}"}
-YAML
+local_project "$WORK/project" "$PORT"
 cat >"$WORK/project/manifests/large.yaml" <<'YAML'
 apiVersion: hookctl/v1
 kind: Order

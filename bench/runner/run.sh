@@ -8,6 +8,8 @@
 #        per-user cap of 5 running orders, with tokens that expire during the wait; floor: N / 5 x pace)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 N=${1:-1000}
 export DESP_PASSWORD=demo   # the sandbox's demo login (a project file names secrets only by reference)
 PORT=${PORT:-18080}
@@ -21,17 +23,7 @@ trap 'kill $SANDBOX 2>/dev/null || true; rm -rf "$WORK"' EXIT
 SANDBOX=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/sandbox/stats" >/dev/null && break; sleep 0.1; done
 
-mkdir -p "$WORK/project/manifests"
-cat >"$WORK/project/hookctl.yaml" <<YAML
-apiVersion: hookctl/v1
-kind: Project
-defaultProfile: local
-profiles:
-  local:
-    serviceUrl: http://127.0.0.1:$PORT/odata/v1/
-    identity: {despUrl: "http://127.0.0.1:$PORT", dedlTokenUrl: "http://127.0.0.1:$PORT/auth/realms/dedl/protocol/openid-connect/token"}
-    auth: {type: desp, username: "\${env:DESP_USERNAME:-demo}", password: "\${env:DESP_PASSWORD}"}
-YAML
+local_project "$WORK/project" "$PORT"
 python3 - "$WORK/project/manifests" "$N" <<'PY'
 import sys
 folder, n = sys.argv[1], int(sys.argv[2])

@@ -6,6 +6,8 @@
 # Usage: bench/runner/shards.sh [N]   (default 2500; builds release first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 N=${1:-2500}
 export DESP_PASSWORD=demo
 PORT=${PORT:-18082}
@@ -19,17 +21,7 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/sandbox/stats" >/dev/nu
 
 # project NAME COUNT: a project of COUNT one-item orders named NAME-00000...
 project() {
-    mkdir -p "$WORK/$1/manifests"
-    cat >"$WORK/$1/hookctl.yaml" <<YAML
-apiVersion: hookctl/v1
-kind: Project
-defaultProfile: local
-profiles:
-  local:
-    serviceUrl: http://127.0.0.1:$PORT/odata/v1/
-    identity: {despUrl: "http://127.0.0.1:$PORT", dedlTokenUrl: "http://127.0.0.1:$PORT/auth/realms/dedl/protocol/openid-connect/token"}
-    auth: {type: desp, username: "\${env:DESP_USERNAME:-demo}", password: "\${env:DESP_PASSWORD}"}
-YAML
+    local_project "$WORK/$1" "$PORT"
     python3 - "$WORK/$1/manifests" "$1" "$2" <<'PY'
 import sys
 folder, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
