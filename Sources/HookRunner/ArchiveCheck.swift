@@ -28,7 +28,7 @@ struct ArchiveCheck: Equatable {
             throw Failure(description: "not a readable zip archive (\(error))")
         }
         for (index, entry) in archive.enumerated() where entry.type == .file {
-            let crc: CRC32
+            let crc: UInt32
             if let streamed, let seen = streamed.checkedCRC(of: entry, at: index) {
                 crc = seen
             } else {

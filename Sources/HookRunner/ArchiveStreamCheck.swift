@@ -2,6 +2,7 @@ import Crypto
 import Dispatch
 import Foundation
 import HookClient
+import HookCore
 import ZIPFoundation
 
 /// Checks an archive as it is downloaded, so that it need not be read back: the SHA-256 of every byte, and the CRC-32
@@ -62,7 +63,7 @@ struct ZipWalk {
         /// Gathering a record (local header, central record, end record) into `record`.
         case record
         /// A stored entry's data (`length` bytes, of a local header at `header`), `remaining` bytes to go.
-        case data(remaining: Int64, length: Int64, crc: ZipCRC, header: Int64)
+        case data(remaining: Int64, length: Int64, crc: HookCore.CRC32, header: Int64)
         /// Data the walk does not check (compressed), skipped.
         case skip(remaining: Int64)
         /// Nothing more to learn: the end record was read, or the walk met what it cannot follow.
@@ -160,7 +161,7 @@ struct ZipWalk {
                 if stored { localEntries[recordStart] = LocalEntry(length: 0, crc: 0) }
                 startRecord(at: next)
             } else if stored {
-                state = .data(remaining: compressed, length: compressed, crc: ZipCRC(), header: recordStart)
+                state = .data(remaining: compressed, length: compressed, crc: HookCore.CRC32(), header: recordStart)
             } else {
                 state = .skip(remaining: compressed)
             }
@@ -181,61 +182,6 @@ struct ZipWalk {
     private func le16(_ at: Int) -> Int { Int(record[at]) | Int(record[at + 1]) << 8 }
     private func le32(_ at: Int) -> UInt32 {
         UInt32(record[at]) | UInt32(record[at + 1]) << 8 | UInt32(record[at + 2]) << 16 | UInt32(record[at + 3]) << 24
-    }
-}
-
-/// CRC-32 (ISO-HDLC, as in ZIP and zlib), sixteen bytes a step through sixteen tables ("slicing by 16"): several times
-/// as fast as the byte-at-a-time table ZIPFoundation falls back to without zlib.
-struct ZipCRC {
-    private static let tables: [UInt32] = {
-        var tables = [UInt32](repeating: 0, count: 16 * 256)
-        for n in 0..<256 {
-            var c = UInt32(n)
-            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-            tables[n] = c
-        }
-        for n in 0..<256 {
-            var c = tables[n]
-            for k in 1..<16 {
-                c = tables[Int(c & 0xFF)] ^ (c >> 8)
-                tables[k * 256 + n] = c
-            }
-        }
-        return tables
-    }()
-
-    private var state: UInt32 = 0xFFFF_FFFF
-
-    /// The CRC of the bytes so far.
-    var value: UInt32 { state ^ 0xFFFF_FFFF }
-
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard var p = bytes.baseAddress else { return }
-        var n = bytes.count
-        var c = state
-        Self.tables.withUnsafeBufferPointer { table in
-            let t = table.baseAddress!
-            func at(_ k: Int, _ byte: UInt32) -> UInt32 { t[k << 8 | Int(byte)] }
-            while n >= 16 {
-                let a = p.loadUnaligned(as: UInt32.self).littleEndian ^ c
-                let b = p.loadUnaligned(fromByteOffset: 4, as: UInt32.self).littleEndian
-                let d = p.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian
-                let e = p.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian
-                let first = at(15, a & 0xFF) ^ at(14, a >> 8 & 0xFF) ^ at(13, a >> 16 & 0xFF) ^ at(12, a >> 24)
-                let second = at(11, b & 0xFF) ^ at(10, b >> 8 & 0xFF) ^ at(9, b >> 16 & 0xFF) ^ at(8, b >> 24)
-                let third = at(7, d & 0xFF) ^ at(6, d >> 8 & 0xFF) ^ at(5, d >> 16 & 0xFF) ^ at(4, d >> 24)
-                let fourth = at(3, e & 0xFF) ^ at(2, e >> 8 & 0xFF) ^ at(1, e >> 16 & 0xFF) ^ at(0, e >> 24)
-                c = first ^ second ^ third ^ fourth
-                p += 16
-                n -= 16
-            }
-            while n > 0 {
-                c = t[Int((c ^ UInt32(p.load(as: UInt8.self))) & 0xFF)] ^ (c >> 8)
-                p += 1
-                n -= 1
-            }
-        }
-        state = c
     }
 }
 

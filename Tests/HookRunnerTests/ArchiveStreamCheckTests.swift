@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import Testing
 import ZIPFoundation
 
@@ -73,12 +74,12 @@ struct ArchiveStreamCheckTests {
     }
 
     @Test func `the sliced CRC-32 equals the reference one on any length and alignment`() {
-        var crc = ZipCRC()
+        var crc = HookCore.CRC32()
         Array("123456789".utf8).withUnsafeBytes { crc.update($0) }
         #expect(crc.value == 0xCBF4_3926)
         let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) }
         for (start, end) in [(0, 0), (1, 18), (3, 4999), (0, 5000), (15, 33)] {
-            var sliced = ZipCRC()
+            var sliced = HookCore.CRC32()
             bytes.withUnsafeBytes { sliced.update(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
             #expect(sliced.value == Data(bytes[start..<end]).crc32(checksum: 0), "bytes \(start)..<\(end)")
         }

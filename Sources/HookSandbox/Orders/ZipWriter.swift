@@ -1,3 +1,5 @@
+import HookCore
+
 /// A run of an archive's bytes: literal bytes, or a block repeated (and cut) to a size. A gigabyte of repeated block
 /// is described in the block's size, so archives of any size are streamed without being built in memory.
 enum ZipSegment: Sendable {
@@ -84,87 +86,4 @@ struct ZipWriter {
 
     private func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
     private func le32(_ v: UInt32) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24)] }
-}
-
-/// CRC-32 (ISO-HDLC, as in ZIP and zlib), with zlib's combination of the CRCs of two byte runs, which gives the CRC of
-/// a block repeated a billion times in a few dozen steps.
-enum CRC32 {
-    private static let polynomial: UInt32 = 0xEDB8_8320
-
-    private static let table: [UInt32] = (0..<256).map { n in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 != 0 ? polynomial ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
-    static func checksum(_ data: some Sequence<UInt8>) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for byte in data { c = table[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
-        return c ^ 0xFFFF_FFFF
-    }
-
-    /// The CRC of `block` repeated to `size` bytes.
-    static func checksum(repeating block: [UInt8], size: Int) -> UInt32 {
-        guard size > block.count else { return checksum(block.prefix(size)) }
-        let (copies, rest) = size.quotientAndRemainder(dividingBy: block.count)
-        var result: UInt32 = 0  // the CRC of no bytes
-        var power = checksum(block)  // the CRC of 2^i copies
-        var powerLength = block.count
-        var remaining = copies
-        while remaining > 0 {
-            if remaining & 1 == 1 { result = combine(result, power, length2: powerLength) }
-            remaining >>= 1
-            if remaining > 0 {
-                power = combine(power, power, length2: powerLength)
-                powerLength *= 2
-            }
-        }
-        return combine(result, checksum(block.prefix(rest)), length2: rest)
-    }
-
-    /// The CRC of `a + b`, given the CRCs of `a` and of `b`, and the length of `b` (zlib's `crc32_combine`).
-    static func combine(_ crc1: UInt32, _ crc2: UInt32, length2: Int) -> UInt32 {
-        multiplyModP(xToThe2N(length2, shift: 3), crc1) ^ crc2
-    }
-
-    /// a * b modulo the CRC polynomial, in the reflected bit order CRC-32 uses.
-    private static func multiplyModP(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        guard a != 0 else { return 0 }
-        var m: UInt32 = 1 << 31
-        var p: UInt32 = 0
-        var b = b
-        while true {
-            if a & m != 0 {
-                p ^= b
-                if a & (m - 1) == 0 { break }
-            }
-            m >>= 1
-            b = b & 1 != 0 ? (b >> 1) ^ polynomial : b >> 1
-        }
-        return p
-    }
-
-    /// x^(2^k) modulo the polynomial, for k in 0..<32.
-    private static let powersOfX: [UInt32] = {
-        var p: UInt32 = 1 << 30  // x^1
-        var table = [p]
-        for _ in 1..<32 {
-            p = multiplyModP(p, p)
-            table.append(p)
-        }
-        return table
-    }()
-
-    /// x^(n * 2^shift) modulo the polynomial: `shift` 3 turns a byte count into bits.
-    private static func xToThe2N(_ n: Int, shift: Int) -> UInt32 {
-        var p: UInt32 = 1 << 31  // x^0
-        var n = n
-        var k = shift
-        while n > 0 {
-            if n & 1 == 1 { p = multiplyModP(powersOfX[k & 31], p) }
-            n >>= 1
-            k += 1
-        }
-        return p
-    }
 }
