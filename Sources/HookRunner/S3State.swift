@@ -71,13 +71,9 @@ final class S3State: Sendable {
         guard var body = FileManager.default.contents(atPath: path).map(Array.init) else { return }
         var (eTag, pulled) = base.withLock { $0 }
         guard body != pulled else { return }
-        // This run's changes: the orders whose entries differ from those pulled (nil: removed).
-        let ours = try decode(body)
-        let before = pulled.isEmpty ? RunState() : try decode(pulled)
-        var changes: [String: OrderRecord?] = [:]
-        for key in Set(ours.orders.keys).union(before.orders.keys) where ours.orders[key] != before.orders[key] {
-            changes[key] = ours.orders[key]
-        }
+        // This run's changes, worked out only if a write loses a race: the orders whose entries differ from those
+        // pulled (nil: removed).
+        var changes: [String: OrderRecord?]?
         for _ in 0..<5 {
             do {
                 let written = try await client.putObject(bucket: bucket, key: key, body: body, if: eTag.map { .matching(eTag: $0) } ?? .absent)
@@ -86,15 +82,22 @@ final class S3State: Sendable {
                 return
             } catch S3Error.preconditionFailed {
                 // Changed (or created) by someone else since it was pulled: this run's changes go on top of theirs.
+                if changes == nil {
+                    let ours = try decode(body)
+                    let before = pulled.isEmpty ? RunState() : try decode(pulled)
+                    changes = Dictionary(
+                        uniqueKeysWithValues: Set(ours.orders.keys).union(before.orders.keys).filter { ours.orders[$0] != before.orders[$0] }
+                            .map { ($0, ours.orders[$0]) })
+                }
                 var theirs = RunState()
                 eTag = nil
                 if let current = try await read() {
                     theirs = try decode(current.body)
                     eTag = current.eTag
                 }
-                for (key, record) in changes { theirs.orders[key] = record }
+                for (key, record) in changes ?? [:] { theirs.orders[key] = record }
                 body = Array(RunStateCodec.encode(theirs).utf8)
-                merged(changes.count)
+                merged(changes?.count ?? 0)
             } catch {
                 throw RunnerError.io("cannot write state \(location): \(error.localizedDescription); this run's state is kept in \(path)")
             }
