@@ -38,14 +38,18 @@ public final class FileLock: Sendable {
         self.path = path
     }
 
-    /// Takes the lock, trying again every 100 ms for up to `wait`.
-    public static func acquire(path: String, wait: Duration) async throws -> FileLock {
+    /// Takes the lock, trying again every 100 ms for up to `wait`; `waiting` hears once, with the holder, when the
+    /// lock is not free at first.
+    public static func acquire(path: String, wait: Duration, waiting: (String?) -> Void = { _ in }) async throws -> FileLock {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: wait)
+        var told = false
         while true {
             do {
                 return try FileLock(path: path)
-            } catch is Busy where clock.now < deadline {
+            } catch let busy as Busy where clock.now < deadline {
+                if !told { waiting(busy.holder) }
+                told = true
                 try await Task.sleep(for: .milliseconds(100))
             }
         }

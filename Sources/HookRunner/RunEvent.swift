@@ -23,6 +23,8 @@ public enum RunEvent: Sendable, Equatable {
     case removedStale(key: String, path: String)
     /// Orders being waited on, by status, after each poll.
     case progress([String: Int])
+    /// Another runner holds the project lock or the S3 state's lease: this one waits up to `timeout` for it.
+    case waitingForLock(lock: String, holder: String?, timeout: Duration)
     /// A recoverable problem, e.g. a poll that failed and will be tried again.
     case warning(String)
 }

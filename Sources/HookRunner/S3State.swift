@@ -164,11 +164,12 @@ final class S3Lease: Sendable {
     /// - Throws: `RunnerError.projectBusy` naming the holder when it is still held after `wait`.
     static func acquire(
         _ state: S3State, owner: String = thisProcess, duration: Duration = .seconds(60), wait: Duration,
-        now: @escaping @Sendable () -> Date = { Date() }, tookOver: (String) -> Void = { _ in }
+        now: @escaping @Sendable () -> Date = { Date() }, waiting: (String?) -> Void = { _ in }, tookOver: (String) -> Void = { _ in }
     ) async throws -> S3Lease {
         let clock = ContinuousClock()
         let deadline = clock.now + wait
         let key = state.key + ".lease"
+        var told = false
         while true {
             let mine = Holder(owner: owner, expires: now().addingTimeInterval(duration.seconds))
             do {
@@ -194,10 +195,10 @@ final class S3Lease: Sendable {
             } else {
                 continue  // Released meanwhile: try to create it again.
             }
-            guard clock.now < deadline else {
-                throw RunnerError.projectBusy(
-                    lock: "s3://\(state.bucket)/\(key)", holder: holder.map { "\($0.owner), lease until \(Holder.format($0.expires))" })
-            }
+            let described = holder.map { "\($0.owner), lease until \(Holder.format($0.expires))" }
+            guard clock.now < deadline else { throw RunnerError.projectBusy(lock: "s3://\(state.bucket)/\(key)", holder: described) }
+            if !told { waiting(described) }
+            told = true
             try await clock.sleep(for: min(.seconds(1), deadline - clock.now))
         }
     }

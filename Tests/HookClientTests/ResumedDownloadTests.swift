@@ -24,7 +24,7 @@ struct ResumedDownloadTests {
                {"Name": "desp_source_collection", "Value": "EO.ESA.DAT.SENTINEL-2.MSI.L1C"}]}
             """
         let order = try await service.submitOrder(json: Array(body.utf8))
-        for _ in 0..<200 {
+        for _ in 0..<1200 {  // a minute at most: a hang guard, not a timing assertion
             let items = try await service.products(batchOrderID: order.id)
             if let item = items.first, item.status.rawValue == "completed" { return (order.id, item.id) }
             try await Task.sleep(for: .milliseconds(50))

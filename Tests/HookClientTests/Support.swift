@@ -155,7 +155,7 @@ struct Bench: Sendable {
     }
 
     /// Polls the products of an order until all are terminal (bounded hang guard, not a timing assertion).
-    static func waitForItems(_ service: HookService, order: Int, limit: Duration = .seconds(30)) async throws -> [BatchOrderItem] {
+    static func waitForItems(_ service: HookService, order: Int, limit: Duration = .seconds(60)) async throws -> [BatchOrderItem] {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             let items = try await service.products(batchOrderID: order)

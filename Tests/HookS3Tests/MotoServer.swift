@@ -69,7 +69,7 @@ final class MotoServer: Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let server = MotoServer(port: port, process: process)
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             guard process.isRunning else {
                 throw Unavailable(description: "moto server exited (status \(process.terminationStatus)); is moto[server] installed in \(python)?")

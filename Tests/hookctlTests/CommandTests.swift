@@ -253,13 +253,18 @@ struct CommandTests {
         #expect(try await sandbox.orderNames().isEmpty)
         // Released while a second apply waits within its timeout: it goes ahead.
         let waiting = try CLI.start(["apply", "--lock-timeout", "60s"], in: project.root)
+        let log = project.path("apply.err")
+        FileManager.default.createFile(atPath: log, contents: nil)
         waiting.standardOutput = FileHandle.nullDevice
-        waiting.standardError = FileHandle.nullDevice
+        waiting.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try waiting.run()
-        try await Task.sleep(for: .milliseconds(300))
+        // It says that it waits, and for whom; then the holder lets go.
+        let notice = "waiting up to 60s for pid \(getpid()) to release"
+        try await waitUntil(while: waiting) { (try? project.read("apply.err"))?.contains(notice) ?? false }
         holder.release()
         try await waitForExit(waiting)
         #expect(waiting.terminationStatus == 0)
+        #expect(try project.read("apply.err").contains(notice))
         #expect(try await sandbox.orderNames().count == 1)
     }
 }

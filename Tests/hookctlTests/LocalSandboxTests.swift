@@ -126,15 +126,9 @@ struct LocalSandboxTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
-        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
-        func recorded() -> Bool { project.recordedIDs(profile: "local").count == 1 }
-        while ContinuousClock.now < deadline, process.isRunning, !recorded() {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await waitUntil(while: process) { project.recordedIDs(profile: "local").count == 1 }
         sandbox = nil  // stopped (its state saved) while apply waits
-        while ContinuousClock.now < deadline, process.isRunning, !((try? project.read("apply.err"))?.contains("still waiting") ?? false) {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await waitUntil(while: process) { (try? project.read("apply.err"))?.contains("still waiting") ?? false }
         let restarted = try await SandboxProcess(["--pace", "3", "--state", state], in: folder.root, port: port)
         try await waitForExit(process, timeout: .seconds(60))
         let output = try project.read("apply.err")
@@ -153,11 +147,7 @@ struct LocalSandboxTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Interrupt once both orders are recorded with their ids (i.e. while waiting).
-        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
-        while ContinuousClock.now < deadline {
-            if project.recordedIDs(profile: "local").count == 2 { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await waitUntil(while: process) { project.recordedIDs(profile: "local").count == 2 }
         kill(process.processIdentifier, SIGINT)
         try await waitForExit(process)
         #expect(process.terminationStatus == 130)

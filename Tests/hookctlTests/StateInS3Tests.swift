@@ -84,6 +84,7 @@ struct StateInS3Tests {
         let refused = try await CLI.run(["apply", "--lock-timeout", "1s"], in: project.root, environment: env)
         #expect(refused.code == 1, "\(refused.output)")
         #expect(refused.stderr.contains("ci@runner-7 pid 42"), "\(refused.output)")
+        #expect(refused.stderr.contains("waiting up to 1s for ci@runner-7 pid 42, lease until"), "\(refused.output)")
         #expect(try await Self.object(moto, "team/demo.lock")?.eTag == first.eTag)
 
         // An expired lease (its holder died) is taken over, with a warning.

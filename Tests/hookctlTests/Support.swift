@@ -149,7 +149,7 @@ final class SandboxProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
         while ContinuousClock.now < deadline {
             if (try? await get("/sandbox/stats")) != nil { return }
             try await Task.sleep(for: .milliseconds(50))
@@ -271,6 +271,12 @@ func stopProcess(_ process: Process) {
     let deadline = ContinuousClock.now.advanced(by: .seconds(2))
     while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
     if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+}
+
+/// Waits (polling, bounded) until `condition` holds or `process` ends, whichever comes first.
+func waitUntil(while process: Process, timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while process.isRunning, !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
 }
 
 /// Waits (polling, bounded) for a process to end; records an issue and kills it if it does not.

@@ -60,12 +60,17 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     /// Runs `work` holding the project lock, and with state in S3 the state object's lease too: the object is pulled
     /// into the working copy before `work` and pushed back after it, also when it fails or is interrupted.
     func locked<T>(_ work: () async throws -> T) async throws -> T {
-        let lock = try await ProjectLock.acquire(path: bench.projectLockPath, wait: lockTimeout)
+        let (lockTimeout, events) = (lockTimeout, events)
+        let lock = try await ProjectLock.acquire(path: bench.projectLockPath, wait: lockTimeout) { holder in
+            events(.waitingForLock(lock: bench.projectLockPath, holder: holder, timeout: lockTimeout))
+        }
         defer { lock.release() }
         guard let remote = try remoteState() else { return try await work() }
-        let (renewEvery, events) = (leaseDuration / 3, events)
+        let renewEvery = leaseDuration / 3
         let lease = try await S3Lease.acquire(
-            remote, duration: leaseDuration, wait: lockTimeout, now: now, tookOver: { events(.warning("took over the expired lease of \($0)")) })
+            remote, duration: leaseDuration, wait: lockTimeout, now: now,
+            waiting: { events(.waitingForLock(lock: remote.location + ".lease", holder: $0, timeout: lockTimeout)) },
+            tookOver: { events(.warning("took over the expired lease of \($0)")) })
         let renewal = Task {
             while !Task.isCancelled {
                 do { try await Task.sleep(for: renewEvery) } catch { return }

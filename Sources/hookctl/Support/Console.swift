@@ -115,6 +115,8 @@ final class Console: Sendable {
             endStatus()
             info("\(key): mirrored to \(location)")
         case let .removedStale(key, path): info("\(key): removed \(path): no longer the latest output of its item")
+        case let .waitingForLock(lock, holder, timeout):
+            info("waiting up to \(timeout.components.seconds)s for \(holder ?? "another hookctl") to release \(lock)")
         case let .warning(text): warning(text)
         case let .progress(counts):
             status("waiting: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
