@@ -131,12 +131,7 @@ public struct Report: Sendable {
                 outcomes.isEmpty ? "-" : "\(done)/\(outcomes.count)", record.id.map(String.init) ?? "-",
             ]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingTrailingSpaces()
-        }
-        return ([line(header)] + rows.map(line) + ["", summaryLine]).joined(separator: "\n") + "\n"
+        return TextTable.render([header] + rows) + "\n" + summaryLine + "\n"
     }
 
     /// "3 orders: 2 completed, 1 failed".
@@ -189,13 +184,5 @@ extension ProductOutcome {
         // Reports carry no instants (SPEC 4); `outputs` and `status` tell of expiry.
         fields["expires"] = nil
         return .object(fields)
-    }
-}
-
-extension String {
-    fileprivate func trimmingTrailingSpaces() -> String {
-        var text = self
-        while text.last == " " { text.removeLast() }
-        return text
     }
 }

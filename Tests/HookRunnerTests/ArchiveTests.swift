@@ -132,7 +132,7 @@ struct ArchiveTests {
         context.now = { start.addingTimeInterval(3 * 86_400) }
         let later = try await context.outputs()
         #expect(later.allSatisfy { $0.expired })
-        #expect(later.first?.line.contains("expired 2027-01-17T08:00:00Z") == true)
+        #expect(later.first?.cells.last == "expired 2027-01-17T08:00:00Z")
         #expect(warnings().filter { $0.hasSuffix("its output expired on 2027-01-17T08:00:00Z") }.count == 3)
         // An expired archive that is not on disk is not fetched: a warning, not a failure.
         try await context.downloadOutputs(into: project.path("fetched"))

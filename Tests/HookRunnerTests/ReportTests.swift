@@ -80,3 +80,11 @@ struct ReportTests {
         #expect(report.failures.isEmpty)
     }
 }
+
+struct TextTableTests {
+    @Test func `columns are padded to their widest cell, two spaces apart, with no trailing spaces`() {
+        let text = TextTable.render([["A", "BB", "C"], ["long", "x", ""], ["y", "zzz", "w"]])
+        #expect(text == "A     BB   C\nlong  x\ny     zzz  w\n")
+        #expect(TextTable.render([]) == "")
+    }
+}

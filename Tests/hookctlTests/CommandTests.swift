@@ -174,6 +174,12 @@ struct CommandTests {
         let expires = try #require((harvest["expires"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
         #expect(abs(expires.timeIntervalSinceNow - 14 * 86_400) < 3_600)
         #expect(harvest["expired"] as? Bool == false)
+        // The text form is a table: a header, then one row per product with its columns lined up.
+        let table = try await CLI.run(["outputs"], in: project.root).stdout.split(separator: "\n")
+        #expect(table.first?.split(separator: " ", omittingEmptySubsequences: true) == ["ORDER", "IDENTIFIER", "STATUS", "LOCATION", "SIZE", "EXPIRES"])
+        #expect(table.count == items.count + 1)
+        let statusColumn = try #require(table.first?.range(of: "STATUS")).lowerBound.utf16Offset(in: try #require(table.first))
+        #expect(table.dropFirst().allSatisfy { Array($0.utf16)[statusColumn...].starts(with: "completed".utf16) }, "\(table)")
 
         let download = try await CLI.run(["outputs", "manifests/s2-t47vlh.yaml", "--download", "out"], in: project.root)
         #expect(download.code == 0, "\(download.output)")

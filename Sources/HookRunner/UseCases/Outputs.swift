@@ -22,11 +22,13 @@ public struct OutputItem: Sendable {
     /// The client that lists and reads a PRIVATE order's bucket.
     var s3: S3Client?
 
-    /// `outputs`' text line: key, identifier, status, location, size, expiry.
-    public var line: String {
-        let expiry = expires.map { (expired ? "expired " : "expires ") + $0.formatted(.iso8601) }
-        return [key, identifier ?? "-", status.rawValue, location ?? "-", size.map { "\($0) bytes" }, expiry].compactMap { $0 }
-            .joined(separator: "  ")
+    /// The columns of `outputs`' text table, one row per output (`cells`).
+    public static let header = ["ORDER", "IDENTIFIER", "STATUS", "LOCATION", "SIZE", "EXPIRES"]
+
+    /// `outputs`' text row: key, identifier, status, location, size in bytes, expiry ("expired" once past).
+    public var cells: [String] {
+        let expiry = expires.map { (expired ? "expired " : "") + $0.formatted(.iso8601) }
+        return [key, identifier ?? "-", status.rawValue, location ?? "-", size.map(String.init) ?? "-", expiry ?? "-"]
     }
 
     /// `outputs --format json`: one object per output.

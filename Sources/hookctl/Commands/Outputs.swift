@@ -68,7 +68,7 @@ struct Outputs: AsyncParsableCommand {
         if global.format == .json {
             invocation.console.output(CanonicalJSON.string(.array(listed.map(\.json))))
         } else {
-            invocation.console.output(listed.map(\.line).joined(separator: "\n") + (listed.isEmpty ? "" : "\n"))
+            if !listed.isEmpty { invocation.console.output(TextTable.render([OutputItem.header] + listed.map(\.cells))) }
             if listed.isEmpty { invocation.console.info("No outputs: no recorded order has products yet.") }
         }
     }

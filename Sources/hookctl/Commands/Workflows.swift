@@ -51,7 +51,7 @@ struct Workflows: AsyncParsableCommand {
 
     static func table(_ workflows: [Workflow]) -> String {
         let rows = [["NAME", "VERSION", "DESCRIPTION"]] + workflows.map { [$0.name, $0.version ?? "-", $0.displayName ?? ""] }
-        return align(rows)
+        return TextTable.render(rows)
     }
 
     static func describe(_ workflow: Workflow) -> String {
@@ -62,7 +62,7 @@ struct Workflows: AsyncParsableCommand {
             + (workflow.options ?? []).map {
                 [$0.name, $0.type ?? "-", $0.required ? "yes" : "no", $0.defaultValue ?? "-", $0.allowed.joined(separator: ", ")]
             }
-        return text + "\n" + align(rows)
+        return text + "\n" + TextTable.render(rows)
     }
 
     static func json(_ workflows: [Workflow]) -> String {
@@ -86,11 +86,4 @@ struct Workflows: AsyncParsableCommand {
                 }))
     }
 
-    private static func align(_ rows: [[String]]) -> String {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }.joined(separator: "\n") + "\n"
-    }
 }
