@@ -259,12 +259,17 @@ public final class HookService: Sendable {
         try await perform(.GET, path, query: query, body: nil, idempotent: true, what: what)
     }
 
+    /// What a query value may hold unencoded: the URL query's characters but the separators `&`, `=`, `+` and `#`.
+    private static let queryValueAllowed: CharacterSet = {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+#")
+        return allowed
+    }()
+
     private func url(_ path: String, query: [(String, String)]) -> String {
         var base = configuration.serviceURL.absoluteString
         if !base.hasSuffix("/") { base += "/" }
-        var allowed = CharacterSet.urlQueryAllowed
-        allowed.remove(charactersIn: "&=+#")
-        let encoded = query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }
+        let encoded = query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: Self.queryValueAllowed) ?? $0.1)" }
         return base + path + (encoded.isEmpty ? "" : "?" + encoded.joined(separator: "&"))
     }
 
@@ -350,7 +355,16 @@ public final class HookService: Sendable {
         }
     }
 
-    static func quoted(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
+    static func quoted(_ text: String) -> String {
+        // Names rarely hold a quote: only then is the text rebuilt (scalar by scalar, without Foundation's search).
+        guard text.utf8.contains(UInt8(ascii: "'")) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            out.unicodeScalars.append(scalar)
+            if scalar == "'" { out.unicodeScalars.append(scalar) }
+        }
+        return out
+    }
 
     static func seconds(_ duration: Duration) -> String {
         String(format: "%.1fs", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)

@@ -81,14 +81,26 @@ public struct OrderRecord: Equatable, Sendable {
     }
 
     /// Identifiers whose latest outcome is not `completed` (or that have none yet), in order.
-    public var unfinishedIdentifiers: [String] {
+    public var unfinishedIdentifiers: [String] { unfinishedIdentifiers(outcomes: outcomes) }
+
+    /// `unfinishedIdentifiers` given `outcomes` (worked out once by callers that need both).
+    func unfinishedIdentifiers(outcomes: [ProductOutcome]) -> [String] {
         let done = Set(outcomes.filter { $0.product.status == .completed }.map(\.product.identifier))
         return identifiers.filter { !done.contains($0) }
     }
 
     /// True when every identifier has completed in some attempt.
-    public var isSuccessful: Bool {
-        isFinished && unfinishedIdentifiers.isEmpty && (!identifiers.isEmpty || status == .completed)
+    public var isSuccessful: Bool { isFinished && isSuccessful(outcomes: outcomes) }
+
+    /// `isSuccessful` given `outcomes`.
+    func isSuccessful(outcomes: [ProductOutcome]) -> Bool {
+        guard isFinished else { return false }
+        // `outcomes` has one entry per identifier that has one: all completed and none missing is success.
+        if outcomes.allSatisfy({ $0.product.status == .completed }) {
+            let identifiers = identifiers
+            if outcomes.count == identifiers.count { return !identifiers.isEmpty || status == .completed }
+        }
+        return unfinishedIdentifiers(outcomes: outcomes).isEmpty && (!identifiers.isEmpty || status == .completed)
     }
 
     /// The order's status as reports give it: `completed` once every identifier has completed in some attempt, else

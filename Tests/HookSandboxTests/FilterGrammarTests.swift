@@ -138,6 +138,27 @@ struct FilterGrammarTests {
         }
     }
 
+    @Test func `lookups by id or name select exactly what the filter accepts`() async throws {
+        try await Harness.routed(SandboxConfiguration(pace: .seconds(60))) { h in
+            let token = try await h.dedlToken()
+            var ids: [Int] = []
+            for name in ["a-1", "a-2", "7", "a-4"] { ids.append(try await h.submit(Harness.harvestBody(name: name), token: token)) }
+            func listed(_ filter: String) async throws -> [String] {
+                let query = filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? filter
+                let reply = try await h.get("/odata/v1/ProductionOrders?$filter=\(query)&$orderby=Id%20asc", token: token)
+                #expect(reply.status == 200, "\(filter): \(reply.text)")
+                return reply.json?["value"]?.arrayValue?.compactMap { $0["Name"]?.stringValue } ?? []
+            }
+            // A number matches the id it equals; a string only the id it spells exactly.
+            #expect(try await listed("Id eq \(ids[0]) or id eq '\(ids[1])' or Id eq '0\(ids[3])' or Id eq 99999999") == ["a-1", "a-2"])
+            #expect(try await listed("Id eq \(ids[3]).0 or Id eq \(ids[2])") == ["7", "a-4"])
+            #expect(try await listed("Id eq true or Id eq null") == [])
+            #expect(try await listed("Name eq 'a-2' or Name eq 'a-4' or Name eq 'a-9'") == ["a-2", "a-4"])
+            // A number compared with a name that is one matches it: not a plain lookup, still the same answer.
+            #expect(try await listed("Name eq 7 or Name eq 'a-1'") == ["a-1", "7"])
+        }
+    }
+
     @Test func `listings beyond 1000 rows come in pages linked by nextLink`() async throws {
         try await Harness.routed(SandboxConfiguration(pace: .seconds(60))) { h in
             let token = try await h.dedlToken()

@@ -48,6 +48,20 @@ struct ProductArchiveTests {
         }
     }
 
+    @Test func `the size worked out without building an archive is the built archive's`() {
+        for (item, declared) in [(1, nil), (2, nil), (3, 0), (4, 5), (5, 2 * ProductArchive.blockSize + 3)] as [(Int, Int?)] {
+            for (identifier, workflow, processed) in [
+                ("S2A_X.SAFE", "data-harvest", "S2A_X.SAFE"), ("S1A_Y.SAFE", "sen2cor", "S1A_Y_L2A"), ("a&b<c>", "data-harvest", "a&b<c>"),
+            ] {
+                let built = ProductArchive(
+                    orderID: 40 + item, itemID: item, identifier: identifier, workflow: workflow, processedName: processed, declaredSize: declared)
+                let size = ProductArchive.size(
+                    orderID: 40 + item, itemID: item, identifier: identifier, workflow: workflow, processedName: processed, declaredSize: declared)
+                #expect(size == built.count, "\(identifier), item \(item), declared \(declared.map(String.init) ?? "none")")
+            }
+        }
+    }
+
     @Test func `small and sized archives are valid ZIP files with the declared data size`() async throws {
         let python = PythonClientTests.python
         try #require(FileManager.default.isExecutableFile(atPath: python.path), "Python not found at \(python.path)")

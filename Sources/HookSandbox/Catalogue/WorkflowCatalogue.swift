@@ -18,7 +18,31 @@ enum WorkflowCatalogue {
 
     /// Whether an option's value is a secret (masked in inspection, omitted from listings).
     static func isSecret(_ name: String) -> Bool {
-        secretOptionNames.contains(name) || name.contains("password") || name.contains("secret") || name.hasSuffix("access_key")
+        if secretOptionNames.contains(name) { return true }
+        // Option names are ASCII: compared as bytes, without Foundation's `contains` (which went through
+        // `NSString` and cost more than the rest of an order's answer). Any other name is compared as text.
+        guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return name.contains("password") || name.contains("secret") || name.hasSuffix("access_key")
+        }
+        return contains(name, Self.password) || contains(name, Self.secret) || name.hasSuffix("access_key")
+    }
+
+    private static let password = Array("password".utf8)
+    private static let secret = Array("secret".utf8)
+
+    /// Whether `needle`'s bytes occur in `text`'s UTF-8 (a plain loop: the generic `firstRange(of:)` is not
+    /// specialised for it and cost as much as the NSString detour it replaced).
+    private static func contains(_ text: String, _ needle: [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= needle.count else { return false }
+            for start in 0...(bytes.count - needle.count) {
+                var matched = 0
+                while matched < needle.count, bytes[start + matched] == needle[matched] { matched += 1 }
+                if matched == needle.count { return true }
+            }
+            return false
+        }
     }
 
     static let storageOptions: [WorkflowOptionSpec] = [

@@ -5,6 +5,8 @@ enum FilterValue: Sendable, Equatable {
     case bool(Bool)
     case null
 
+    var isString: Bool { if case .string = self { true } else { false } }
+
     /// The value as text for the string functions (numbers as written, integers without a fraction).
     var text: String? {
         switch self {
@@ -53,6 +55,24 @@ indirect enum FilterExpression: Sendable, Equatable {
             if let left = a.possibleValues(of: property), let right = b.possibleValues(of: property) { left + right } else { nil }
         default: nil
         }
+    }
+
+    /// The literals of an expression that is nothing but `property eq literal` clauses joined by `or` (hookctl's
+    /// lookups by id or name): an entity matches exactly when its `property` equals one of them, so a listing can
+    /// take the entities looked up by these values without evaluating the expression on each. Nil for any other
+    /// expression.
+    func equalityValues(of property: String) -> [FilterValue]? {
+        var values: [FilterValue] = []
+        var pending = [self]
+        while let next = pending.popLast() {
+            switch next {
+            case let .compare("eq", .property(p), .literal(v)) where p == property: values.append(v)
+            case let .compare("eq", .literal(v), .property(p)) where p == property: values.append(v)
+            case let .or(a, b): pending += [b, a]
+            default: return nil
+            }
+        }
+        return values
     }
 
     /// Evaluates to a boolean for one entity; `lookup` gives a property's value.

@@ -25,12 +25,12 @@ struct ODataQuery: Sendable {
             case "orderby":
                 query.orderBy = try parseOrderBy(value, properties: properties)
             case "top":
-                guard let n = Int(value.trimmingCharacters(in: .whitespaces)), n >= 0 else {
+                guard let n = Int(value.trimmingSpaces()), n >= 0 else {
                     throw .init(message: "Invalid $top: '\(value.prefix(40))' is not a non-negative integer")
                 }
                 query.top = n
             case "skip":
-                guard let n = Int(value.trimmingCharacters(in: .whitespaces)), n >= 0 else {
+                guard let n = Int(value.trimmingSpaces()), n >= 0 else {
                     throw .init(message: "Invalid $skip: '\(value.prefix(40))' is not a non-negative integer")
                 }
                 query.skip = n
@@ -41,7 +41,7 @@ struct ODataQuery: Sendable {
                 default: throw .init(message: "Invalid $count: '\(value.prefix(40))' (true or false)")
                 }
             case "expand":
-                query.expand = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                query.expand = value.split(separator: ",").map { $0.trimmingSpaces() }
             default:
                 continue  // other parameters are ignored, as FastAPI ignores unknown query parameters
             }

@@ -47,10 +47,17 @@ struct ItemProcessor: Sendable {
         }
         let processedName = ProductArchive.processedName(
             identifier: identifier, workflow: workflow.name, outputType: workflow.outputProductType ?? workflow.name.uppercased())
+        let declaredSize = catalogue.find(identifier)?.size
+        guard order.storage == "PRIVATE" else {
+            // A TEMPORARY archive is built when it is downloaded; its size is all that is recorded now.
+            let size = ProductArchive.size(
+                orderID: order.id, itemID: work.item.id, identifier: identifier, workflow: workflow.name, processedName: processedName,
+                declaredSize: declaredSize)
+            return (processedName, size, nil)
+        }
         let archive = ProductArchive(
             orderID: order.id, itemID: work.item.id, identifier: identifier, workflow: workflow.name, processedName: processedName,
-            declaredSize: catalogue.find(identifier)?.size)
-        guard order.storage == "PRIVATE" else { return (processedName, archive.count, nil) }
+            declaredSize: declaredSize)
         guard let path = order.stringOption("output_s3_path").flatMap(S3OutputPath.init), let endpoint = order.stringOption("output_s3_endpoint_url"),
             let accessKey = order.stringOption("output_s3_access_key"), let secretKey = order.stringOption("output_s3_secret_key")
         else { throw Failure(message: "Output storage is PRIVATE but the output_s3_* options are incomplete") }

@@ -6,11 +6,14 @@ import HookCore
 extension Order {
     /// Secrets as the create response echoes them: Fernet-looking ciphertext (`gAAAAAB…`), never the value.
     func encryptedLooking(_ name: String, _ value: JSONValue) -> JSONValue {
-        let digest = SHA256.hash(data: Array("sandbox-fernet:\(id):\(name):\(String(decoding: value.compactBytes, as: UTF8.self))".utf8))
+        let digest = SHA256.hash(data: Array("sandbox-fernet:\(id):\(name):".utf8) + value.compactBytes)
         var bytes = [UInt8](repeating: 0, count: 9) + Array(digest) + Array(SHA256.hash(data: Array(digest)))
         bytes[0] = 0x80
-        let text = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        return .string("gAAAAAB" + text.dropFirst(7))
+        // URL-safe base64 (`+` and `/` as `-` and `_`), byte by byte rather than through Foundation's string search.
+        let text = Data(bytes).base64EncodedString().utf8.dropFirst(7).map {
+            $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0
+        }
+        return .string("gAAAAAB" + String(decoding: text, as: UTF8.self))
     }
 
     func optionsJSON(secrets: SecretDisplay) -> JSONValue {

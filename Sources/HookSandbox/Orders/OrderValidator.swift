@@ -26,7 +26,7 @@ struct OrderValidator: Sendable {
                     issues.append(.init(loc: [.key("body"), .key("IdentifierList"), .index(i)], msg: "str type expected", type: "type_error.str"))
                     continue
                 }
-                if s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                if s.isBlank {
                     issues.append(
                         .init(
                             loc: [.key("body"), .key("IdentifierList"), .index(i)], msg: "identifier must not be empty", type: "value_error.any_str.min_length")
@@ -121,7 +121,7 @@ struct OrderValidator: Sendable {
             issues.append(.missing([.key("body"), .key(key)]))
             return nil
         case let .string(s)?:
-            if s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if s.isBlank {
                 issues.append(
                     .init(
                         loc: [.key("body"), .key(key)], msg: "ensure this value has at least 1 characters", type: "value_error.any_str.min_length",

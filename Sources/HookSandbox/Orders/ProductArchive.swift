@@ -23,36 +23,63 @@ struct ProductArchive: Sendable {
     }
 
     init(orderID: Int, itemID: Int, identifier: String, workflow: String, processedName: String, declaredSize: Int? = nil) {
+        var layout = Layout(
+            orderID: orderID, itemID: itemID, identifier: identifier, workflow: workflow, processedName: processedName, declaredSize: declaredSize)
         var zip = ZipWriter()
-        let folder = processedName.hasSuffix(".SAFE") ? processedName : processedName + ".SAFE"
-        let manifest = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <hookSandboxProduct>
-              <workflow>\(Self.xmlEscape(workflow))</workflow>
-              <input>\(Self.xmlEscape(identifier))</input>
-              <output>\(Self.xmlEscape(processedName))</output>
-              <batchOrder>\(orderID)</batchOrder>
-              <item>\(itemID)</item>
-              <note>Synthetic product written by the hookctl sandbox; not real data.</note>
-            </hookSandboxProduct>
-
-            """
-        zip.add("\(folder)/manifest.safe", Array(manifest.utf8))
-        var generator = SeededGenerator(seed: SeededGenerator.hash(identifier) ^ UInt64(itemID))
-        let size = min(declaredSize ?? (16_384 + Int(generator.next() % 32_768)), Self.maxDeclaredSize)
-        var block = [UInt8](repeating: 0, count: min(size, Self.blockSize))
+        zip.add(layout.manifestName, layout.manifest)
+        var block = [UInt8](repeating: 0, count: min(layout.dataSize, Self.blockSize))
         var i = 0
         while i < block.count {
-            let word = generator.next()
+            let word = layout.generator.next()
             for shift in stride(from: 0, to: 64, by: 8) where i < block.count {
                 block[i] = UInt8(truncatingIfNeeded: word >> UInt64(shift))
                 i += 1
             }
         }
-        zip.add("\(folder)/measurement/data.bin", repeating: block, size: size)
+        zip.add(layout.dataName, repeating: block, size: layout.dataSize)
         segments = zip.finish()
         count = segments.reduce(0) { $0 + $1.count }
         crc = zip.crc
+    }
+
+    /// The size of the archive `init` builds from the same arguments, without generating its data or its CRCs (what a
+    /// completed TEMPORARY item records; its bytes are built when downloaded).
+    static func size(orderID: Int, itemID: Int, identifier: String, workflow: String, processedName: String, declaredSize: Int? = nil) -> Int {
+        let layout = Layout(
+            orderID: orderID, itemID: itemID, identifier: identifier, workflow: workflow, processedName: processedName, declaredSize: declaredSize)
+        return ZipWriter.size(entries: [(layout.manifestName, layout.manifest.count), (layout.dataName, layout.dataSize)])
+    }
+
+    /// What an archive holds before its data is generated: the entries' names, the manifest, the data's size, and the
+    /// generator where the data's bytes begin.
+    private struct Layout {
+        var manifestName: String
+        var manifest: [UInt8]
+        var dataName: String
+        var dataSize: Int
+        var generator: SeededGenerator
+
+        init(orderID: Int, itemID: Int, identifier: String, workflow: String, processedName: String, declaredSize: Int?) {
+            let folder = processedName.hasSuffix(".SAFE") ? processedName : processedName + ".SAFE"
+            let text = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <hookSandboxProduct>
+                  <workflow>\(ProductArchive.xmlEscape(workflow))</workflow>
+                  <input>\(ProductArchive.xmlEscape(identifier))</input>
+                  <output>\(ProductArchive.xmlEscape(processedName))</output>
+                  <batchOrder>\(orderID)</batchOrder>
+                  <item>\(itemID)</item>
+                  <note>Synthetic product written by the hookctl sandbox; not real data.</note>
+                </hookSandboxProduct>
+
+                """
+            manifestName = "\(folder)/manifest.safe"
+            manifest = Array(text.utf8)
+            dataName = "\(folder)/measurement/data.bin"
+            var generator = SeededGenerator(seed: SeededGenerator.hash(identifier) ^ UInt64(itemID))
+            dataSize = min(declaredSize ?? (16_384 + Int(generator.next() % 32_768)), ProductArchive.maxDeclaredSize)
+            self.generator = generator
+        }
     }
 
     /// The archive's bytes in `range`, as buffers of at most one block; repeated data shares one buffer.
@@ -89,7 +116,18 @@ struct ProductArchive: Sendable {
         return out
     }
 
-    private static func xmlEscape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    /// `&`, `<` and `>` escaped (one pass over the scalars; most names have none of them).
+    fileprivate static func xmlEscape(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else { return s }
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }

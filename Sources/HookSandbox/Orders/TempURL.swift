@@ -20,7 +20,7 @@ enum TempURL {
     /// `<YYYYMMDD>_<itemId>_<8 chars>.zip`; the eight characters follow from the order and item, so a file name
     /// cannot be guessed from an item id alone.
     static func fileName(orderID: Int, itemID: Int, completedMs: Int64) -> String {
-        let day = Timestamp.string(ms: completedMs).prefix(10).replacingOccurrences(of: "-", with: "")
+        let day = String(Timestamp.string(ms: completedMs).prefix(10).filter { $0 != "-" })
         return "\(day)_\(itemID)_\(tag(orderID: orderID, itemID: itemID)).zip"
     }
 
@@ -33,12 +33,20 @@ enum TempURL {
 
     static func signature(path: String, expires: Int64) -> String {
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Array("GET\n\(expires)\n\(path)".utf8), using: key)
-        return mac.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(40)
+        for byte in mac {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+
     private static func tag(orderID: Int, itemID: Int) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         var generator = SeededGenerator(seed: SeededGenerator.hash("\(orderID)/\(itemID)"))
-        return String((0..<8).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+        return String(decoding: (0..<8).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }, as: UTF8.self)
     }
 }

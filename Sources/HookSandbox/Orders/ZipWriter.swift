@@ -75,6 +75,13 @@ struct ZipWriter {
         }
     }
 
+    /// The size of the archive these entries (name, size of data) make, in this order: what `finish()` gives.
+    static func size(entries: [(name: String, size: Int)]) -> Int {
+        let names = entries.reduce(0) { $0 + $1.name.utf8.count }
+        // Each entry: a 30-byte local header and a 46-byte central one, each with the name; then the 22-byte end.
+        return entries.reduce(0) { $0 + $1.size } + 2 * names + (30 + 46) * entries.count + 22
+    }
+
     /// The finished archive, as segments.
     mutating func finish() -> [ZipSegment] {
         var end = central

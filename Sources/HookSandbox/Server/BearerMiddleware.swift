@@ -15,7 +15,7 @@ struct BearerMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw ErrorAnswer.unauthorized("Invalid authentication credentials") }
         var context = context
         do {
-            context.claims = try await issuer.verify(parts[1].trimmingCharacters(in: .whitespaces), realm: "dedl", audience: TokenEndpoint.dedlAudience)
+            context.claims = try await issuer.verify(parts[1].trimmingSpaces(), realm: "dedl", audience: TokenEndpoint.dedlAudience)
         } catch {
             throw ErrorAnswer.unauthorized(error.detail)
         }

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import Synchronization
 
 /// Counts (and logs at debug level) every answer in `RequestStats` by method, route pattern and status, and gives every error its service-shaped
 /// body: Hummingbird's own `HTTPError`s (an unknown route) become FastAPI's `{"detail": ...}`, anything else
@@ -36,7 +37,17 @@ struct RequestStatsMiddleware: RouterMiddleware {
     /// `/odata/v1/BatchOrder({id})/Products`; `unmatched` for no route.
     static func pattern(_ context: Context) -> String {
         guard let path = context.endpointPath, path != "NotFound" else { return "unmatched" }
-        return path.split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
+        if let known = patterns.withLock({ $0[path] }) { return known }
+        let pattern = Self.pattern(endpoint: path)
+        patterns.withLock { $0[path] = pattern }
+        return pattern
+    }
+
+    /// Patterns already worked out, by endpoint path: one per route, so the table stays as small as the router.
+    private static let patterns = Mutex<[String: String]>([:])
+
+    private static func pattern(endpoint path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
             guard let open = segment.firstIndex(of: "{"), segment.hasSuffix("id}") else { return String(segment) }
             let prefix = segment[..<open]
             return prefix + (prefix.hasSuffix("(") ? "{id})" : "{id}")

@@ -268,8 +268,24 @@ extension SandboxRoutes {
     func selectOrders(_ q: ODataQuery, owner: String, now: Int64) -> (page: [Order], total: Int, more: Bool) {
         var ids: [Int]?
         var names: [String]?
+        // When the candidates looked up are exactly the orders the filter accepts, it is not evaluated on each of them.
+        var exact = false
         if let filter = q.filter {
-            if let values = filter.possibleValues(of: "Id") {
+            if let values = filter.equalityValues(of: "Id") {
+                // `Id` is a string of digits compared with a number numerically, with a string as text: a number
+                // matches the id it equals, a string only the id it spells exactly ("007" matches none).
+                ids = values.compactMap { value in
+                    switch value {
+                    case let .number(n): Int(exactly: n)
+                    case let .string(s): Int(s).flatMap { String($0) == s ? $0 : nil }
+                    default: nil
+                    }
+                }
+                exact = true
+            } else if let values = filter.equalityValues(of: "Name"), values.allSatisfy(\.isString) {
+                names = values.compactMap(\.text)
+                exact = true
+            } else if let values = filter.possibleValues(of: "Id") {
                 ids = values.map { value in
                     switch value {
                     case let .number(n): Int(exactly: n) ?? -1
@@ -277,8 +293,9 @@ extension SandboxRoutes {
                     default: -1
                     }
                 }
-            } else if let values = filter.possibleValues(of: "Name") {
-                names = values.compactMap { if case let .string(s) = $0 { s } else { nil } }
+            } else if let values = filter.possibleValues(of: "Name"), values.allSatisfy(\.isString) {
+                // (A number can equal a name that spells it, `Name eq 7`: such a filter is evaluated on every order.)
+                names = values.compactMap(\.text)
             }
         }
         return service.store.withOrders { list, index, indices in
@@ -292,7 +309,7 @@ extension SandboxRoutes {
             }
             var matching: [Int] = []
             for i in candidates where list[i].ownerID == owner {
-                if let filter = q.filter, !filter.matches({ orderValue(list[i], $0, now: now) }) { continue }
+                if !exact, let filter = q.filter, !filter.matches({ orderValue(list[i], $0, now: now) }) { continue }
                 matching.append(i)
             }
             let (page, total, more) = q.apply(
