@@ -260,7 +260,7 @@ struct CommandTests {
         // Released while a second apply waits within its timeout: it goes ahead.
         let waiting = try CLI.start(["apply", "--lock-timeout", "60s"], in: project.root)
         let log = project.path("apply.err")
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         waiting.standardOutput = FileHandle.nullDevice
         waiting.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try waiting.run()

@@ -122,7 +122,7 @@ struct LocalSandboxTests {
         let project = try Self.project(try #require(sandbox), orders: 1)
         let process = try CLI.start(["apply"], in: project.root)
         let log = project.path("apply.err")
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
