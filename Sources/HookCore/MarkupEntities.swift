@@ -4,6 +4,33 @@ package enum MarkupEntities {
         "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{00A0}", "#39": "'",
     ]
 
+    /// `text` safe in XML element text and attribute values: `&`, `<`, `>` and `"` as entities; newlines and tabs kept;
+    /// the characters XML 1.0 forbids even as references (other C0 controls, surrogates, U+FFFE, U+FFFF) as `?`.
+    package static func encode(_ text: String) -> String {
+        let plain = text.utf8.allSatisfy { byte in
+            byte >= 0x20 && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "\"")
+                && byte != 0xEF  // U+FFFE and U+FFFF start with it
+        }
+        if plain { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\n", "\t": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                    out += "?"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
     /// Decodes character references; anything unknown or malformed is kept as written.
     package static func decode(_ text: String) -> String {
         guard text.contains("&") else { return text }

@@ -177,26 +177,7 @@ private func escape(_ text: String) -> String {
     text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
 }
 
-private func xml(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "\n", "\t": out.unicodeScalars.append(scalar)
-        default:
-            // XML 1.0 forbids most control characters even when escaped.
-            if scalar.value < 0x20 || (0xD800...0xDFFF).contains(scalar.value) || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
-                out += "?"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out
-}
+private func xml(_ text: String) -> String { MarkupEntities.encode(text) }
 
 extension ProductOutcome {
     /// A product as `report.json` writes it: the identifier's latest outcome and the attempt that produced it.

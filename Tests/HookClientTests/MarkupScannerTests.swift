@@ -36,4 +36,11 @@ import Testing
     @Test func `numeric character references`() {
         #expect(MarkupEntities.decode("&#233;t&#xE9; &lt;&gt; &unknown; & x") == "été <> &unknown; & x")
     }
+
+    @Test func `text is encoded for XML: the markup characters as entities, forbidden controls as question marks`() {
+        #expect(MarkupEntities.encode("plain S2A_MSIL1C.SAFE é") == "plain S2A_MSIL1C.SAFE é")
+        #expect(MarkupEntities.encode("a & <b> \"c\"\n\td") == "a &amp; &lt;b&gt; &quot;c&quot;\n\td")
+        #expect(MarkupEntities.encode("bell\u{07} \u{FFFE}\u{FFFF} \u{F8FF}") == "bell? ?? \u{F8FF}")
+        #expect(MarkupEntities.decode(MarkupEntities.encode("x & <y>")) == "x & <y>")
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HookCore
 import NIOCore
 
 /// The deterministic output archive of one item: the same order, item and input always give the same bytes. A stored
@@ -64,9 +65,9 @@ struct ProductArchive: Sendable {
             let text = """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <hookSandboxProduct>
-                  <workflow>\(ProductArchive.xmlEscape(workflow))</workflow>
-                  <input>\(ProductArchive.xmlEscape(identifier))</input>
-                  <output>\(ProductArchive.xmlEscape(processedName))</output>
+                  <workflow>\(MarkupEntities.encode(workflow))</workflow>
+                  <input>\(MarkupEntities.encode(identifier))</input>
+                  <output>\(MarkupEntities.encode(processedName))</output>
                   <batchOrder>\(orderID)</batchOrder>
                   <item>\(itemID)</item>
                   <note>Synthetic product written by the hookctl sandbox; not real data.</note>
@@ -116,18 +117,4 @@ struct ProductArchive: Sendable {
         return out
     }
 
-    /// `&`, `<` and `>` escaped (one pass over the scalars; most names have none of them).
-    fileprivate static func xmlEscape(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else { return s }
-        var out = ""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
 }
