@@ -14,15 +14,14 @@ swift build -c release --product hookctl >/dev/null
 BIN=$PWD/.build/release/hookctl
 WORK=$(mktemp -d)
 trap 'kill $SANDBOX $MOTO $HOLD 2>/dev/null || true; rm -rf "$WORK"' EXIT
-"$BIN" sandbox --port "$PORT" --pace 1 >"$WORK/sandbox.log" 2>&1 &
-SANDBOX=$!
+start_sandbox "$WORK/sandbox.log" --pace 1
 mkfifo "$WORK/moto.in"
 # moto_server.py stops when its stdin closes: hold it open (and keep this sleep off our stdout).
 sleep 3600 >"$WORK/moto.in" 2>/dev/null </dev/null &
 HOLD=$!
 .venv/bin/python3 Tests/python/moto_server.py <"$WORK/moto.in" >"$WORK/moto.port" 2>/dev/null &
 MOTO=$!
-for _ in $(seq 100); do grep -q PORT "$WORK/moto.port" 2>/dev/null && curl -sf "http://127.0.0.1:$PORT/sandbox/stats" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q PORT "$WORK/moto.port" 2>/dev/null && break; sleep 0.1; done
 S3="http://127.0.0.1:$(awk '{print $2}' "$WORK/moto.port")"
 curl -sf -X PUT "$S3/mirror" >/dev/null
 curl -sf -X POST "http://127.0.0.1:$PORT/sandbox/catalogue" \

@@ -14,6 +14,8 @@
 # ONLY_DOWNLOAD=1 skips part 2; LOAD_MAX (default 1.0) is the load average it waits for, at most 10 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 SIZE=${1:-1073741824}
 RUNS=${2:-5}
 PORT=${PORT:-18081}
@@ -31,9 +33,7 @@ WORK=$(mktemp -d -p "${BENCH_TMP:-/tmp}")
 DISKWORK=$(mktemp -d -p "$DISK")
 trap 'kill $SANDBOX 2>/dev/null || true; rm -rf "$WORK" "$DISKWORK"' EXIT
 
-"$BIN" sandbox --port "$PORT" --pace 1 >"$WORK/sandbox.log" 2>&1 &
-SANDBOX=$!
-for _ in $(seq 100); do curl -sf "$BASE/sandbox/stats" >/dev/null && break; sleep 0.1; done
+start_sandbox "$WORK/sandbox.log" --pace 1
 curl -sf -X POST "$BASE/sandbox/catalogue" \
     -d "{\"collection\":\"EO.ESA.DAT.SENTINEL-2.MSI.L1C\",\"identifiers\":[\"S2A_MSIL1C_BENCH_LARGE.SAFE\"],\"size\":$SIZE}" >/dev/null
 

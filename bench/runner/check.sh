@@ -5,6 +5,8 @@
 # Usage: bench/runner/check.sh [N] [RUNS]   (default 1000 and 5; builds release first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 N=${1:-1000}
 RUNS=${2:-5}
 PORT=${PORT:-18083}
@@ -13,9 +15,7 @@ swift build -c release --product hookctl >/dev/null
 BIN=$PWD/.build/release/hookctl
 WORK=$(mktemp -d)
 trap 'kill $SANDBOX 2>/dev/null || true; rm -rf "$WORK"' EXIT
-"$BIN" sandbox --port "$PORT" >"$WORK/sandbox.log" 2>&1 &
-SANDBOX=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/sandbox/stats" >/dev/null && break; sleep 0.1; done
+start_sandbox "$WORK/sandbox.log"
 mkdir -p "$WORK/manifests"
 python3 - "$WORK" "$PORT" "$N" <<'PY'
 import json, sys, urllib.request

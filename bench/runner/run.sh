@@ -19,9 +19,8 @@ WORK=$(mktemp -d)
 trap 'kill $SANDBOX 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 # shellcheck disable=SC2086
-"$BIN" sandbox --port "$PORT" ${SANDBOX_FLAGS:---pace 5} >"$WORK/sandbox.log" 2>&1 &
-SANDBOX=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/sandbox/stats" >/dev/null && break; sleep 0.1; done
+# shellcheck disable=SC2086  # SANDBOX_FLAGS is a list of flags
+start_sandbox "$WORK/sandbox.log" ${SANDBOX_FLAGS:---pace 5}
 
 local_project "$WORK/project" "$PORT"
 python3 - "$WORK/project/manifests" "$N" <<'PY'

@@ -19,9 +19,7 @@ if [ -z "${BIN:-}" ]; then
 fi
 WORK=$(mktemp -d)
 trap 'kill $SANDBOX 2>/dev/null || true; rm -rf "$WORK"' EXIT
-"$BIN" sandbox --port "$PORT" --pace 5 >"$WORK/sandbox.log" 2>&1 &
-SANDBOX=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/sandbox/stats" >/dev/null && break; sleep 0.1; done
+start_sandbox "$WORK/sandbox.log" --pace 5
 
 # project NAME COUNT: a project of COUNT one-item orders named NAME-00000...
 project() {
