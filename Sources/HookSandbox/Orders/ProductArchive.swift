@@ -3,12 +3,12 @@ import HookCore
 import NIOCore
 
 /// The deterministic output archive of one item: the same order, item and input always give the same bytes. A stored
-/// ZIP of a small XML manifest and a data file of pseudo-random bytes, 16-48 KiB unless the input product declares a
-/// size (`POST /sandbox/catalogue` with `size`); data beyond a mebibyte repeats its first mebibyte, so a gigabyte
+/// ZIP of a small XML manifest and a data file of pseudo-random bytes, 16-48 KiB unless the input product declares the
+/// archive's size (`POST /sandbox/catalogue` with `size`; the data file is then what the rest leaves); data beyond a mebibyte repeats its first mebibyte, so a gigabyte
 /// archive is held as a few KiB plus one block, and streamed from any offset.
 struct ProductArchive: Sendable {
     static let blockSize = 1 << 20
-    /// The largest size a catalogue item may declare (the archive stays below ZIP64's 4 GiB).
+    /// The largest archive size a catalogue item may declare (below ZIP64's 4 GiB).
     static let maxDeclaredSize = 3 << 30
 
     let segments: [ZipSegment]
@@ -78,7 +78,14 @@ struct ProductArchive: Sendable {
             manifest = Array(text.utf8)
             dataName = "\(folder)/measurement/data.bin"
             var generator = SeededGenerator(seed: SeededGenerator.hash(identifier) ^ UInt64(itemID))
-            dataSize = min(declaredSize ?? (16_384 + Int(generator.next() % 32_768)), ProductArchive.maxDeclaredSize)
+            if let declaredSize {
+                // The declared size is the whole archive's (SPEC 5): the data fills what the headers and the manifest
+                // leave, none when they alone are larger.
+                let overhead = ZipWriter.size(entries: [(manifestName, manifest.count), (dataName, 0)])
+                dataSize = max(0, min(declaredSize, ProductArchive.maxDeclaredSize) - overhead)
+            } else {
+                dataSize = 16_384 + Int(generator.next() % 32_768)
+            }
             self.generator = generator
         }
     }
