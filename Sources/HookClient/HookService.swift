@@ -185,20 +185,20 @@ public final class HookService: Sendable {
                     var told = written
                     do {
                         for try await chunk in response.body {
-                            try chunk.withUnsafeReadableBytes { try writer.write($0) }
+                            try await writer.append(chunk)
                             written += Int64(chunk.readableBytes)
                             if written - told >= BlockWriter.blockSize {
                                 told = written
                                 progress?(written, total)
                             }
                         }
-                        try writer.close()
+                        try await writer.close()
                         if told != written { progress?(written, total) }
                     } catch is CancellationError {
-                        try? writer.close()
+                        try? await writer.close()
                         throw CancellationError()
                     } catch {
-                        try? writer.close()
+                        try? await writer.close()
                         throw error
                     }
                     if let total, written != total {

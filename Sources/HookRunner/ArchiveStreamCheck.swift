@@ -1,5 +1,4 @@
 import Crypto
-import Dispatch
 import Foundation
 import HookClient
 import HookCore
@@ -21,19 +20,16 @@ final class ArchiveStreamCheck: DownloadObserver {
         walk = ZipWalk()
     }
 
-    func observe(_ bytes: UnsafeRawBufferPointer) {
-        size += Int64(bytes.count)
-        guard bytes.count >= 1 << 16 else {
+    /// Two lanes that share nothing: the SHA-256 (0), and the byte count with the zip walk (1). A download runs them
+    /// on two threads, so a block costs the slower of the two, not both.
+    var lanes: Int { 2 }
+
+    func observe(_ bytes: UnsafeRawBufferPointer, lane: Int) {
+        if lane == 0 {
             hasher.update(bufferPointer: bytes)
+        } else {
+            size += Int64(bytes.count)
             walk.feed(bytes)
-            return
-        }
-        // Hashing and the CRC walk share nothing: on two threads a block costs the slower of the two, not both. Each
-        // part touches only its own property, and `concurrentPerform` returns when both are done.
-        nonisolated(unsafe) let bytes = bytes
-        nonisolated(unsafe) let check = self
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            if part == 0 { check.hasher.update(bufferPointer: bytes) } else { check.walk.feed(bytes) }
         }
     }
 

@@ -16,7 +16,7 @@ import Testing
 struct ResumedDownloadTests {
     static let identifier = "S2A_MSIL1C_20230910T050701_N0509_R019_T47VLH_20230910T074321.SAFE"
 
-    static func completedOrder(_ service: HookService) async throws -> (order: Int, product: Int) {
+    static func completedOrder(_ service: HookService, identifier: String = identifier) async throws -> (order: Int, product: Int) {
         let body = """
             {"Name": "download-test", "WorkflowName": "data-harvest", "IdentifierList": ["\(identifier)"],
              "WorkflowOptions": [{"Name": "output_storage", "Value": "TEMPORARY"}, {"Name": "source_type", "Value": "DESP"},
@@ -71,6 +71,7 @@ struct ResumedDownloadTests {
             #expect(resumedSize == size)
             #expect(try Data(contentsOf: resumed) == bytes)
             #expect(observer.bytes == Array(bytes), "the observer saw the partial file read back, then the rest, once")
+            #expect(observer.secondLane == Array(bytes), "and so did its second lane")
             #expect(!FileManager.default.fileExists(atPath: resumed.path + ".part"))
             #expect(progress.first.map { $0 > Int64(bytes.count / 3) } == true, "resumed after the partial bytes")
 
@@ -107,6 +108,32 @@ extension ResumedDownloadTests {
         }
     }
 
+    @Test func `a download of many blocks reaches the file and every lane of the observer whole and in order`() async throws {
+        try await Self.withSandbox { sandbox, service, folder in
+            // More blocks than the writer has in flight, and a last one that is not full: blocks are reused. The
+            // declared size is the archive's.
+            let size = BlockWriter.blockSize * (BlockWriter.blockCount + 2) + 12_345
+            let identifier = "S2B_MSIL1C_20230911T050701_N0509_R019_T47VLH_20230911T074321.SAFE"
+            var request = URLRequest(url: sandbox.baseURL.appendingPathComponent("sandbox/catalogue"))
+            request.httpMethod = "POST"
+            request.httpBody = Data(#"{"collection": "EO.ESA.DAT.SENTINEL-2.MSI.L1C", "identifiers": ["\#(identifier)"], "size": \#(size)}"#.utf8)
+            _ = try await URLSession.shared.data(for: request)
+            let (order, product) = try await Self.completedOrder(service, identifier: identifier)
+
+            let plain = folder.appendingPathComponent("plain.zip")
+            #expect(try await service.downloadProduct(batchOrderID: order, productID: product, to: plain) == Int64(size))
+            let bytes = try Data(contentsOf: plain)
+            #expect(bytes.count == size)
+
+            let observed = folder.appendingPathComponent("observed.zip")
+            let observer = Collecting()
+            #expect(try await service.downloadProduct(batchOrderID: order, productID: product, to: observed, observer: observer) == Int64(size))
+            #expect(try Data(contentsOf: observed) == bytes)
+            #expect(observer.bytes == Array(bytes))
+            #expect(observer.secondLane == Array(bytes))
+        }
+    }
+
     @Test func `the bearer token goes only to the service's own origin`() {
         #expect(HookService.sameOrigin("https://odp.example/odata/v1/x", "https://odp.example:443/odata/v1/BatchOrder(1)"))
         #expect(!HookService.sameOrigin("https://s3.central.example/swift/v1/tmp-storage/a.zip", "https://odp.example/odata/v1/"))
@@ -121,9 +148,16 @@ final class ProgressLog: Sendable {
     func record(_ written: Int64, _ total: Int64?) { values.withLock { $0.append(written) } }
 }
 
-/// An observer that keeps every byte it is shown.
+/// An observer with two lanes that each keep every byte they are shown.
 final class Collecting: DownloadObserver {
     private(set) var bytes: [UInt8] = [0xFF]  // restart must clear it
-    func restart() { bytes = [] }
-    func observe(_ bytes: UnsafeRawBufferPointer) { self.bytes += bytes }
+    private(set) var secondLane: [UInt8] = [0xFF]
+    func restart() {
+        bytes = []
+        secondLane = []
+    }
+    var lanes: Int { 2 }
+    func observe(_ bytes: UnsafeRawBufferPointer, lane: Int) {
+        if lane == 0 { self.bytes += bytes } else { secondLane += bytes }
+    }
 }

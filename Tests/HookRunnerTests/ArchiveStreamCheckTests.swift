@@ -1,4 +1,5 @@
 import Foundation
+import HookClient
 import HookCore
 import Testing
 import ZIPFoundation
