@@ -27,10 +27,11 @@ let package = Package(
     targets: [
         // libyaml from the system (Debian's libyaml-dev): the event parser gives exact marks and lets us bound aliases.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-        // zlib from the system (Debian's zlib1g-dev; the release binary links it anyway): its CRC-32.
-        .systemLibrary(name: "SystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // CRC-32: carry-less multiplication where the processor has it, else the system's zlib (Debian's zlib1g-dev;
+        // the release binary links zlib anyway), which also combines CRCs.
+        .target(name: "CRC32Kernel", linkerSettings: [.linkedLibrary("z")]),
         // What every library shares: Secret, one JSON value with its reader and canonical writer, atomic files, file locks.
-        .target(name: "HookCore", dependencies: ["SystemZlib"], swiftSettings: swiftSettings),
+        .target(name: "HookCore", dependencies: ["CRC32Kernel"], swiftSettings: swiftSettings),
         .target(
             name: "HookManifest", dependencies: ["HookCore", "CYAML", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings

@@ -1,9 +1,9 @@
-import SystemZlib
+import CRC32Kernel
 
-/// CRC-32 (ISO-HDLC, as in ZIP and zlib), computed by the system's zlib: streamed updates, and the combination of
-/// the CRCs of two byte runs, which gives the CRC of a block repeated a billion times in a few dozen steps. The runner
-/// checks downloaded archives with it, the sandbox writes its archives with it. (It replaced a Swift slicing-by-16
-/// table: a 1 GiB download with its checks takes 12% less CPU; bench/client/RESULTS.md.)
+/// CRC-32 (ISO-HDLC, as in ZIP and zlib), computed by the CRC32Kernel C target (carry-less multiplication where the
+/// processor has it, else the system's zlib): streamed updates, and the combination of the CRCs of two byte runs,
+/// which gives the CRC of a block repeated a billion times in a few dozen steps. The runner checks downloaded archives
+/// with it, the sandbox writes its archives with it.
 public struct CRC32: Sendable {
     /// The CRC of the bytes so far.
     public private(set) var value: UInt32 = 0
@@ -18,16 +18,8 @@ public struct CRC32: Sendable {
     }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: Bytef.self) else { return }
-        var crc = uLong(value)
-        var offset = 0
-        while offset < bytes.count {
-            // zlib takes a 32-bit length.
-            let length = min(bytes.count - offset, 1 << 30)
-            crc = crc32(crc, base + offset, uInt(length))
-            offset += length
-        }
-        value = UInt32(truncatingIfNeeded: crc)
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        value = hookctl_crc32(value, base, bytes.count)
     }
 
     /// The CRC of `block` repeated to `size` bytes.
@@ -51,6 +43,6 @@ public struct CRC32: Sendable {
 
     /// The CRC of `a + b`, given the CRCs of `a` and of `b`, and the length of `b` (zlib's `crc32_combine`).
     public static func combine(_ crc1: UInt32, _ crc2: UInt32, length2: Int) -> UInt32 {
-        UInt32(truncatingIfNeeded: crc32_combine(uLong(crc1), uLong(crc2), .init(length2)))
+        hookctl_crc32_combine(crc1, crc2, Int64(length2))
     }
 }

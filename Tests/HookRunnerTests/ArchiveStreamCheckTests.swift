@@ -74,15 +74,30 @@ struct ArchiveStreamCheckTests {
         #expect(archive.enumerated().allSatisfy { check.checkedCRC(of: $0.element, at: $0.offset) == nil })
     }
 
-    @Test func `the sliced CRC-32 equals the reference one on any length and alignment`() {
+    @Test func `the CRC-32 equals the reference one on any length, alignment and split`() {
         var crc = HookCore.CRC32()
         Array("123456789".utf8).withUnsafeBytes { crc.update($0) }
         #expect(crc.value == 0xCBF4_3926)
         let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) }
-        for (start, end) in [(0, 0), (1, 18), (3, 4999), (0, 5000), (15, 33)] {
-            var sliced = HookCore.CRC32()
-            bytes.withUnsafeBytes { sliced.update(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
-            #expect(sliced.value == Data(bytes[start..<end]).crc32(checksum: 0), "bytes \(start)..<\(end)")
+        // Below and above the 64 bytes where carry-less folding starts, off 16-byte alignment, with a tail.
+        let ranges =
+            [(0, 0), (1, 18), (3, 4999), (0, 5000), (15, 33)] + (0..<17).flatMap { start in [63, 64, 65, 80, 127, 128, 200].map { (start, start + $0) } }
+        for (start, end) in ranges {
+            var whole = HookCore.CRC32()
+            bytes.withUnsafeBytes { whole.update(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+            #expect(whole.value == Data(bytes[start..<end]).crc32(checksum: 0), "bytes \(start)..<\(end)")
         }
+        // Streamed in uneven pieces, as a download hands them over.
+        var streamed = HookCore.CRC32()
+        var start = 0
+        for piece in [1, 70, 64, 3, 1000, 129, 16, 2000] {
+            bytes.withUnsafeBytes { streamed.update(UnsafeRawBufferPointer(rebasing: $0[start..<(start + piece)])) }
+            start += piece
+        }
+        bytes.withUnsafeBytes { streamed.update(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        #expect(streamed.value == Data(bytes).crc32(checksum: 0))
+        #expect(
+            HookCore.CRC32.combine(HookCore.CRC32.checksum(Array(bytes[..<1234])), HookCore.CRC32.checksum(Array(bytes[1234...])), length2: 5000 - 1234)
+                == streamed.value)
     }
 }
