@@ -7,7 +7,8 @@ public enum RunnerError: Error, Equatable, Sendable {
     case io(String)
     case unknownProfile(String, available: [String])
     case profileIncomplete(profile: String, missing: String)
-    case unsetVariables(order: String, names: [String])
+    /// `user` is what needs them: "order KEY" or "profile 'NAME'".
+    case unsetVariables(user: String, names: [String])
     case corruptState(path: String, reason: String)
     case noProjectFile
     /// `apply --plan FILE`: the file is not a usable plan.
@@ -30,8 +31,8 @@ extension RunnerError: LocalizedError {
                 + (available.isEmpty ? "" : " (profiles: \(available.joined(separator: ", ")))")
         case let .profileIncomplete(profile, missing):
             "profile '\(profile)' has no \(missing)"
-        case let .unsetVariables(order, names):
-            "order \(order) needs \(names.map { "$" + $0 }.joined(separator: ", ")), which \(names.count == 1 ? "is" : "are") not set; nothing was submitted"
+        case let .unsetVariables(user, names):
+            "\(user) needs \(names.map { "$" + $0 }.joined(separator: ", ")), which \(names.count == 1 ? "is" : "are") not set; nothing was submitted"
         case let .corruptState(path, reason):
             "cannot read state \(path): \(reason); fix or delete the file (it is JSON)"
         case .noProjectFile:

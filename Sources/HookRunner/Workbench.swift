@@ -155,7 +155,7 @@ public struct Workbench: Sendable {
             do {
                 result[order.key] = SubmissionBody(resolved: try order.body.submissionValue(environment: environment))
             } catch {
-                throw RunnerError.unsetVariables(order: order.key, names: error.names)
+                throw RunnerError.unsetVariables(user: "order \(order.key)", names: error.names)
             }
         }
         return result

@@ -176,7 +176,24 @@ struct LocalSandboxTests {
                     """))
         let run = try await CLI.run(["apply"], in: project.root)
         #expect(run.code == 1, "\(run.output)")
-        #expect(run.stderr.contains("HOOK_TEST_ACCESS_KEY"))
+        #expect(run.stderr.contains("order b needs $HOOK_TEST_ACCESS_KEY, $HOOK_TEST_SECRET_KEY, which are not set"), "\(run.stderr)")
+        #expect(try await sandbox.orderNames().isEmpty)
+
+        // A variable only the profile's login needs names the profile (the order has a login of its own).
+        let login = try ProjectFolder()
+        try login.write(
+            "hookctl.yaml",
+            sandbox.projectFile().replacingOccurrences(
+                of: #"auth: {type: desp, username: "${env:DESP_USERNAME:-demo}", password: "${env:DESP_PASSWORD}"}"#,
+                with: #"auth: {type: service-account, clientId: hookctl-ci, clientSecret: "${env:HOOK_TEST_CLIENT_SECRET}"}"#))
+        try login.write(
+            "manifests/a.yaml",
+            Self.order("a").replacingOccurrences(
+                of: "source: {type: DESP, collection: EO.ESA.DAT.SENTINEL-2.MSI.L1C}",
+                with: #"source: {type: DESP, collection: EO.ESA.DAT.SENTINEL-2.MSI.L1C, username: demo, password: "${env:DESP_PASSWORD}"}"#))
+        let unsetLogin = try await CLI.run(["apply"], in: login.root)
+        #expect(unsetLogin.code == 1, "\(unsetLogin.output)")
+        #expect(unsetLogin.stderr.contains("profile 'local' needs $HOOK_TEST_CLIENT_SECRET, which is not set"), "\(unsetLogin.stderr)")
         #expect(try await sandbox.orderNames().isEmpty)
     }
 

@@ -81,7 +81,7 @@ struct ServiceSession {
         func resolve(_ template: Template) throws -> String {
             switch template.resolve(in: environment) {
             case .success(let value): return value
-            case .failure(let unset): throw RunnerError.unsetVariables(order: "profile \(profile.name)", names: unset.names)
+            case .failure(let unset): throw RunnerError.unsetVariables(user: "profile '\(profile.name)'", names: unset.names)
             }
         }
         guard let service = profile.serviceURL, let serviceURL = URL(string: service) else {
