@@ -3,6 +3,7 @@ import HookCore
 import HookS3
 import HookSandbox
 import Logging
+import NIOCore
 import Synchronization
 import Testing
 
@@ -132,6 +133,22 @@ extension ResumedDownloadTests {
             #expect(observer.bytes == Array(bytes))
             #expect(observer.secondLane == Array(bytes))
         }
+    }
+
+    @Test func `a block that cannot be written fails the download, however many blocks the lanes still hold`() async throws {
+        try #require(FileManager.default.fileExists(atPath: "/dev/full"), "a Linux machine has /dev/full, whose writes fail")
+        let observer = Collecting()
+        let writer = BlockWriter(try FileWriter(path: "/dev/full", truncate: false), observer: observer)
+        let piece = ByteBuffer(repeating: 7, count: 100_000)
+        var failure: FileError?
+        do {
+            for _ in 0..<(BlockWriter.blockCount * 12) { try await writer.append(piece) }  // about 5 MiB
+            try await writer.close()
+        } catch {
+            failure = error
+            try? await writer.close()
+        }
+        #expect(failure?.reason.contains("No space left") == true, "\(String(describing: failure))")
     }
 
     @Test func `the bearer token goes only to the service's own origin`() {
