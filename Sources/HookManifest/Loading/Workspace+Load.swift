@@ -86,7 +86,8 @@ private func loadConcurrently(_ files: [String], project: ProjectContext, enviro
 /// Splits drafts into orders and checks names across the run.
 enum OrderAssembler {
     static func assemble(_ outcomes: [FileOutcome], diagnostics: inout [Diagnostic]) -> [Order] {
-        var firstByName: [String: Diagnostic] = [:]
+        // Where each name was first used; the note is only built for a name used twice.
+        var firstByName: [String: (location: SourceLocation, quote: SourceQuote)] = [:]
         firstByName.reserveCapacity(outcomes.count)
         var orders: [Order] = []
         orders.reserveCapacity(outcomes.count)
@@ -98,13 +99,12 @@ enum OrderAssembler {
                     var error = Diagnostic(
                         severity: .error, id: "metadata.duplicate-name",
                         message: "order name `\(draft.name)` is already used; names must be unique in a run",
-                        location: location, quoted: draft.nameLine)
-                    error.notes = [first]
+                        location: location, quote: draft.nameQuote)
+                    error.notes = [Diagnostic(severity: .note, id: "note", message: "first used here", location: first.location, quote: first.quote)]
                     diagnostics.append(error)
                     continue
                 }
-                firstByName[draft.name] = Diagnostic(
-                    severity: .note, id: "note", message: "first used here", location: location, quoted: draft.nameLine)
+                firstByName[draft.name] = (location, draft.nameQuote)
                 orders += split
             }
         }

@@ -227,7 +227,7 @@ struct YAMLReader {
 
     private func firstIndex(ofKey name: String, in frame: inout Frame) -> Int? {
         if let index = frame.index { return index[name] }
-        return frame.pairs.firstIndex { $0.name == name }
+        return frame.pairs.firstIndex { $0.name.isSameKey(as: name) }
     }
 }
 

@@ -81,6 +81,8 @@ final class DecodeContext {
                 at: node.mark)
             return nil
         }
+        // Literal text (the usual case) needs no resolving, and no path for a message.
+        guard parsed.hasReferences else { return parsed }
         return resolving(parsed, at: node.mark, path: path(), secret: secret)
     }
 
@@ -93,7 +95,7 @@ final class DecodeContext {
             at.column += Int32(clamping: failure.offset)
             sink.error("reference.malformed", "`\(path())`: \(failure.message)", at: at)
             return nil
-        case .success(let parsed): return resolving(parsed, at: mark, path: path(), secret: false)
+        case .success(let parsed): return parsed.hasReferences ? resolving(parsed, at: mark, path: path(), secret: false) : parsed
         }
     }
 

@@ -43,18 +43,24 @@ final class ProblemSink {
         return node.end.line > lastEnd.line ? lastEnd : node.end
     }
 
-    /// Turns the problems into diagnostics with locations and masked source lines.
-    func diagnostics(files: FileTable) -> [Diagnostic] {
+    /// The files' text and the secrets found so far, for quoting lines once decoding is done.
+    func quoteSource(files: FileTable) -> QuoteSource { QuoteSource(files: files, secrets: secretSpans) }
+
+    /// Turns the problems into diagnostics with locations; their masked source lines are quoted when first read.
+    func diagnostics(files: FileTable) -> [Diagnostic] { diagnostics(quoting: quoteSource(files: files)) }
+
+    func diagnostics(quoting source: QuoteSource) -> [Diagnostic] {
         var out: [Diagnostic] = []
         out.reserveCapacity(problems.count)
+        let files = source.files
         for problem in problems {
             var diagnostic = Diagnostic(
                 severity: problem.severity, id: problem.id, message: problem.message, location: files.location(problem.mark),
-                quoted: files.line(problem.mark, masking: secretSpans))
-            diagnostic.notes = problem.notes.map { note in
-                Diagnostic(
-                    severity: .note, id: "note", message: note.0, location: files.location(note.1),
-                    quoted: files.line(note.1, masking: secretSpans))
+                quote: .pending(source, problem.mark))
+            if !problem.notes.isEmpty {
+                diagnostic.notes = problem.notes.map { note in
+                    Diagnostic(severity: .note, id: "note", message: note.0, location: files.location(note.1), quote: .pending(source, note.1))
+                }
             }
             out.append(diagnostic)
         }
