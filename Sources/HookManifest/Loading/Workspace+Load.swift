@@ -46,7 +46,12 @@ public func loadWorkspace(
     for path in paths {
         switch FileSystem.kind(path) {
         // The project file is never read as a manifest, whatever its name (`--project` may name one in the folder).
-        case .directory: files += FileSystem.manifestFiles(under: path).filter { FileSystem.absolute($0) != projectAbsolute }
+        case .directory:
+            // Only a file of the project file's name can be it: the others need no absolute path.
+            let projectName = projectAbsolute.map(FileSystem.fileName(of:))
+            files += FileSystem.manifestFiles(under: path).filter {
+                projectName == nil || FileSystem.fileName(of: $0) != projectName || FileSystem.absolute($0) != projectAbsolute
+            }
         case .file: if FileSystem.absolute(path) != projectAbsolute { files.append(path) }
         case .missing: diagnostics.append(.error("file.missing", "`\(path)`: no such file or directory", at: nil))
         case .other: diagnostics.append(.error("file.kind", "`\(path)` is not a regular file or folder", at: nil))

@@ -13,12 +13,19 @@ final class DecodeContext {
 
     /// True for names that hold secrets: passwords, secret keys, access keys, client secrets, tokens, one-time passwords.
     static func isSecretName(_ name: String) -> Bool {
-        // Byte-level on purpose: this runs for every option of every manifest.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(name.utf8.count)
-        for b in name.utf8 {
-            if b >= 0x41 && b <= 0x5A { bytes.append(b + 32) } else if b == 0x2D { bytes.append(0x5F) } else { bytes.append(b) }
+        // Byte-level on purpose, in a stack buffer: this runs for every option of every manifest.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.utf8.count) { buffer in
+            var count = 0
+            for b in name.utf8 {
+                buffer[count] = b >= 0x41 && b <= 0x5A ? b + 32 : b == 0x2D ? 0x5F : b
+                count += 1
+            }
+            return isSecretWord(UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
+    }
+
+    /// `isSecretName` on the name's bytes, lowercased and with `-` as `_`.
+    private static func isSecretWord(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         func has(_ word: StaticString) -> Bool {
             let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
             guard bytes.count >= w.count else { return false }

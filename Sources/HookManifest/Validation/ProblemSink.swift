@@ -99,9 +99,10 @@ struct FileTable: Sendable {
         let index = Int(mark.file)
         guard index >= 0, index < contents.count else { return mark }
         let bytes = contents[index]
-        if text(ofLine: Int(mark.line), file: index) != nil { return mark }
+        let lineCount = lineStarts.starts(of: index, bytes).count
+        if mark.line >= 1 && Int(mark.line) <= lineCount { return mark }  // the line exists (`text(ofLine:)` is non-nil)
         if mark.line < 1 { return Mark(line: 1, column: 1, file: mark.file) }
-        var last = lineStarts.starts(of: index, bytes).count
+        var last = lineCount
         if last > 1, bytes.last == 0x0A { last -= 1 }
         let text = text(ofLine: last, file: index) ?? ""
         return Mark(line: Int32(last), column: Int32(text.unicodeScalars.count + 1), file: mark.file)
