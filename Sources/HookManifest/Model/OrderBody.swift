@@ -43,7 +43,7 @@ public struct OrderBody: Hashable, Sendable {
         }
         out.reserveCapacity(estimate)
         out.append(contentsOf: "{\n  \"Name\": ".utf8)
-        BodyWriter.writeString(prefix + "0000000000", into: &out)
+        CanonicalJSON.writeString(prefix + "0000000000", into: &out)
         let placeholderEnd = out.count - 1  // before the closing quote
         out.append(UInt8(ascii: ","))
         let restStart = out.count
