@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import HookManifest
@@ -59,5 +60,29 @@ struct QuotedLineTests {
         let error = try #require(decode(header + "spec:\n  workflow: [a]\n" + ids + desp).diagnostics.first)
         #expect(error.sourceLine == "  workflow: [a]")
         #expect(error.sourceColumn == nil)
+    }
+
+    @Test func `a line quoted when first read equals, hashes and encodes like the same line given as text`() throws {
+        let text = order(spec: "  options: {resolution: 20, api_token: hunter2, x: 1}\n  batchSize: 0\n")
+        let lazy = decode(text).diagnostics
+        #expect(lazy.count >= 2)
+        for diagnostic in lazy {
+            let eager = Diagnostic(
+                severity: diagnostic.severity, id: diagnostic.id, message: diagnostic.message, location: diagnostic.location,
+                sourceLine: diagnostic.sourceLine, sourceColumn: diagnostic.sourceColumn, notes: diagnostic.notes)
+            #expect(diagnostic == eager)
+            #expect(diagnostic.hashValue == eager.hashValue)
+            #expect(diagnostic.rendered() == eager.rendered())
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let encoded = try encoder.encode(diagnostic)
+            #expect(encoded == (try encoder.encode(eager)))
+            #expect(try JSONDecoder().decode(Diagnostic.self, from: encoded) == diagnostic)
+        }
+        let secret = try #require(lazy.first { $0.id == "secret.literal" })
+        #expect(secret.sourceLine == "  options: {resolution: 20, api_token: ****, x: 1}")
+        var edited = secret
+        edited.sourceColumn = 3
+        #expect(edited.sourceLine == secret.sourceLine && edited.sourceColumn == 3)
     }
 }

@@ -73,6 +73,7 @@ extension Diagnostic {
 
 extension String {
     func replacingAll(_ target: Character, _ replacement: String) -> String {
+        if let ascii = target.asciiValue, !containsByte(ascii) { return self }
         guard contains(target) else { return self }
         var out = ""
         for c in self { if c == target { out += replacement } else { out.append(c) } }

@@ -45,11 +45,10 @@ struct ManifestFile {
         }
         // Reading problems (a duplicate key) are not tied to a document: a file with any gives no orders.
         if !read.problems.isEmpty { outcome.drafts = [] }
-        for index in outcome.drafts.indices {
-            outcome.drafts[index].nameLine = identifierFiles.files.line(outcome.drafts[index].nameMark, masking: sink.secretSpans)
-        }
+        let quoting = sink.quoteSource(files: identifierFiles.files)
+        for index in outcome.drafts.indices { outcome.drafts[index].nameQuote = .pending(quoting, outcome.drafts[index].nameMark) }
         outcome.orders = outcome.drafts.map { OrderAssembler.split($0, path: path) }
-        outcome.diagnostics = sink.diagnostics(files: identifierFiles.files).sorted(by: Diagnostic.sortKey)
+        outcome.diagnostics = sink.diagnostics(quoting: quoting).sorted(by: Diagnostic.sortKey)
         return outcome
     }
 

@@ -46,7 +46,12 @@ public func loadWorkspace(
     for path in paths {
         switch FileSystem.kind(path) {
         // The project file is never read as a manifest, whatever its name (`--project` may name one in the folder).
-        case .directory: files += FileSystem.manifestFiles(under: path).filter { FileSystem.absolute($0) != projectAbsolute }
+        case .directory:
+            // Only a file of the project file's name can be it: the others need no absolute path.
+            let projectName = projectAbsolute.map(FileSystem.fileName(of:))
+            files += FileSystem.manifestFiles(under: path).filter {
+                projectName == nil || FileSystem.fileName(of: $0) != projectName || FileSystem.absolute($0) != projectAbsolute
+            }
         case .file: if FileSystem.absolute(path) != projectAbsolute { files.append(path) }
         case .missing: diagnostics.append(.error("file.missing", "`\(path)`: no such file or directory", at: nil))
         case .other: diagnostics.append(.error("file.kind", "`\(path)` is not a regular file or folder", at: nil))
@@ -86,7 +91,8 @@ private func loadConcurrently(_ files: [String], project: ProjectContext, enviro
 /// Splits drafts into orders and checks names across the run.
 enum OrderAssembler {
     static func assemble(_ outcomes: [FileOutcome], diagnostics: inout [Diagnostic]) -> [Order] {
-        var firstByName: [String: Diagnostic] = [:]
+        // Where each name was first used; the note is only built for a name used twice.
+        var firstByName: [String: (location: SourceLocation, quote: SourceQuote)] = [:]
         firstByName.reserveCapacity(outcomes.count)
         var orders: [Order] = []
         orders.reserveCapacity(outcomes.count)
@@ -98,13 +104,12 @@ enum OrderAssembler {
                     var error = Diagnostic(
                         severity: .error, id: "metadata.duplicate-name",
                         message: "order name `\(draft.name)` is already used; names must be unique in a run",
-                        location: location, quoted: draft.nameLine)
-                    error.notes = [first]
+                        location: location, quote: draft.nameQuote)
+                    error.notes = [Diagnostic(severity: .note, id: "note", message: "first used here", location: first.location, quote: first.quote)]
                     diagnostics.append(error)
                     continue
                 }
-                firstByName[draft.name] = Diagnostic(
-                    severity: .note, id: "note", message: "first used here", location: location, quoted: draft.nameLine)
+                firstByName[draft.name] = (location, draft.nameQuote)
                 orders += split
             }
         }

@@ -49,7 +49,7 @@ public struct OrderBody: Hashable, Sendable {
         let restStart = out.count
         BodyWriter.writeUnnamed(workflowName, identifiers, options, into: &out, openingBrace: false)
         var hasher = SHA256()
-        hasher.update(data: [UInt8(ascii: "{")])
+        withUnsafeBytes(of: UInt8(ascii: "{")) { hasher.update(bufferPointer: $0) }
         let resolvedAtLoad = options.contains { option in
             if case .string(let template) = option.value { template.written != nil } else { false }
         }

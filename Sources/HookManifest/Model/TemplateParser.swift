@@ -8,7 +8,7 @@ enum TemplateParser {
 
     static func parse(_ text: String) -> Result<Template, Failure> {
         // Fast path: no `$` at all.
-        if !text.utf8.contains(UInt8(ascii: "$")) { return .success(Template(literal: text)) }
+        if !text.containsByte(UInt8(ascii: "$")) { return .success(Template(literal: text)) }
         let bytes = Array(text.utf8)
         func scalarOffset(_ index: Int) -> Int { bytes[..<index].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
         func string(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }

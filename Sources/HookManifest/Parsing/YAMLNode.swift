@@ -99,6 +99,11 @@ enum ScalarValue: Equatable, Sendable {
         // Fast path: most plain scalars start with a letter that cannot begin a special value.
         let isDigitish = (first >= 0x30 && first <= 0x39) || first == 0x2B || first == 0x2D || first == 0x2E
         if !isDigitish {
+            // Only `n`, `N`, `~`, `t`, `T`, `f` and `F` can begin a null or a boolean.
+            switch first {
+            case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "~"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"): break
+            default: return .string(text)
+            }
             switch text {
             case "null", "Null", "NULL", "~": return .null
             case "true", "True", "TRUE": return .bool(true)

@@ -25,6 +25,8 @@ struct YAMLReader {
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode?
+        /// The pending key was already defined in this mapping (reported when it was read; its value is dropped).
+        var pendingKeyIsDuplicate = false
         var index: [String: Int]?
         var start: Mark
         var anchor: String?
@@ -112,12 +114,14 @@ struct YAMLReader {
                         .init(
                             id: "yaml.duplicate-key", message: "duplicate key `\(name)` (first defined at line \(firstMark.line), column \(firstMark.column))",
                             mark: node.mark))
+                    stack[top].pendingKeyIsDuplicate = true
                 }
                 stack[top].pendingKey = node
                 return true
             }
             stack[top].pendingKey = nil
-            if case .scalar(let name, _) = key.content, firstIndex(ofKey: name, in: &stack[top]) != nil {
+            if stack[top].pendingKeyIsDuplicate {
+                stack[top].pendingKeyIsDuplicate = false
                 return true  // duplicate: reported at the duplicate key, first value kept
             }
             stack[top].pairs.append(YAMLPair(key: key, value: node))
@@ -227,7 +231,7 @@ struct YAMLReader {
 
     private func firstIndex(ofKey name: String, in frame: inout Frame) -> Int? {
         if let index = frame.index { return index[name] }
-        return frame.pairs.firstIndex { $0.name == name }
+        return frame.pairs.firstIndex { $0.name.isSameKey(as: name) }
     }
 }
 

@@ -13,12 +13,19 @@ final class DecodeContext {
 
     /// True for names that hold secrets: passwords, secret keys, access keys, client secrets, tokens, one-time passwords.
     static func isSecretName(_ name: String) -> Bool {
-        // Byte-level on purpose: this runs for every option of every manifest.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(name.utf8.count)
-        for b in name.utf8 {
-            if b >= 0x41 && b <= 0x5A { bytes.append(b + 32) } else if b == 0x2D { bytes.append(0x5F) } else { bytes.append(b) }
+        // Byte-level on purpose, in a stack buffer: this runs for every option of every manifest.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.utf8.count) { buffer in
+            var count = 0
+            for b in name.utf8 {
+                buffer[count] = b >= 0x41 && b <= 0x5A ? b + 32 : b == 0x2D ? 0x5F : b
+                count += 1
+            }
+            return isSecretWord(UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
+    }
+
+    /// `isSecretName` on the name's bytes, lowercased and with `-` as `_`.
+    private static func isSecretWord(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         func has(_ word: StaticString) -> Bool {
             let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
             guard bytes.count >= w.count else { return false }
@@ -81,6 +88,8 @@ final class DecodeContext {
                 at: node.mark)
             return nil
         }
+        // Literal text (the usual case) needs no resolving, and no path for a message.
+        guard parsed.hasReferences else { return parsed }
         return resolving(parsed, at: node.mark, path: path(), secret: secret)
     }
 
@@ -93,7 +102,7 @@ final class DecodeContext {
             at.column += Int32(clamping: failure.offset)
             sink.error("reference.malformed", "`\(path())`: \(failure.message)", at: at)
             return nil
-        case .success(let parsed): return resolving(parsed, at: mark, path: path(), secret: false)
+        case .success(let parsed): return parsed.hasReferences ? resolving(parsed, at: mark, path: path(), secret: false) : parsed
         }
     }
 

@@ -1,3 +1,8 @@
+extension String {
+    /// `self == key`, comparing lengths first: keys differ in length more often than not, and the length is at hand.
+    @inline(__always) func isSameKey(as key: String) -> Bool { utf8.count == key.utf8.count && self == key }
+}
+
 /// A mapping being decoded: looks keys up, reports unknown ones (with a suggestion) and reads typed values, reporting
 /// every type problem at the value's position.
 struct Fields {
@@ -24,13 +29,16 @@ struct Fields {
 
     func sub(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    subscript(_ key: String) -> YAMLPair? { pairs.first { $0.name == key } }
+    subscript(_ key: String) -> YAMLPair? {
+        // Comparing lengths first skips most string comparisons (keys differ in length more often than not).
+        pairs.first { $0.name.isSameKey(as: key) }
+    }
 
     func has(_ key: String) -> Bool { self[key] != nil }
 
     /// Reports keys not in `allowed`; `misplaced` maps a key to the reason it is not allowed here.
     func checkKeys(_ allowed: [String], misplaced: [String: String] = [:]) {
-        for pair in pairs where !allowed.contains(pair.name) {
+        for pair in pairs where !allowed.contains(where: { pair.name.isSameKey(as: $0) }) {
             let suggestion = Suggestion.closest(to: pair.name, in: allowed)
             // A misspelt or misplaced secret field still holds a secret.
             if DecodeContext.isSecretName(pair.name) || suggestion.map(DecodeContext.isSecretName) == true {

@@ -4,8 +4,8 @@ import HookCore
 struct OrderDraft: Sendable {
     var name: String
     var nameMark: Mark
-    /// The quoted line of `nameMark`, for the run-wide duplicate-name check (which no longer has the file's bytes).
-    var nameLine: QuotedLine?
+    /// The quoted line of `nameMark`, for the run-wide duplicate-name check (quoted only if the name is a duplicate).
+    var nameQuote: SourceQuote = .text(nil, column: nil)
     var start: Mark
     var labels: [String: String]
     var workflow: String
@@ -61,7 +61,7 @@ struct OrderDecoder {
         let metadata = top.mapping("metadata", required: true)
         metadata?.checkKeys(["name", "labels"])
         let name = metadata?.string("name", required: true)
-        if let (text, node) = name, text.contains("${") {
+        if let (text, node) = name, text.mayHoldReference {
             sink.error(
                 "metadata.name", "`metadata.name` cannot hold references (`${env:...}`): it names the order across runs, so write it literally", at: node.mark)
         } else if let (text, node) = name, !Self.isName(text) {
@@ -90,7 +90,7 @@ struct OrderDecoder {
         guard let spec = Fields(specNode, path: "spec", context: context) else { return nil }
         spec.checkKeys(Self.specKeys)
         let workflow = spec.string("workflow", required: true)
-        if let (text, node) = workflow, text.contains("${") {
+        if let (text, node) = workflow, text.mayHoldReference {
             sink.error("spec.workflow", "`spec.workflow` cannot hold references (`${env:...}`): write the workflow name literally", at: node.mark)
         } else if let (text, node) = workflow, !Self.isWorkflowName(text) {
             sink.error("spec.workflow", "`spec.workflow` `\(text.prefix(80))` is not a workflow name (letters, digits, `_`, `-`, `.`)", at: node.mark)
@@ -164,7 +164,7 @@ struct OrderDecoder {
         }
         guard sink.errorCount == errors, let name, let workflow, let identifiers, let storage, let source, let extra else { return nil }
         return OrderDraft(
-            name: name.0, nameMark: name.1.mark, nameLine: nil, start: top.node.mark, labels: labels, workflow: workflow.0,
+            name: name.0, nameMark: name.1.mark, start: top.node.mark, labels: labels, workflow: workflow.0,
             identifiers: identifiers, identifierVariables: Array(Set(identifierVariables)).sorted(), batchSize: batchSize, storage: storage.0,
             sourceType: source.type,
             options: storage.1 + source.options + extra, waitTimeout: timeout, download: download, retryAll: retryAll)
@@ -247,6 +247,16 @@ struct OrderDecoder {
 }
 
 extension String {
+    /// `contains("${")`, answered from the bytes when the text has no `$` at all (the usual case; the generic
+    /// `contains` is slow on the hot path).
+    var mayHoldReference: Bool { containsByte(UInt8(ascii: "$")) && contains("${") }
+
+    /// True when the UTF-8 text holds `byte`.
+    func containsByte(_ byte: UInt8) -> Bool {
+        if let found = utf8.withContiguousStorageIfAvailable({ $0.contains(byte) }) { return found }
+        return utf8.contains(byte)
+    }
+
     func trimmingWhitespace() -> String {
         // Fast path: ASCII text that neither starts nor ends with a space.
         let utf8 = self.utf8

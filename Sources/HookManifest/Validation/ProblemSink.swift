@@ -43,18 +43,24 @@ final class ProblemSink {
         return node.end.line > lastEnd.line ? lastEnd : node.end
     }
 
-    /// Turns the problems into diagnostics with locations and masked source lines.
-    func diagnostics(files: FileTable) -> [Diagnostic] {
+    /// The files' text and the secrets found so far, for quoting lines once decoding is done.
+    func quoteSource(files: FileTable) -> QuoteSource { QuoteSource(files: files, secrets: secretSpans) }
+
+    /// Turns the problems into diagnostics with locations; their masked source lines are quoted when first read.
+    func diagnostics(files: FileTable) -> [Diagnostic] { diagnostics(quoting: quoteSource(files: files)) }
+
+    func diagnostics(quoting source: QuoteSource) -> [Diagnostic] {
         var out: [Diagnostic] = []
         out.reserveCapacity(problems.count)
+        let files = source.files
         for problem in problems {
             var diagnostic = Diagnostic(
                 severity: problem.severity, id: problem.id, message: problem.message, location: files.location(problem.mark),
-                quoted: files.line(problem.mark, masking: secretSpans))
-            diagnostic.notes = problem.notes.map { note in
-                Diagnostic(
-                    severity: .note, id: "note", message: note.0, location: files.location(note.1),
-                    quoted: files.line(note.1, masking: secretSpans))
+                quote: .pending(source, problem.mark))
+            if !problem.notes.isEmpty {
+                diagnostic.notes = problem.notes.map { note in
+                    Diagnostic(severity: .note, id: "note", message: note.0, location: files.location(note.1), quote: .pending(source, note.1))
+                }
             }
             out.append(diagnostic)
         }
@@ -93,9 +99,10 @@ struct FileTable: Sendable {
         let index = Int(mark.file)
         guard index >= 0, index < contents.count else { return mark }
         let bytes = contents[index]
-        if text(ofLine: Int(mark.line), file: index) != nil { return mark }
+        let lineCount = lineStarts.starts(of: index, bytes).count
+        if mark.line >= 1 && Int(mark.line) <= lineCount { return mark }  // the line exists (`text(ofLine:)` is non-nil)
         if mark.line < 1 { return Mark(line: 1, column: 1, file: mark.file) }
-        var last = lineStarts.starts(of: index, bytes).count
+        var last = lineCount
         if last > 1, bytes.last == 0x0A { last -= 1 }
         let text = text(ofLine: last, file: index) ?? ""
         return Mark(line: Int32(last), column: Int32(text.unicodeScalars.count + 1), file: mark.file)
