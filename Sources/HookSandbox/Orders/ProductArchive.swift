@@ -4,8 +4,9 @@ import NIOCore
 
 /// The deterministic output archive of one item: the same order, item and input always give the same bytes. A stored
 /// ZIP of a small XML manifest and a data file of pseudo-random bytes, 16-48 KiB unless the input product declares the
-/// archive's size (`POST /sandbox/catalogue` with `size`; the data file is then what the rest leaves); data beyond a mebibyte repeats its first mebibyte, so a gigabyte
-/// archive is held as a few KiB plus one block, and streamed from any offset.
+/// archive's size (`POST /sandbox/catalogue` with `size`; the data file is then what the rest leaves); data beyond a
+/// mebibyte repeats its first mebibyte, so a gigabyte archive is held as a few KiB plus one block, and streamed from
+/// any offset.
 struct ProductArchive: Sendable {
     static let blockSize = 1 << 20
     /// The largest archive size a catalogue item may declare (below ZIP64's 4 GiB).
