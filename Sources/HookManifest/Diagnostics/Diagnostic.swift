@@ -35,7 +35,7 @@ public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
     }
     /// Related places (for example the first occurrence of a duplicate).
     public var notes: [Diagnostic]
-    /// `sourceLine` and `sourceColumn`, or what builds them when first read: most warnings are never printed
+    /// `sourceLine` and `sourceColumn`, or what builds them when read: most warnings are never printed
     /// (`--quiet`, `render`), so the loader does not quote their lines up front.
     var quote: SourceQuote
 
@@ -67,7 +67,7 @@ public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
 }
 
 extension Diagnostic {
-    /// A diagnostic whose source line is quoted from `quote` when first read.
+    /// A diagnostic whose source line is quoted from `quote` when read.
     init(severity: Severity, id: String, message: String, location: SourceLocation?, quote: SourceQuote) {
         self.init(severity: severity, id: id, message: message, location: location)
         self.quote = quote

@@ -1,8 +1,9 @@
-/// How a diagnostic holds its quoted source line: as text, or as the place to quote it from once it is read.
+/// How a diagnostic holds its quoted source line: as text, or as the place to quote it from whenever it is read (not
+/// kept: only printed diagnostics are read, and each is read a few times at most).
 enum SourceQuote: Sendable {
     /// The line and caret column as `Diagnostic.sourceLine` and `Diagnostic.sourceColumn` give them.
     case text(String?, column: Int?)
-    /// The line of `mark` in `files`, with `secrets` masked, quoted when first read.
+    /// The line of `mark` in `files`, with `secrets` masked, quoted each time it is read.
     case pending(QuoteSource, Mark)
 
     /// The quoted line and caret column (nil when the caret is at the location's own column).

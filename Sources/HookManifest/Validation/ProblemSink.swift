@@ -46,7 +46,7 @@ final class ProblemSink {
     /// The files' text and the secrets found so far, for quoting lines once decoding is done.
     func quoteSource(files: FileTable) -> QuoteSource { QuoteSource(files: files, secrets: secretSpans) }
 
-    /// Turns the problems into diagnostics with locations; their masked source lines are quoted when first read.
+    /// Turns the problems into diagnostics with locations; their masked source lines are quoted when read.
     func diagnostics(files: FileTable) -> [Diagnostic] { diagnostics(quoting: quoteSource(files: files)) }
 
     func diagnostics(quoting source: QuoteSource) -> [Diagnostic] {
