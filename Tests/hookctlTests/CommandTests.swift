@@ -195,6 +195,11 @@ struct CommandTests {
         let again = try await CLI.run(["outputs", "manifests/s2-t47vlh.yaml", "--download", "out"], in: project.root)
         #expect(again.code == 0, "\(again.output)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == whole)
+        #expect(again.output.contains("Downloaded 1 file into out; 0 already there, verified."), "\(again.output)")
+        // Nothing to fetch: one line says so, instead of silence.
+        let current = try await CLI.run(["outputs", "manifests/s2-t47vlh.yaml", "--download", "out"], in: project.root)
+        #expect(current.code == 0, "\(current.output)")
+        #expect(current.output.contains("Every output is already in out (1 file, verified)."), "\(current.output)")
     }
 
     @Test func `outputs --stac writes a catalogue that stac-validator accepts offline and pystac loads`() async throws {

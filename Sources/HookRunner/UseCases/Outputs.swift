@@ -90,21 +90,33 @@ extension RunContext {
         return listed
     }
 
+    /// What `outputs --download` did: files fetched, and files already there and verified (left as they were).
+    public struct DownloadTally: Sendable, Equatable {
+        public var fetched = 0
+        public var current = 0
+    }
+
     /// `outputs --download DIR`: TEMPORARY archives kept in step with the state under `DIR/<key>/<identifier>.zip`
     /// (checked, recorded with size and SHA-256, stale files removed, `concurrency` at a time); PRIVATE objects copied
     /// to `DIR/<key>/` unless a file of the same size is there.
-    public func downloadOutputs(into folder: String, concurrency: Int = 8) async throws {
+    @discardableResult
+    public func downloadOutputs(into folder: String, concurrency: Int = 8) async throws -> DownloadTally {
         try await locked {
             let store = bench.stateStore(warn: { events(.warning($0)) })
             let state = try store.load()
             let keys = recordedKeys(in: state)
+            var tally = DownloadTally()
             for item in try await outputs(of: keys, in: state) where item.s3 != nil {
                 guard let client = item.s3, let location = item.location.flatMap(S3Location.init) else { continue }
                 let target = (Self.archiveFolder(folder, key: item.key) as NSString).appendingPathComponent((location.prefix as NSString).lastPathComponent)
-                if let size = item.size, FileWriter.size(of: target) == size { continue }
+                if let size = item.size, FileWriter.size(of: target) == size {
+                    tally.current += 1
+                    continue
+                }
                 try FileError.createFolder((target as NSString).deletingLastPathComponent)
                 _ = try await client.getObject(bucket: location.bucket, key: location.prefix, to: target)
                 events(.downloaded(key: item.key, path: bench.relative(target)))
+                tally.fetched += 1
             }
             var failures: [String] = []
             var verified: [String: String] = [:]
@@ -118,6 +130,9 @@ extension RunContext {
             expiryWarnings(keys: keys, state: state, kept: folder)
             try compact(store)
             try Self.requireArchives(failures, events: events)
+            tally.fetched += pending.count
+            tally.current += verified.count
+            return tally
         }
     }
 

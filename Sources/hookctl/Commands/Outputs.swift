@@ -51,7 +51,14 @@ struct Outputs: AsyncParsableCommand {
         let bench = try invocation.workbench(paths, strict: !paths.isEmpty, shard: sharding.shard)
         let context = invocation.context(bench)
         if let download {
-            try await invocation.interruptible(bench) { [concurrency] in try await context.downloadOutputs(into: download, concurrency: concurrency) }
+            let tally = try await invocation.interruptible(bench) { [concurrency] in
+                try await context.downloadOutputs(into: download, concurrency: concurrency)
+            }
+            func files(_ count: Int) -> String { "\(count) file\(count == 1 ? "" : "s")" }
+            invocation.console.info(
+                tally.fetched == 0
+                    ? "Every output is already in \(download) (\(files(tally.current)), verified)."
+                    : "Downloaded \(files(tally.fetched)) into \(download); \(tally.current) already there, verified.")
         }
         if let stac {
             let items = try await context.writeCatalogue(into: stac, archives: download)
