@@ -7,7 +7,7 @@ enum TestZip {
     static let fixedDate = Date(timeIntervalSince1970: 1_694_304_000)
 
     static func archive(_ entries: [String: [UInt8]]) -> [UInt8] {
-        guard let archive = try? Archive(data: Data(), accessMode: .create) else { return [] }
+        guard let archive = try? Archive(data: Data(), accessMode: .create, pathEncoding: nil) else { return [] }
         for (name, bytes) in entries.sorted(by: { $0.key < $1.key }) {
             try? archive.addEntry(
                 with: name, type: .file, uncompressedSize: Int64(bytes.count), modificationDate: Self.fixedDate, compressionMethod: .none
