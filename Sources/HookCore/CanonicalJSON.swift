@@ -99,8 +99,6 @@ public enum CanonicalJSON {
         out.append(contentsOf: d.description.utf8)  // shortest round-trip, e.g. 0.5, 20.0, 1e-05
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Appends `s` as a JSON string literal: runs of bytes that need no escape are copied at once.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -122,8 +120,7 @@ public enum CanonicalJSON {
                 case 0x0C: out.append(UInt8(ascii: "f"))
                 default:
                     out.append(contentsOf: "u00".utf8)
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 0xF)])
+                    Hex.append(CollectionOfOne(byte), into: &out)
                 }
             }
             if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }

@@ -56,6 +56,6 @@ struct ArchiveCheck: Equatable {
             hasher.update(data: block)
             size += Int64(block.count)
         }
-        return (size, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return (size, Hex.string(hasher.finalize()))
     }
 }

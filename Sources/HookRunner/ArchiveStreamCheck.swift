@@ -34,7 +34,7 @@ final class ArchiveStreamCheck: DownloadObserver {
     }
 
     /// The SHA-256 of the bytes seen (hex).
-    var sha256: String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+    var sha256: String { Hex.string(hasher.finalize()) }
 }
 
 /// A zip archive's records followed as its bytes go past: each stored entry's data CRC-32, the central directory's

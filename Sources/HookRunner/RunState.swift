@@ -90,17 +90,11 @@ public struct OrderRecord: Equatable, Sendable {
     }
 
     /// True when every identifier has completed in some attempt.
-    public var isSuccessful: Bool { isFinished && isSuccessful(outcomes: outcomes) }
+    public var isSuccessful: Bool { isSuccessful(outcomes: outcomes) }
 
     /// `isSuccessful` given `outcomes`.
     func isSuccessful(outcomes: [ProductOutcome]) -> Bool {
-        guard isFinished else { return false }
-        // `outcomes` has one entry per identifier that has one: all completed and none missing is success.
-        if outcomes.allSatisfy({ $0.product.status == .completed }) {
-            let identifiers = identifiers
-            if outcomes.count == identifiers.count { return !identifiers.isEmpty || status == .completed }
-        }
-        return unfinishedIdentifiers(outcomes: outcomes).isEmpty && (!identifiers.isEmpty || status == .completed)
+        isFinished && unfinishedIdentifiers(outcomes: outcomes).isEmpty && (!identifiers.isEmpty || status == .completed)
     }
 
     /// The order's status as reports give it: `completed` once every identifier has completed in some attempt, else

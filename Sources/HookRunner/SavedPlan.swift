@@ -149,7 +149,7 @@ public struct SavedPlan: Equatable, Sendable {
     // MARK: - Fingerprints
 
     private static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: bytes))
     }
 
     private static func fingerprint(_ order: DesiredOrder) -> String {

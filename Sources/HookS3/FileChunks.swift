@@ -66,6 +66,6 @@ struct FileChunks: AsyncSequence, Sendable {
             hasher.update(data: chunk[0..<count])
             size += count
         }
-        return (SigV4Signer.hex(Array(hasher.finalize())), size)
+        return (Hex.string(hasher.finalize()), size)
     }
 }

@@ -99,7 +99,7 @@ public struct S3Client: Sendable {
             var chunks = FileChunks(path: path, chunkSize: partSize).makeAsyncIterator()
             while let buffer = try await chunks.next() {
                 let number = parts.count + 1
-                let hash = buffer.withUnsafeReadableBytes { SigV4Signer.hex(Array(SHA256.hash(data: $0))) }
+                let hash = buffer.withUnsafeReadableBytes { Hex.string(SHA256.hash(data: $0)) }
                 let part = try await finish(
                     operation: operation,
                     response: try await send(

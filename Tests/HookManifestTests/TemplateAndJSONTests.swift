@@ -68,4 +68,12 @@ struct TemplateAndJSONTests {
         #expect(Suggestion.closest(to: "Workflow", in: OrderDecoder.specKeys) == "workflow")
         #expect(Suggestion.closest(to: "zzzzzz", in: OrderDecoder.specKeys) == nil)
     }
+
+    @Test func `hex is two lower-case digits per byte, and JSON escapes control bytes with it`() {
+        #expect(Hex.string([0x00, 0x0F, 0xA0, 0xFF]) == "000fa0ff")
+        #expect(Hex.string([UInt8]()) == "")
+        var out: [UInt8] = []
+        CanonicalJSON.writeString("a\u{1F}b", into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #""a\u001fb""#)
+    }
 }

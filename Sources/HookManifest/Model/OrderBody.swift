@@ -66,17 +66,12 @@ public struct OrderBody: Hashable, Sendable {
         }
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
-        for byte in hasher.finalize() {
-            hex.append(Self.hexDigits[Int(byte >> 4)])
-            hex.append(Self.hexDigits[Int(byte & 0xF)])
-        }
+        Hex.append(hasher.finalize(), into: &hex)
         out.replaceSubrange((placeholderEnd - 10)..<placeholderEnd, with: hex[0..<10])
         digest = String(decoding: hex, as: UTF8.self)
         name = prefix + digest.prefix(10)
         renderedAsLoaded = out
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// The canonical pretty JSON `render` prints: secrets as their `${env:...}` reference, other references resolved
     /// when set in `environment`, else shown as written. Ends with a newline.

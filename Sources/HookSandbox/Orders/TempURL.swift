@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HookCore
 
 /// The `DownloadLink` of a completed TEMPORARY item, in the shape the real service gives (HOOK-API 3.6): an OpenStack
 /// Swift temporary URL `/swift/v1/tmp-storage/<YYYYMMDD>_<itemId>_<8 chars>.zip?temp_url_sig=<40 hex>&temp_url_expires=<unix>`,
@@ -32,15 +33,7 @@ enum TempURL {
     }
 
     static func signature(path: String, expires: Int64) -> String {
-        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Array("GET\n\(expires)\n\(path)".utf8), using: key)
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(40)
-        for byte in mac {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        Hex.string(HMAC<Insecure.SHA1>.authenticationCode(for: Array("GET\n\(expires)\n\(path)".utf8), using: key))
     }
 
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
