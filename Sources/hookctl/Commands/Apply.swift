@@ -5,6 +5,7 @@ import HookRunner
 
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "apply",
         abstract: "Carry out the plan: submit what changed, wait for the orders, write reports.",
         discussion: Help.prose(
             """

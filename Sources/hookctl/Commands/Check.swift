@@ -6,6 +6,7 @@ import HookRunner
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Check the manifests against the service without ordering anything.",
         discussion: Help.prose(
             """

@@ -7,6 +7,7 @@ import HookS3
 
 struct Outputs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "outputs",
         abstract: "List the outputs of recorded orders, or download them.",
         discussion: Help.prose(
             """

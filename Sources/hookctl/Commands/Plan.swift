@@ -6,6 +6,7 @@ import HookRunner
 
 struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "plan",
         abstract: "Show what apply would do for each order, with body diffs.",
         discussion: Help.prose(
             """

@@ -8,6 +8,7 @@ import UnixSignals
 /// `hookctl sandbox`: runs the local Hook service (SPEC section 5) until SIGINT/SIGTERM.
 struct Sandbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sandbox",
         abstract: "Run the local Hook service (OData API, DESP/DEDL identity, STAC) until stopped.",
         discussion: Help.prose(
             """

@@ -3,6 +3,7 @@ import HookRunner
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Refresh recorded orders from the service and show them.",
         discussion: Help.prose(
             """

@@ -3,6 +3,7 @@ import HookRunner
 
 struct Wait: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "wait",
         abstract: "Wait for recorded orders to finish, then report.",
         discussion: Help.prose(
             """

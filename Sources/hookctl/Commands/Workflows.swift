@@ -7,6 +7,7 @@ import HookRunner
 
 struct Workflows: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "workflows",
         abstract: "List the service's workflows, or show one's options.",
         discussion: Help.prose(
             """
