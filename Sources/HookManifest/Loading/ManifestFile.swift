@@ -37,17 +37,18 @@ struct ManifestFile {
             sink.error("file.empty", message, at: Mark(line: 1, column: 1))
         }
         let decoder = OrderDecoder(context: context, project: project, identifierFiles: identifierFiles)
+        var drafts: [OrderDraft] = []
         for document in read.documents {
             let errors = sink.errorCount
             guard let top = Self.topFields(document, context: context) else { continue }
             guard Self.checkHeader(top, expected: "Order", context: context) else { continue }
-            if let draft = decoder.decode(top), sink.errorCount == errors { outcome.drafts.append(draft) }
+            if let draft = decoder.decode(top), sink.errorCount == errors { drafts.append(draft) }
         }
         // Reading problems (a duplicate key) are not tied to a document: a file with any gives no orders.
-        if !read.problems.isEmpty { outcome.drafts = [] }
+        if !read.problems.isEmpty { drafts = [] }
         let quoting = sink.quoteSource(files: identifierFiles.files)
-        for index in outcome.drafts.indices { outcome.drafts[index].nameQuote = .pending(quoting, outcome.drafts[index].nameMark) }
-        outcome.orders = outcome.drafts.map { OrderAssembler.split($0, path: path) }
+        outcome.names = drafts.map { FileOutcome.Name(name: $0.name, mark: $0.nameMark, quote: .pending(quoting, $0.nameMark)) }
+        outcome.orders = drafts.map { OrderAssembler.split($0, path: path) }
         outcome.diagnostics = sink.diagnostics(quoting: quoting).sorted(by: Diagnostic.sortKey)
         return outcome
     }

@@ -16,16 +16,24 @@ public struct Workspace: Sendable {
     public var diagnostics: [Diagnostic]
 
     /// True when any diagnostic is an error (commands then exit 1 without doing anything else).
-    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    public var hasErrors: Bool { diagnostics.indices.contains { diagnostics[$0].severity == .error } }  // by index: no copies
     /// Only the errors.
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
 }
 
-/// One document-level result of a manifest file.
+/// What one manifest file gave: its valid documents' names and orders, and its diagnostics.
 struct FileOutcome: Sendable {
+    /// A valid document's `metadata.name`, for the run-wide check that names are unique.
+    struct Name: Sendable {
+        var name: String
+        var mark: Mark
+        /// The quoted line of `mark` (quoted only if the name turns out to be a duplicate).
+        var quote: SourceQuote
+    }
+
     var path: String
-    var drafts: [OrderDraft] = []
-    /// The orders of each draft (split by `batchSize`), built on the file's worker thread.
+    var names: [Name] = []
+    /// The orders of each named document (split by `batchSize`), built on the file's worker thread.
     var orders: [[Order]] = []
     var diagnostics: [Diagnostic] = []
 }

@@ -24,6 +24,9 @@ public struct OrderBody: Hashable, Sendable {
 
     /// The rendered text with the loader's environment (built on the loader's worker threads; reused by `render`).
     let renderedAsLoaded: [UInt8]
+    /// Some non-secret option still holds a reference (its variable was unset when loaded): only then can another
+    /// environment render differently.
+    private let hasUnresolvedOptions: Bool
 
     /// Creates a body for the order with the given key; computes `digest` and `name`.
     public init(key: String, workflowName: String, identifiers: [String], options: [WorkflowOption], identifierVariables: [String] = []) {
@@ -31,15 +34,19 @@ public struct OrderBody: Hashable, Sendable {
         self.identifiers = identifiers
         self.identifierVariables = identifierVariables
         self.options = options
+        // Options are read by index throughout: iterating would copy each option (its name and template) per pass.
+        hasUnresolvedOptions = options.indices.contains { index in
+            if !options[index].isSecret, case .string(let template) = options[index].value { template.hasReferences } else { false }
+        }
         let prefix = "hookctl-\(key.replacingAll("#", "-"))-"
         // One buffer: the named body with a placeholder for the digest's first 10 hex digits, hashed without its
         // `Name` line (exactly the unnamed canonical text), then patched.
         var out: [UInt8] = []
         var estimate = 128 + prefix.utf8.count + workflowName.utf8.count
         for identifier in identifiers { estimate += identifier.utf8.count + 8 }
-        for option in options {
-            if case .string(let template) = option.value { estimate += template.description.utf8.count } else { estimate += 24 }
-            estimate += option.name.utf8.count + 48
+        for index in options.indices {
+            if case .string(let template) = options[index].value { estimate += template.description.utf8.count } else { estimate += 24 }
+            estimate += options[index].name.utf8.count + 48
         }
         out.reserveCapacity(estimate)
         out.append(contentsOf: "{\n  \"Name\": ".utf8)
@@ -50,8 +57,8 @@ public struct OrderBody: Hashable, Sendable {
         BodyWriter.writeUnnamed(workflowName, identifiers, options, into: &out, openingBrace: false)
         var hasher = SHA256()
         withUnsafeBytes(of: UInt8(ascii: "{")) { hasher.update(bufferPointer: $0) }
-        let resolvedAtLoad = options.contains { option in
-            if case .string(let template) = option.value { template.written != nil } else { false }
+        let resolvedAtLoad = options.indices.contains { index in
+            if case .string(let template) = options[index].value { template.written != nil } else { false }
         }
         if resolvedAtLoad {
             let asWritten = options.map { option -> WorkflowOption in
@@ -66,7 +73,7 @@ public struct OrderBody: Hashable, Sendable {
         }
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
-        Hex.append(hasher.finalize(), into: &hex)
+        hasher.finalize().withUnsafeBytes { Hex.append($0, into: &hex) }  // the digest's own iterator allocates per call
         out.replaceSubrange((placeholderEnd - 10)..<placeholderEnd, with: hex[0..<10])
         digest = String(decoding: hex, as: UTF8.self)
         name = prefix + digest.prefix(10)
@@ -90,6 +97,7 @@ public struct OrderBody: Hashable, Sendable {
     public func renderedUTF8(environment: [String: String] = [:]) -> [UInt8] {
         // Non-secret references that could be resolved were resolved by the loader; the stored text only changes if
         // `environment` now sets a variable that was unset then.
+        guard hasUnresolvedOptions else { return renderedAsLoaded }
         let needsEnvironment = options.contains { option in
             guard !option.isSecret, case .string(let template) = option.value, template.hasReferences else { return false }
             return template.isResolvable(in: environment)

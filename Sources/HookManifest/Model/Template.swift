@@ -53,7 +53,7 @@ public struct Template: Hashable, Sendable, CustomStringConvertible {
 
     /// True when the text is references only (no literal text around them): what secret fields require.
     public var isReferenceOnly: Bool {
-        !parts.isEmpty && parts.allSatisfy { if case .reference = $0 { true } else { false } }
+        referenceParts?.allSatisfy { if case .reference = $0 { true } else { false } } ?? false
     }
 
     /// Names of the variables referenced, in order.

@@ -94,7 +94,7 @@ enum ScalarValue: Equatable, Sendable {
 
     /// Resolves a plain scalar: `null`/`~`/empty, `true`/`false`, integers (decimal, `0o`, `0x`), floats.
     static func resolvePlain(_ text: String) -> ScalarValue {
-        var utf8 = text.utf8
+        let utf8 = text.utf8
         guard let first = utf8.first else { return .null }
         // Fast path: most plain scalars start with a letter that cannot begin a special value.
         let isDigitish = (first >= 0x30 && first <= 0x39) || first == 0x2B || first == 0x2D || first == 0x2E
@@ -118,7 +118,7 @@ enum ScalarValue: Equatable, Sendable {
         case ".nan", ".NaN", ".NAN": return .double(.nan)
         default: break
         }
-        if isCoreFloat(&utf8), let d = Double(text) { return .double(d) }
+        if isCoreFloat(utf8), let d = Double(text) { return .double(d) }
         return .string(text)
     }
 
@@ -133,8 +133,8 @@ enum ScalarValue: Equatable, Sendable {
     }
 
     /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
-    private static func isCoreFloat(_ utf8: inout String.UTF8View) -> Bool {
-        var bytes = Array(utf8)[...]
+    private static func isCoreFloat(_ utf8: String.UTF8View) -> Bool {
+        var bytes = utf8[...]
         func digits() -> Int {
             var n = 0
             while let b = bytes.first, b >= 0x30, b <= 0x39 {

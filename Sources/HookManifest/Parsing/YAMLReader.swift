@@ -20,10 +20,12 @@ struct YAMLReader {
     var file: Int32 = 0
     private static let emptyInput: UInt8 = 0
 
+    /// A collection being read. Its children wait on the reader's shared stacks (`items`, `pairs`) from `first` on,
+    /// and move into one array of the exact size when it ends: no array growing per collection.
     private struct Frame {
         var isMapping: Bool
-        var items: [YAMLNode] = []
-        var pairs: [YAMLPair] = []
+        /// Where this collection's children start on the shared stack of its kind.
+        var first: Int
         var pendingKey: YAMLNode?
         /// The pending key was already defined in this mapping (reported when it was read; its value is dropped).
         var pendingKeyIsDuplicate = false
@@ -77,6 +79,8 @@ struct YAMLReader {
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
 
         var stack: [Frame] = []
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
         var anchors: [String: (node: YAMLNode, weight: Int)] = [:]
         var aliasCount = 0
         var docWeight = 0
@@ -100,7 +104,7 @@ struct YAMLReader {
             let top = stack.count - 1
             stack[top].weight += weight
             if !stack[top].isMapping {
-                stack[top].items.append(node)
+                items.append(node)
                 return true
             }
             guard let key = stack[top].pendingKey else {
@@ -108,8 +112,8 @@ struct YAMLReader {
                     fail("yaml.complex-key", "mapping keys must be plain text, not \(node.kindName)", node.mark)
                     return false
                 }
-                if let first = firstIndex(ofKey: name, in: &stack[top]) {
-                    let firstMark = stack[top].pairs[first].key.mark
+                if let first = firstIndex(ofKey: name, in: stack[top], pairs: pairs) {
+                    let firstMark = pairs[first].key.mark
                     result.problems.append(
                         .init(
                             id: "yaml.duplicate-key", message: "duplicate key `\(name)` (first defined at line \(firstMark.line), column \(firstMark.column))",
@@ -124,13 +128,12 @@ struct YAMLReader {
                 stack[top].pendingKeyIsDuplicate = false
                 return true  // duplicate: reported at the duplicate key, first value kept
             }
-            stack[top].pairs.append(YAMLPair(key: key, value: node))
-            let count = stack[top].pairs.count
+            pairs.append(YAMLPair(key: key, value: node))
             if stack[top].index != nil {
-                stack[top].index?[key.scalarText] = count - 1
-            } else if stack[top].pairs.count >= 16 {
+                stack[top].index?[key.scalarText] = pairs.count - 1
+            } else if pairs.count - stack[top].first >= 16 {
                 var index: [String: Int] = [:]
-                for (i, pair) in stack[top].pairs.enumerated() where index[pair.name] == nil { index[pair.name] = i }
+                for i in stack[top].first..<pairs.count where index[pairs[i].name] == nil { index[pairs[i].name] = i }
                 stack[top].index = index
             }
             return true
@@ -216,10 +219,18 @@ struct YAMLReader {
                     break loop
                 }
                 let anchorPointer = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
-                stack.append(Frame(isMapping: isMapping, start: start, anchor: anchorPointer.map { String(cString: $0) }))
+                stack.append(
+                    Frame(isMapping: isMapping, first: isMapping ? pairs.count : items.count, start: start, anchor: anchorPointer.map { String(cString: $0) }))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = stack.popLast() else { break }
-                let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
+                let content: YAMLNode.Content
+                if frame.isMapping {
+                    content = .mapping(Array(pairs[frame.first...]))
+                    pairs.removeSubrange(frame.first...)
+                } else {
+                    content = .sequence(Array(items[frame.first...]))
+                    items.removeSubrange(frame.first...)
+                }
                 let node = YAMLNode(content: content, mark: frame.start, end: mark(event.end_mark))
                 if !add(node, weight: frame.weight, anchor: frame.anchor) { break loop }
             default:
@@ -229,9 +240,11 @@ struct YAMLReader {
         return result
     }
 
-    private func firstIndex(ofKey name: String, in frame: inout Frame) -> Int? {
+    /// Where the mapping being read already has key `name` (an index into `pairs`), if it has.
+    private func firstIndex(ofKey name: String, in frame: Frame, pairs: [YAMLPair]) -> Int? {
         if let index = frame.index { return index[name] }
-        return frame.pairs.firstIndex { $0.name.isSameKey(as: name) }
+        for index in frame.first..<pairs.count where pairs[index].name.isSameKey(as: name) { return index }  // by index: no copies
+        return nil
     }
 }
 

@@ -27,11 +27,11 @@ enum BodyWriter {
             out.append(contentsOf: "[]".utf8)
         } else {
             out.append(UInt8(ascii: "["))
-            for (index, option) in options.enumerated() {
+            for index in options.indices {  // by index: iterating would copy each option
                 out.append(contentsOf: index == 0 ? "\n    {\n      \"Name\": ".utf8 : ",\n    {\n      \"Name\": ".utf8)
-                CanonicalJSON.writeString(option.name, into: &out)
+                CanonicalJSON.writeString(options[index].name, into: &out)
                 out.append(contentsOf: ",\n      \"Value\": ".utf8)
-                switch option.value {
+                switch options[index].value {
                 case .string(let template): CanonicalJSON.writeString(template.description, into: &out)
                 case .integer(let i): out.append(contentsOf: String(i).utf8)
                 case .number(let d): CanonicalJSON.writeNumber(d, into: &out)

@@ -77,9 +77,11 @@ final class DecodeContext {
             return nil
         }
         // A default is written in the file too: only an empty one (`${env:X:-}`) keeps a secret out of it.
-        let defaulted = parsed.parts.contains { part in
-            if case .reference(_, let value?) = part { !value.isEmpty } else { false }
-        }
+        let defaulted =
+            parsed.hasReferences
+            && parsed.parts.contains { part in
+                if case .reference(_, let value?) = part { !value.isEmpty } else { false }
+            }
         if secret && defaulted {
             sink.maskSecret(node)
             sink.error(

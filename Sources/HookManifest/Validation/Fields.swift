@@ -30,15 +30,17 @@ struct Fields {
     func sub(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     subscript(_ key: String) -> YAMLPair? {
-        // Comparing lengths first skips most string comparisons (keys differ in length more often than not).
-        pairs.first { $0.name.isSameKey(as: key) }
+        // By index on purpose: iterating would copy every pair it passes (three retains and releases each).
+        for index in pairs.indices where pairs[index].name.isSameKey(as: key) { return pairs[index] }
+        return nil
     }
 
     func has(_ key: String) -> Bool { self[key] != nil }
 
     /// Reports keys not in `allowed`; `misplaced` maps a key to the reason it is not allowed here.
     func checkKeys(_ allowed: [String], misplaced: [String: String] = [:]) {
-        for pair in pairs where !allowed.contains(where: { pair.name.isSameKey(as: $0) }) {
+        for index in pairs.indices where !allowed.contains(where: { pairs[index].name.isSameKey(as: $0) }) {
+            let pair = pairs[index]
             let suggestion = Suggestion.closest(to: pair.name, in: allowed)
             // A misspelt or misplaced secret field still holds a secret.
             if DecodeContext.isSecretName(pair.name) || suggestion.map(DecodeContext.isSecretName) == true {

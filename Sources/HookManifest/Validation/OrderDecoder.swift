@@ -4,8 +4,6 @@ import HookCore
 struct OrderDraft: Sendable {
     var name: String
     var nameMark: Mark
-    /// The quoted line of `nameMark`, for the run-wide duplicate-name check (quoted only if the name is a duplicate).
-    var nameQuote: SourceQuote = .text(nil, column: nil)
     var start: Mark
     var labels: [String: String]
     var workflow: String
@@ -231,7 +229,7 @@ struct OrderDecoder {
 
     /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63.
     static func isName(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
+        let bytes = text.utf8
         guard (1...63).contains(bytes.count) else { return false }
         func alnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
         guard let first = bytes.first, let last = bytes.last, alnum(first), alnum(last) else { return false }

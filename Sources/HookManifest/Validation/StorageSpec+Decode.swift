@@ -47,7 +47,7 @@ extension StorageSpec {
     }
 
     static func isBucketName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
+        let bytes = name.utf8
         guard (3...63).contains(bytes.count) else { return false }
         func alnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
         guard let first = bytes.first, let last = bytes.last, alnum(first), alnum(last) else { return false }

@@ -5,6 +5,7 @@ import HookManifest
 /// `hookctl validate [PATH...]`: parse and check manifests and the project file; diagnostics on stderr.
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check manifests and the project file; print every problem (exit 1 on any error).",
         discussion: Help.prose(
             """
@@ -50,7 +51,8 @@ struct DiagnosticOutput {
 
     /// Warnings are hidden by `--quiet`.
     func visible(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
-        global.quiet ? diagnostics.filter { $0.severity == .error } : diagnostics
+        // By index: filtering would copy each of thousands of warnings only to drop it.
+        global.quiet ? diagnostics.indices.compactMap { diagnostics[$0].severity == .error ? diagnostics[$0] : nil } : diagnostics
     }
 
     func report(_ diagnostics: [Diagnostic]) {
