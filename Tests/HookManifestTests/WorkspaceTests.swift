@@ -290,6 +290,12 @@ struct WorkspaceTests {
         #expect(inline.body.unsetVariables(environment: ["TILE": "late"]).contains("TILE"))
         #expect(throws: UnresolvedVariables.self) { try inline.body.submissionJSON(environment: ["DESP_USERNAME": "u", "DESP_PASSWORD": "p"]) }
 
+        // Without warnings (`--quiet`): the same orders and bodies, and no warning built.
+        let quiet = loadWorkspace(paths: [root], warnings: false)
+        #expect(!warnings.isEmpty)
+        #expect(quiet.diagnostics.isEmpty, "\(quiet.diagnostics)")
+        #expect(quiet.orders == unset.orders)
+
         // A malformed reference in an identifiers file is an error at its `$`.
         try Data("apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: file}\nspec:\n  workflow: data-harvest\n  identifiersFile: bad.txt\n".utf8)
             .write(to: URL(fileURLWithPath: root + "/file.yaml"))

@@ -83,6 +83,22 @@ struct CommandTests {
         #expect(missing.stderr.contains("`manifests`: no such file or directory"), "\(missing.output)")
     }
 
+    @Test func `--quiet hides warnings of validate and render and leaves the bodies as they are`() async throws {
+        let project = try ProjectFolder()
+        try project.write(
+            "order.yaml",
+            "apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: quiet}\nspec:\n  workflow: data-harvest\n  identifiers: [\"${env:HOOKCTL_TEST_TILE}\"]\n  source: {type: DESP, collection: C}\n"
+        )
+        let loud = try await CLI.run(["render", "order.yaml"], in: project.root)
+        #expect(loud.code == 0, "\(loud.output)")
+        #expect(loud.stderr.contains("order.yaml:6:17: warning: `spec.identifiers[0]`: variable `HOOKCTL_TEST_TILE` not set"), "\(loud.stderr)")
+        let quiet = try await CLI.run(["render", "--quiet", "order.yaml"], in: project.root)
+        #expect(quiet.code == 0 && quiet.stderr.isEmpty, "\(quiet.output)")
+        #expect(quiet.stdout == loud.stdout && quiet.stdout.contains("\"${env:HOOKCTL_TEST_TILE}\""))
+        let validate = try await CLI.run(["validate", "--quiet", "--format", "json", "order.yaml"], in: project.root)
+        #expect(validate.code == 0 && validate.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(validate.output)")
+    }
+
     @Test func `global options work before the command as well as after it`() async throws {
         let project = try ProjectFolder.shippedManifests()
         let before = try await CLI.run(["--profile", "sandbox", "--quiet", "--format=json", "validate"], in: project.root)

@@ -4,6 +4,8 @@ struct ManifestFile {
     let project: ProjectContext
     let environment: [String: String]
     let limits: YAMLLimits
+    /// Whether warnings are wanted (`--quiet` hides them: a large run would build thousands nobody reads).
+    var warnings = true
 
     func load() -> FileOutcome {
         switch FileSystem.read(path, limit: limits.maxFileBytes) {
@@ -19,13 +21,13 @@ struct ManifestFile {
     func decode(_ bytes: [UInt8]) -> FileOutcome {
         let bytes = SourceText.droppingBOM(bytes)
         var outcome = FileOutcome(path: path)
-        let sink = ProblemSink()
+        let sink = ProblemSink(keepsWarnings: warnings)
         let files = FileTable(paths: [path, project.projectPath ?? ""], contents: [bytes, project.projectBytes ?? []])
         let manifestDirectory = FileSystem.directory(of: path)
         let identifierFiles = IdentifierFiles(
             manifestDirectory: manifestDirectory, root: project.projectPath.map(FileSystem.directory(of:)) ?? manifestDirectory,
             files: files)
-        let context = DecodeContext(sink: sink, environment: environment)
+        let context = DecodeContext(sink: sink, environment: environment, warnUnset: warnings)
         let read = bytes.withUnsafeBufferPointer { YAMLReader(limits: limits, file: FileTable.manifest).read($0) }
         for problem in read.problems { sink.add(problem) }
         if read.documents.isEmpty && !read.stopped {

@@ -24,9 +24,10 @@ public func defaultManifestPath(projectFile: String? = nil) -> String {
 ///   - limits: YAML reading limits.
 ///   - embeddedSandbox: the run goes to an embedded sandbox (`--sandbox`): without a project file, DESP sources default
 ///     to the sandbox's demo login, as a `sandbox: true` profile gives.
+///   - warnings: false leaves the manifests' warnings out (for `--quiet`, which hides them); errors are always there.
 public func loadWorkspace(
     paths: [String], projectFile: String? = nil, profile: String? = nil, environment: [String: String] = [:],
-    limits: YAMLLimits = YAMLLimits(), embeddedSandbox: Bool = false, catalogue: [UInt8]? = nil
+    limits: YAMLLimits = YAMLLimits(), embeddedSandbox: Bool = false, catalogue: [UInt8]? = nil, warnings: Bool = true
 ) -> Workspace {
     let paths = paths.isEmpty ? [defaultManifestPath(projectFile: projectFile)] : paths
     var diagnostics: [Diagnostic] = []
@@ -62,7 +63,7 @@ public func loadWorkspace(
         files = files.filter { seen.insert($0).inserted }
     }
 
-    var outcomes = loadConcurrently(files, project: loaded.context, environment: environment, limits: limits)
+    var outcomes = loadConcurrently(files, project: loaded.context, environment: environment, limits: limits, warnings: warnings)
     // Problems in the project's `defaults` are found once per order that merges them: report each once.
     var seenInProject = Set<Diagnostic>()
     for index in outcomes.indices {
@@ -92,12 +93,14 @@ public func loadWorkspace(
 }
 
 /// Decodes files on every core: each file is independent until names are checked across the run.
-private func loadConcurrently(_ files: [String], project: ProjectContext, environment: [String: String], limits: YAMLLimits) -> [FileOutcome] {
+private func loadConcurrently(
+    _ files: [String], project: ProjectContext, environment: [String: String], limits: YAMLLimits, warnings: Bool
+) -> [FileOutcome] {
     var outcomes = [FileOutcome?](repeating: nil, count: files.count)
     outcomes.withUnsafeMutableBufferPointer { buffer in
         nonisolated(unsafe) let slots = buffer  // each iteration writes only its own slot
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
-            slots[index] = ManifestFile(path: files[index], project: project, environment: environment, limits: limits).load()
+            slots[index] = ManifestFile(path: files[index], project: project, environment: environment, limits: limits, warnings: warnings).load()
         }
     }
     return outcomes.compactMap { $0 }

@@ -13,6 +13,10 @@ final class ProblemSink {
     private(set) var problems: [Problem] = []
     private(set) var secretSpans: [(Mark, Mark)] = []
     private(set) var errorCount = 0
+    /// False drops warnings (the caller will not show them); errors are always kept.
+    let keepsWarnings: Bool
+
+    init(keepsWarnings: Bool = true) { self.keepsWarnings = keepsWarnings }
 
     func error(_ id: String, _ message: String, at mark: Mark, notes: [(String, Mark)] = []) {
         problems.append(Problem(severity: .error, id: id, message: message, mark: mark, notes: notes))
@@ -20,6 +24,7 @@ final class ProblemSink {
     }
 
     func warning(_ id: String, _ message: String, at mark: Mark) {
+        guard keepsWarnings else { return }
         problems.append(Problem(severity: .warning, id: id, message: message, mark: mark))
     }
 

@@ -25,7 +25,8 @@ struct Render: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let workspace = loadWorkspace(paths: paths, projectFile: global.project, profile: global.profile, environment: environment)
+        let workspace = loadWorkspace(
+            paths: paths, projectFile: global.project, profile: global.profile, environment: environment, warnings: !global.quiet)
         let output = DiagnosticOutput(global: global, environment: environment)
         if workspace.hasErrors {
             output.report(workspace.diagnostics)

@@ -26,7 +26,8 @@ struct Validate: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let workspace = loadWorkspace(paths: paths, projectFile: global.project, profile: global.profile, environment: environment)
+        let workspace = loadWorkspace(
+            paths: paths, projectFile: global.project, profile: global.profile, environment: environment, warnings: !global.quiet)
         let output = DiagnosticOutput(global: global, environment: environment)
         output.report(workspace.diagnostics)
         if global.format == .json {
