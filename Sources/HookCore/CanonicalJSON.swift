@@ -100,27 +100,46 @@ public enum CanonicalJSON {
     }
 
     /// Appends `s` as a JSON string literal: runs of bytes that need no escape are copied at once.
+    /// True when some byte of `word` is below 0x20, `"` or `\\` (exact: no byte that needs no escaping sets it).
+    @inline(__always) static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
+        return below0x20 || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C))
+    }
+
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
             var run = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if run < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index])) }
-                run = index + 1
-                out.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                case 0x08: out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "f"))
-                default:
-                    out.append(contentsOf: "u00".utf8)
-                    Hex.append(CollectionOfOne(byte), into: &out)
+            var index = 0
+            while index < bytes.count {
+                // Eight bytes at a time while none needs escaping, the usual case.
+                if index + 8 <= bytes.count, !mayNeedEscape(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
+                let end = min(index + 8, bytes.count)
+                while index < end {
+                    let byte = bytes[index]
+                    index += 1
+                    guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                    if run < index - 1 { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<(index - 1)])) }
+                    run = index
+                    out.append(UInt8(ascii: "\\"))
+                    switch byte {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
+                    case 0x0A: out.append(UInt8(ascii: "n"))
+                    case 0x0D: out.append(UInt8(ascii: "r"))
+                    case 0x09: out.append(UInt8(ascii: "t"))
+                    case 0x08: out.append(UInt8(ascii: "b"))
+                    case 0x0C: out.append(UInt8(ascii: "f"))
+                    default:
+                        out.append(contentsOf: "u00".utf8)
+                        Hex.append(CollectionOfOne(byte), into: &out)
+                    }
                 }
             }
             if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }

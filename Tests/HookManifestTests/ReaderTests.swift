@@ -10,9 +10,9 @@ struct ReaderTests {
     @Test func `marks are 1-based lines and columns counted in Unicode scalars`() throws {
         let result = read("a: 1\nbé: {c: x}\n")
         let pairs = try #require(result.documents.first?.root?.pairs)
-        #expect(pairs[0].key.mark == Mark(line: 1, column: 1))
+        #expect(pairs[0].keyMark == Mark(line: 1, column: 1))
         #expect(pairs[0].value.mark == Mark(line: 1, column: 4))
-        #expect(pairs[1].key.mark == Mark(line: 2, column: 1))
+        #expect(pairs[1].keyMark == Mark(line: 2, column: 1))
         // `bé: ` is four scalars (five bytes): the flow mapping starts at column 5.
         #expect(pairs[1].value.mark == Mark(line: 2, column: 5))
         let inner = try #require(pairs[1].value.pairs)

@@ -1,6 +1,6 @@
-import HookCore
 import Testing
 
+@testable import HookCore
 @testable import HookManifest
 
 struct TemplateAndJSONTests {
@@ -75,5 +75,48 @@ struct TemplateAndJSONTests {
         var out: [UInt8] = []
         CanonicalJSON.writeString("a\u{1F}b", into: &out)
         #expect(String(decoding: out, as: UTF8.self) == #""a\u001fb""#)
+    }
+
+    /// The writer skips eight bytes at a time when none needs escaping: every byte value at every place in a word, and
+    /// strings of every length around the word size, must come out as the byte-by-byte rule says.
+    @Test func `JSON strings escape the same bytes wherever they sit in a word`() {
+        func expected(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for byte in bytes {
+                switch byte {
+                case 0x22: out += Array(#"\""#.utf8)
+                case 0x5C: out += Array(#"\\"#.utf8)
+                case 0x0A: out += Array(#"\n"#.utf8)
+                case 0x0D: out += Array(#"\r"#.utf8)
+                case 0x09: out += Array(#"\t"#.utf8)
+                case 0x08: out += Array(#"\b"#.utf8)
+                case 0x0C: out += Array(#"\f"#.utf8)
+                case ..<0x20: out += Array("\\u00".utf8) + Array(Hex.string([byte]).utf8)
+                default: out.append(byte)
+                }
+            }
+            return out + [0x22]
+        }
+        for byte in UInt8(0)...UInt8(0x7F) {
+            let needsEscape = byte < 0x20 || byte == 0x22 || byte == 0x5C
+            for place in 0..<8 {
+                var word: [UInt8] = Array(repeating: place % 2 == 0 ? 0x61 : 0xC3, count: 8)  // plain ASCII, or bytes >= 0x80
+                word[place] = byte
+                #expect(CanonicalJSON.mayNeedEscape(word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }) == needsEscape, "\(byte) at \(place)")
+            }
+        }
+        let alphabet: [UInt8] = [0x61, 0x7A, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x22, 0x5C, 0x0A, 0x1F, 0x00, 0x09]
+        for length in 0...40 {
+            for seed in 0..<alphabet.count {
+                let bytes = (0..<length).map { alphabet[($0 * 7 + seed * 3 + $0 / 5) % alphabet.count] }
+                let text = String(decoding: bytes, as: UTF8.self)
+                var out: [UInt8] = []
+                CanonicalJSON.writeString(text, into: &out)
+                #expect(out == expected(Array(text.utf8)), "length \(length), seed \(seed)")
+            }
+        }
+        var out: [UInt8] = []
+        CanonicalJSON.writeString("Sentinel-2 é “quoted” \u{7F}12345678\"", into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "\"Sentinel-2 é “quoted” \u{7F}12345678\\\"\"")
     }
 }

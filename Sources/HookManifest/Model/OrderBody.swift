@@ -49,7 +49,7 @@ public struct OrderBody: Hashable, Sendable {
             estimate += options[index].name.utf8.count + 48
         }
         out.reserveCapacity(estimate)
-        out.append(contentsOf: "{\n  \"Name\": ".utf8)
+        BodyWriter.append("{\n  \"Name\": ", to: &out)
         CanonicalJSON.writeString(prefix + "0000000000", into: &out)
         let placeholderEnd = out.count - 1  // before the closing quote
         out.append(UInt8(ascii: ","))

@@ -64,24 +64,25 @@ struct YAMLNode: Sendable {
         case .scalar: break
         case .sequence(let items): node.content = .sequence(items.map { $0.relocated(toFile: file) })
         case .mapping(let pairs):
-            node.content = .mapping(pairs.map { YAMLPair(key: $0.key.relocated(toFile: file), value: $0.value.relocated(toFile: file)) })
+            node.content = .mapping(
+                pairs.map { pair in
+                    var keyMark = pair.keyMark
+                    keyMark.file = file
+                    return YAMLPair(name: pair.name, keyMark: keyMark, value: pair.value.relocated(toFile: file))
+                })
         }
         return node
     }
 }
 
-/// One key and value of a mapping, in document order.
+/// One key and value of a mapping, in document order. Keys are always scalars (the reader refuses others), so the
+/// key is kept as its text and position, not as a node: pairs are copied often.
 struct YAMLPair: Sendable {
-    var key: YAMLNode
-    var value: YAMLNode
-    /// The key's text (keys are always scalars; the reader refuses others). Stored: every lookup compares it.
+    /// The key's text.
     let name: String
-
-    init(key: YAMLNode, value: YAMLNode) {
-        self.key = key
-        self.value = value
-        if case .scalar(let text, _) = key.content { name = text } else { name = "" }
-    }
+    /// Where the key starts.
+    var keyMark: Mark
+    var value: YAMLNode
 }
 
 /// A scalar resolved with the YAML 1.2 core schema.

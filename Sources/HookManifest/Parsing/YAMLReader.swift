@@ -113,7 +113,7 @@ struct YAMLReader {
                     return false
                 }
                 if let first = firstIndex(ofKey: name, in: stack[top], pairs: pairs) {
-                    let firstMark = pairs[first].key.mark
+                    let firstMark = pairs[first].keyMark
                     result.problems.append(
                         .init(
                             id: "yaml.duplicate-key", message: "duplicate key `\(name)` (first defined at line \(firstMark.line), column \(firstMark.column))",
@@ -128,7 +128,7 @@ struct YAMLReader {
                 stack[top].pendingKeyIsDuplicate = false
                 return true  // duplicate: reported at the duplicate key, first value kept
             }
-            pairs.append(YAMLPair(key: key, value: node))
+            pairs.append(YAMLPair(name: key.scalarText, keyMark: key.mark, value: node))
             if stack[top].index != nil {
                 stack[top].index?[key.scalarText] = pairs.count - 1
             } else if pairs.count - stack[top].first >= 16 {

@@ -9,44 +9,50 @@ enum BodyWriter {
         _ workflowName: String, _ identifiers: [String], _ options: [WorkflowOption], into out: inout [UInt8], openingBrace: Bool = true
     ) {
         if openingBrace { out.append(UInt8(ascii: "{")) }
-        out.append(contentsOf: "\n  \"WorkflowName\": ".utf8)
+        append("\n  \"WorkflowName\": ", to: &out)
         CanonicalJSON.writeString(workflowName, into: &out)
-        out.append(contentsOf: ",\n  \"IdentifierList\": ".utf8)
+        append(",\n  \"IdentifierList\": ", to: &out)
         if identifiers.isEmpty {
-            out.append(contentsOf: "[]".utf8)
+            append("[]", to: &out)
         } else {
             out.append(UInt8(ascii: "["))
             for (index, identifier) in identifiers.enumerated() {
-                out.append(contentsOf: index == 0 ? "\n    ".utf8 : ",\n    ".utf8)
+                append(index == 0 ? "\n    " : ",\n    ", to: &out)
                 CanonicalJSON.writeString(identifier, into: &out)
             }
-            out.append(contentsOf: "\n  ]".utf8)
+            append("\n  ]", to: &out)
         }
-        out.append(contentsOf: ",\n  \"WorkflowOptions\": ".utf8)
+        append(",\n  \"WorkflowOptions\": ", to: &out)
         if options.isEmpty {
-            out.append(contentsOf: "[]".utf8)
+            append("[]", to: &out)
         } else {
             out.append(UInt8(ascii: "["))
             for index in options.indices {  // by index: iterating would copy each option
-                out.append(contentsOf: index == 0 ? "\n    {\n      \"Name\": ".utf8 : ",\n    {\n      \"Name\": ".utf8)
+                append(index == 0 ? "\n    {\n      \"Name\": " : ",\n    {\n      \"Name\": ", to: &out)
                 CanonicalJSON.writeString(options[index].name, into: &out)
-                out.append(contentsOf: ",\n      \"Value\": ".utf8)
+                append(",\n      \"Value\": ", to: &out)
                 switch options[index].value {
                 case .string(let template): CanonicalJSON.writeString(template.description, into: &out)
                 case .integer(let i): out.append(contentsOf: String(i).utf8)
                 case .number(let d): CanonicalJSON.writeNumber(d, into: &out)
-                case .boolean(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+                case .boolean(let b): append(b ? "true" : "false", to: &out)
                 }
-                out.append(contentsOf: "\n    }".utf8)
+                append("\n    }", to: &out)
             }
-            out.append(contentsOf: "\n  ]".utf8)
+            append("\n  ]", to: &out)
         }
-        out.append(contentsOf: "\n}\n".utf8)
+        append("\n}\n", to: &out)
+    }
+
+    /// Appends a literal's bytes straight from its static storage (appending a `String.UTF8View` goes through the
+    /// generic sequence copy, a measurable part of writing thousands of bodies).
+    @inline(__always) static func append(_ text: StaticString, to out: inout [UInt8]) {
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
     /// Appends the named body, reusing the unnamed text: `{` + `"Name"` line + the rest.
     static func writeNamed(_ name: String, unnamed: [UInt8], into out: inout [UInt8]) {
-        out.append(contentsOf: "{\n  \"Name\": ".utf8)
+        append("{\n  \"Name\": ", to: &out)
         CanonicalJSON.writeString(name, into: &out)
         out.append(UInt8(ascii: ","))
         out.append(contentsOf: unnamed[1...])  // drop the opening `{`; the newline after it stays

@@ -17,12 +17,12 @@ enum ExtraOptions {
             let name = pair.name
             guard isOptionName(name) else {
                 sink.error(
-                    "option.name", "option name `\(name)` is not valid: use letters, digits, `_`, `-` and `.`, starting with a letter", at: pair.key.mark)
+                    "option.name", "option name `\(name)` is not valid: use letters, digits, `_`, `-` and `.`, starting with a letter", at: pair.keyMark)
                 continue
             }
             if generated.contains(name) {
                 let from = name.hasPrefix("output_") ? "spec.storage" : "spec.source"
-                sink.error("option.generated", "option `\(name)` is generated from `\(from)`; set it there instead", at: pair.key.mark)
+                sink.error("option.generated", "option `\(name)` is generated from `\(from)`; set it there instead", at: pair.keyMark)
                 continue
             }
             let secret = DecodeContext.isSecretName(name)
@@ -87,7 +87,7 @@ enum ExtraOptions {
             let candidates = workflow.options.keys.filter { !generated.contains($0) }.sorted()
             sink.error(
                 "option.unknown", "workflow `\(workflow.name)` has no option `\(name)` (service catalogue)\(Suggestion.hint(for: name, in: candidates))",
-                at: pair.key.mark)
+                at: pair.keyMark)
             return
         }
         let type = info.type?.lowercased() ?? ""

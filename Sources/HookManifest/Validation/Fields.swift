@@ -47,11 +47,11 @@ struct Fields {
                 context.sink.maskSecret(pair.value)
             }
             if let reason = misplaced[pair.name] {
-                context.sink.error("key.misplaced", "`\(sub(pair.name))` \(reason)", at: pair.key.mark)
+                context.sink.error("key.misplaced", "`\(sub(pair.name))` \(reason)", at: pair.keyMark)
                 continue
             }
             let hint = suggestion.map { "; did you mean `\($0)`?" } ?? " (allowed: \(allowed.joined(separator: ", ")))"
-            context.sink.error("key.unknown", "unknown key `\(pair.name)` in `\(path.isEmpty ? "document" : path)`\(hint)", at: pair.key.mark)
+            context.sink.error("key.unknown", "unknown key `\(pair.name)` in `\(path.isEmpty ? "document" : path)`\(hint)", at: pair.keyMark)
         }
     }
 

@@ -1,5 +1,9 @@
 import HookCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// An order document that passed every check, before `batchSize` splits it.
 struct OrderDraft: Sendable {
     var name: String
@@ -119,7 +123,7 @@ struct OrderDecoder {
             sink.error(
                 "spec.identifiers",
                 "\(identifiers.count) identifiers in one order; the service takes at most \(limit): add `batchSize: \(limit)` to `spec` to split them into orders of \(limit)",
-                at: pair.key.mark)
+                at: pair.keyMark)
         }
         let orderName = name?.0 ?? ""
         let storage = StorageSpec.decode(spec.mapping("storage"), workflow: workflow?.0 ?? "", name: orderName)
@@ -174,7 +178,7 @@ struct OrderDecoder {
         let inline = spec["identifiers"]
         let file = spec["identifiersFile"]
         if let inline, file != nil {
-            sink.error("spec.identifiers", "give either `spec.identifiers` or `spec.identifiersFile`, not both", at: inline.key.mark)
+            sink.error("spec.identifiers", "give either `spec.identifiers` or `spec.identifiersFile`, not both", at: inline.keyMark)
             return nil
         }
         if let file {
@@ -249,10 +253,12 @@ extension String {
     /// `contains` is slow on the hot path).
     var mayHoldReference: Bool { containsByte(UInt8(ascii: "$")) && contains("${") }
 
-    /// True when the UTF-8 text holds `byte`.
+    /// True when the UTF-8 text holds `byte` (memchr: this runs for every string value of every manifest).
     func containsByte(_ byte: UInt8) -> Bool {
-        if let found = utf8.withContiguousStorageIfAvailable({ $0.contains(byte) }) { return found }
-        return utf8.contains(byte)
+        let found = utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.baseAddress.map { memchr($0, Int32(byte), bytes.count) != nil } ?? false
+        }
+        return found ?? utf8.contains(byte)
     }
 
     func trimmingWhitespace() -> String {

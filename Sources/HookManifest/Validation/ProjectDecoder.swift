@@ -56,7 +56,7 @@ struct ProjectDecoder {
     private func decodeProfile(_ pair: YAMLPair, path: String) -> Profile? {
         let sink = context.sink
         guard OrderDecoder.isProfileName(pair.name) else {
-            sink.error("project.profile", "profile name `\(pair.name.prefix(80))` must be letters, digits, `_` and `-`", at: pair.key.mark)
+            sink.error("project.profile", "profile name `\(pair.name.prefix(80))` must be letters, digits, `_` and `-`", at: pair.keyMark)
             return nil
         }
         guard let fields = Fields(pair.value, path: path, context: context) else { return nil }
@@ -109,7 +109,7 @@ struct ProjectDecoder {
         if sandbox {
             for key in ["serviceUrl", "identity", "auth", "catalogueUrl"] {
                 guard let pair = fields[key] else { continue }
-                sink.error("project.profile", "`\(fields.sub(key))`: a sandbox profile takes no \(key) (the embedded sandbox provides it)", at: pair.key.mark)
+                sink.error("project.profile", "`\(fields.sub(key))`: a sandbox profile takes no \(key) (the embedded sandbox provides it)", at: pair.keyMark)
             }
             return sink.errorCount == errors ? profile : nil
         }
