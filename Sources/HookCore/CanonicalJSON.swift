@@ -111,39 +111,45 @@ public enum CanonicalJSON {
 
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { bytes in
-            var run = 0
-            var index = 0
-            while index < bytes.count {
-                // Eight bytes at a time while none needs escaping, the usual case.
-                if index + 8 <= bytes.count, !mayNeedEscape(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
-                    index += 8
-                    continue
-                }
-                let end = min(index + 8, bytes.count)
-                while index < end {
-                    let byte = bytes[index]
-                    index += 1
-                    guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                    if run < index - 1 { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<(index - 1)])) }
-                    run = index
-                    out.append(UInt8(ascii: "\\"))
-                    switch byte {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
-                    case 0x0A: out.append(UInt8(ascii: "n"))
-                    case 0x0D: out.append(UInt8(ascii: "r"))
-                    case 0x09: out.append(UInt8(ascii: "t"))
-                    case 0x08: out.append(UInt8(ascii: "b"))
-                    case 0x0C: out.append(UInt8(ascii: "f"))
-                    default:
-                        out.append(contentsOf: "u00".utf8)
-                        Hex.append(CollectionOfOne(byte), into: &out)
-                    }
-                }
-            }
-            if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
+        // Native strings lend their bytes in place; only others (bridged, lazily decoded) are copied first.
+        if s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, into: &out) }) == nil {
+            var copy = s
+            copy.withUTF8 { writeEscaped($0, into: &out) }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `bytes` with `"`, `\\` and control bytes escaped.
+    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var run = 0
+        var index = 0
+        while index < bytes.count {
+            // Eight bytes at a time while none needs escaping, the usual case.
+            if index + 8 <= bytes.count, !mayNeedEscape(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+                continue
+            }
+            let end = min(index + 8, bytes.count)
+            while index < end {
+                let byte = bytes[index]
+                index += 1
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if run < index - 1 { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<(index - 1)])) }
+                run = index
+                out.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                case 0x08: out.append(UInt8(ascii: "b"))
+                case 0x0C: out.append(UInt8(ascii: "f"))
+                default:
+                    out.append(contentsOf: "u00".utf8)
+                    Hex.append(CollectionOfOne(byte), into: &out)
+                }
+            }
+        }
+        if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
     }
 }

@@ -20,12 +20,11 @@ struct YAMLReader {
     var file: Int32 = 0
     private static let emptyInput: UInt8 = 0
 
-    /// A collection being read. Its children wait on the reader's shared stacks (`items`, `pairs`) from `first` on,
-    /// and move into one array of the exact size when it ends: no array growing per collection.
+    /// A collection being read; its children move into its node when it ends.
     private struct Frame {
         var isMapping: Bool
-        /// Where this collection's children start on the shared stack of its kind.
-        var first: Int
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode?
         /// The pending key was already defined in this mapping (reported when it was read; its value is dropped).
         var pendingKeyIsDuplicate = false
@@ -79,8 +78,7 @@ struct YAMLReader {
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
 
         var stack: [Frame] = []
-        var items: [YAMLNode] = []
-        var pairs: [YAMLPair] = []
+        stack.reserveCapacity(8)
         var anchors: [String: (node: YAMLNode, weight: Int)] = [:]
         var aliasCount = 0
         var docWeight = 0
@@ -104,7 +102,7 @@ struct YAMLReader {
             let top = stack.count - 1
             stack[top].weight += weight
             if !stack[top].isMapping {
-                items.append(node)
+                stack[top].items.append(node)
                 return true
             }
             guard let key = stack[top].pendingKey else {
@@ -112,8 +110,8 @@ struct YAMLReader {
                     fail("yaml.complex-key", "mapping keys must be plain text, not \(node.kindName)", node.mark)
                     return false
                 }
-                if let first = firstIndex(ofKey: name, in: stack[top], pairs: pairs) {
-                    let firstMark = pairs[first].keyMark
+                if let first = firstIndex(ofKey: name, in: &stack[top]) {
+                    let firstMark = stack[top].pairs[first].keyMark
                     result.problems.append(
                         .init(
                             id: "yaml.duplicate-key", message: "duplicate key `\(name)` (first defined at line \(firstMark.line), column \(firstMark.column))",
@@ -128,12 +126,13 @@ struct YAMLReader {
                 stack[top].pendingKeyIsDuplicate = false
                 return true  // duplicate: reported at the duplicate key, first value kept
             }
-            pairs.append(YAMLPair(name: key.scalarText, keyMark: key.mark, value: node))
+            stack[top].pairs.append(YAMLPair(name: key.scalarText, keyMark: key.mark, value: node))
+            let count = stack[top].pairs.count
             if stack[top].index != nil {
-                stack[top].index?[key.scalarText] = pairs.count - 1
-            } else if pairs.count - stack[top].first >= 16 {
+                stack[top].index?[key.scalarText] = count - 1
+            } else if count >= 16 {
                 var index: [String: Int] = [:]
-                for i in stack[top].first..<pairs.count where index[pairs[i].name] == nil { index[pairs[i].name] = i }
+                for i in 0..<count where index[stack[top].pairs[i].name] == nil { index[stack[top].pairs[i].name] = i }
                 stack[top].index = index
             }
             return true
@@ -219,18 +218,13 @@ struct YAMLReader {
                     break loop
                 }
                 let anchorPointer = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
-                stack.append(
-                    Frame(isMapping: isMapping, first: isMapping ? pairs.count : items.count, start: start, anchor: anchorPointer.map { String(cString: $0) }))
+                var frame = Frame(isMapping: isMapping, start: start, anchor: anchorPointer.map { String(cString: $0) })
+                // Room for a manifest's usual mapping or list at once, instead of growing by doubling from one.
+                if isMapping { frame.pairs.reserveCapacity(8) } else { frame.items.reserveCapacity(8) }
+                stack.append(frame)
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = stack.popLast() else { break }
-                let content: YAMLNode.Content
-                if frame.isMapping {
-                    content = .mapping(Array(pairs[frame.first...]))
-                    pairs.removeSubrange(frame.first...)
-                } else {
-                    content = .sequence(Array(items[frame.first...]))
-                    items.removeSubrange(frame.first...)
-                }
+                let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
                 let node = YAMLNode(content: content, mark: frame.start, end: mark(event.end_mark))
                 if !add(node, weight: frame.weight, anchor: frame.anchor) { break loop }
             default:
@@ -240,10 +234,10 @@ struct YAMLReader {
         return result
     }
 
-    /// Where the mapping being read already has key `name` (an index into `pairs`), if it has.
-    private func firstIndex(ofKey name: String, in frame: Frame, pairs: [YAMLPair]) -> Int? {
+    /// Where the mapping being read already has key `name`, if it has.
+    private func firstIndex(ofKey name: String, in frame: inout Frame) -> Int? {  // inout: no copy of the frame
         if let index = frame.index { return index[name] }
-        for index in frame.first..<pairs.count where pairs[index].name.isSameKey(as: name) { return index }  // by index: no copies
+        for index in frame.pairs.indices where frame.pairs[index].name.isSameKey(as: name) { return index }  // by index: no copies
         return nil
     }
 }

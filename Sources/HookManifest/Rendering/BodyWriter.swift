@@ -16,9 +16,9 @@ enum BodyWriter {
             append("[]", to: &out)
         } else {
             out.append(UInt8(ascii: "["))
-            for (index, identifier) in identifiers.enumerated() {
+            for index in identifiers.indices {  // by index: iterating would retain and release each identifier
                 append(index == 0 ? "\n    " : ",\n    ", to: &out)
-                CanonicalJSON.writeString(identifier, into: &out)
+                CanonicalJSON.writeString(identifiers[index], into: &out)
             }
             append("\n  ]", to: &out)
         }
