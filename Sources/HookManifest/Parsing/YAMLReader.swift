@@ -25,7 +25,8 @@ struct YAMLReader {
         var isMapping: Bool
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
-        var pendingKey: YAMLNode?
+        /// The key read last, waiting for its value.
+        var pendingKey: (name: String, mark: Mark)?
         /// The pending key was already defined in this mapping (reported when it was read; its value is dropped).
         var pendingKeyIsDuplicate = false
         var index: [String: Int]?
@@ -93,16 +94,17 @@ struct YAMLReader {
         }
 
         /// Adds a finished node to its parent (or makes it the document root). Returns false on a fatal problem.
-        func add(_ node: YAMLNode, weight: Int, anchor: String?) -> Bool {
-            if let anchor { anchors[anchor] = (node, weight) }
+        /// `node` is consumed: each node is moved into its parent, not copied (a copy retains its text or children).
+        func add(_ node: consuming YAMLNode, weight: Int, anchor: String?) -> Bool {
+            if let anchor { anchors[anchor] = (copy node, weight) }
             guard !stack.isEmpty else {
-                docRoot = node
+                docRoot = consume node
                 return true
             }
             let top = stack.count - 1
             stack[top].weight += weight
             if !stack[top].isMapping {
-                stack[top].items.append(node)
+                stack[top].items.append(consume node)
                 return true
             }
             guard let key = stack[top].pendingKey else {
@@ -118,7 +120,7 @@ struct YAMLReader {
                             mark: node.mark))
                     stack[top].pendingKeyIsDuplicate = true
                 }
-                stack[top].pendingKey = node
+                stack[top].pendingKey = (name, node.mark)
                 return true
             }
             stack[top].pendingKey = nil
@@ -126,10 +128,10 @@ struct YAMLReader {
                 stack[top].pendingKeyIsDuplicate = false
                 return true  // duplicate: reported at the duplicate key, first value kept
             }
-            stack[top].pairs.append(YAMLPair(name: key.scalarText, keyMark: key.mark, value: node))
+            stack[top].pairs.append(YAMLPair(name: key.name, keyMark: key.mark, value: consume node))
             let count = stack[top].pairs.count
             if stack[top].index != nil {
-                stack[top].index?[key.scalarText] = count - 1
+                stack[top].index?[key.name] = count - 1
             } else if count >= 16 {
                 var index: [String: Int] = [:]
                 for i in 0..<count where index[stack[top].pairs[i].name] == nil { index[stack[top].pairs[i].name] = i }
@@ -239,12 +241,5 @@ struct YAMLReader {
         if let index = frame.index { return index[name] }
         for index in frame.pairs.indices where frame.pairs[index].name.isSameKey(as: name) { return index }  // by index: no copies
         return nil
-    }
-}
-
-extension YAMLNode {
-    var scalarText: String {
-        if case .scalar(let text, _) = content { return text }
-        return ""
     }
 }
