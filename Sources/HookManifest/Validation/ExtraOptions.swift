@@ -13,6 +13,7 @@ enum ExtraOptions {
         let sink = fields.context.sink
         let errors = sink.errorCount
         var options: [WorkflowOption] = []
+        options.reserveCapacity(fields.pairs.count)
         for pair in fields.pairs {
             let name = pair.name
             guard isOptionName(name) else {

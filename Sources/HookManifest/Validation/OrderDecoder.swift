@@ -165,11 +165,16 @@ struct OrderDecoder {
             }
         }
         guard sink.errorCount == errors, let name, let workflow, let identifiers, let storage, let source, let extra else { return nil }
+        var options: [WorkflowOption] = []  // one array, not the two intermediate ones of `a + b + c`
+        options.reserveCapacity(storage.1.count + source.options.count + extra.count)
+        options += storage.1
+        options += source.options
+        options += extra
         return OrderDraft(
             name: name.0, nameMark: name.1.mark, start: top.node.mark, labels: labels, workflow: workflow.0,
             identifiers: identifiers, identifierVariables: Array(Set(identifierVariables)).sorted(), batchSize: batchSize, storage: storage.0,
             sourceType: source.type,
-            options: storage.1 + source.options + extra, waitTimeout: timeout, download: download, retryAll: retryAll)
+            options: options, waitTimeout: timeout, download: download, retryAll: retryAll)
     }
 
     /// The identifiers, references resolved; variables left unset are added to `unset`.
