@@ -66,6 +66,11 @@ public struct OrderBody: Hashable, Sendable {
                 return WorkflowOption(name: option.name, value: .string(Template(literal: written)), isSecret: option.isSecret)
             }
             var unresolved: [UInt8] = []
+            // As long as the text written above, plus each reference written out: no growing (a DESP order with
+            // the sandbox's default login, `${env:DESP_USERNAME:-demo}`, takes this path).
+            var written = out.count - restStart
+            for index in asWritten.indices { if case .string(let template) = asWritten[index].value { written += template.description.utf8.count } }
+            unresolved.reserveCapacity(written)
             BodyWriter.writeUnnamed(workflowName, identifiers, asWritten, into: &unresolved, openingBrace: false)
             hasher.update(data: unresolved)
         } else {
