@@ -94,6 +94,12 @@ struct RenderGoldenTests {
         #expect(a.digest != c.digest && a.name != c.name)
         #expect(a.name == "hookctl-s2-private-\(a.digest.prefix(10))")
         #expect(a.digest.count == 64)
+        // The name is read back from the body text; a key JSON would escape (never a manifest's) still gives it whole.
+        let batch = OrderBody(key: "s2#2", workflowName: "w", identifiers: ["x"], options: [])
+        #expect(batch.name == "hookctl-s2-2-\(batch.digest.prefix(10))")
+        let odd = OrderBody(key: "a\"b\\c#3", workflowName: "w", identifiers: ["x"], options: [])
+        #expect(odd.name == "hookctl-a\"b\\c-3-\(odd.digest.prefix(10))")
+        #expect(odd.renderedJSON().contains(#""Name": "hookctl-a\"b\\c-3-"#))
     }
 
     @Test func `digest and name do not depend on the environment, though render shows resolved values`() throws {

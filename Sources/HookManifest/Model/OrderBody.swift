@@ -38,11 +38,10 @@ public struct OrderBody: Hashable, Sendable {
         hasUnresolvedOptions = options.indices.contains { index in
             if !options[index].isSecret, case .string(let template) = options[index].value { template.hasReferences } else { false }
         }
-        let prefix = "hookctl-\(key.replacingAll("#", "-"))-"
         // One buffer: the named body with a placeholder for the digest's first 10 hex digits, hashed without its
-        // `Name` line (exactly the unnamed canonical text), then patched.
+        // `Name` line (exactly the unnamed canonical text), then patched. The name is taken from it at the end.
         var out: [UInt8] = []
-        var estimate = 128 + prefix.utf8.count + workflowName.utf8.count
+        var estimate = 128 + 20 + key.utf8.count + workflowName.utf8.count
         for identifier in identifiers { estimate += identifier.utf8.count + 8 }
         for index in options.indices {
             if case .string(let template) = options[index].value { estimate += template.description.utf8.count } else { estimate += 24 }
@@ -50,7 +49,8 @@ public struct OrderBody: Hashable, Sendable {
         }
         out.reserveCapacity(estimate)
         BodyWriter.append("{\n  \"Name\": ", to: &out)
-        CanonicalJSON.writeString(prefix + "0000000000", into: &out)
+        let nameStart = out.count + 1  // after the opening quote
+        CanonicalJSON.writeString("hookctl-\(key.replacingAll("#", "-"))-0000000000", into: &out)
         let placeholderEnd = out.count - 1  // before the closing quote
         out.append(UInt8(ascii: ","))
         let restStart = out.count
@@ -81,7 +81,12 @@ public struct OrderBody: Hashable, Sendable {
         hasher.finalize().withUnsafeBytes { Hex.append($0, into: &hex) }  // the digest's own iterator allocates per call
         out.replaceSubrange((placeholderEnd - 10)..<placeholderEnd, with: hex[0..<10])
         digest = String(decoding: hex, as: UTF8.self)
-        name = prefix + digest.prefix(10)
+        // A key from a manifest is a checked name, so the text between the quotes is the name as is; only another
+        // key (with bytes JSON escapes) needs the name built again.
+        let escaped = key.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        name =
+            escaped
+            ? "hookctl-\(key.replacingAll("#", "-"))-\(digest.prefix(10))" : String(decoding: out[nameStart..<placeholderEnd], as: UTF8.self)
         renderedAsLoaded = out
     }
 
