@@ -2,6 +2,8 @@
 # Benchmark `hookctl render` (release) against the Python reference and the libyaml floor on the same generated
 # manifests, side by side: alternating, settled runs, medians (../shared/bench/compare.py).
 # Usage: bench/render/run.sh [COUNT] [RUNS]
+#   STATIC=1 measures the release binary as shipped (SPEC 10: Swift runtime linked statically), built in .build-static
+#   (a first build there takes a while; later ones are incremental).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -11,9 +13,14 @@ runs="${2:-7}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-echo "building hookctl (release)..." >&2
-(cd "$repo" && swift build -c release --product hookctl >&2)
-hookctl="$(cd "$repo" && swift build -c release --show-bin-path)/hookctl"
+if [ "${STATIC:-0}" = 1 ]; then
+    build=(swift build -c release --static-swift-stdlib --product hookctl --scratch-path .build-static)
+else
+    build=(swift build -c release --product hookctl)
+fi
+echo "building hookctl: ${build[*]}" >&2
+(cd "$repo" && "${build[@]}" >&2)
+hookctl="$(cd "$repo" && "${build[@]}" --show-bin-path)/hookctl"
 gcc -O2 -o "$work/libyaml_parse" "$shared/libyaml_parse.c" -lyaml
 python3 "$shared/gen_manifests.py" "$count" "$work/manifests" >/dev/null
 python3 -c 'import yaml; assert yaml.__with_libyaml__, "PyYAML without its C loader"'
