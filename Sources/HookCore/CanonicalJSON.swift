@@ -99,7 +99,6 @@ public enum CanonicalJSON {
         out.append(contentsOf: d.description.utf8)  // shortest round-trip, e.g. 0.5, 20.0, 1e-05
     }
 
-    /// Appends `s` as a JSON string literal: runs of bytes that need no escape are copied at once.
     /// True when some byte of `word` is below 0x20, `"` or `\\` (exact: no byte that needs no escaping sets it).
     @inline(__always) static func mayNeedEscape(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
@@ -109,6 +108,7 @@ public enum CanonicalJSON {
         return below0x20 || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C))
     }
 
+    /// Appends `s` as a JSON string literal: runs of bytes that need no escape are copied at once.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Native strings lend their bytes in place; only others (bridged, lazily decoded) are copied first.

@@ -30,7 +30,7 @@ struct Fields {
     func sub(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     subscript(_ key: String) -> YAMLPair? {
-        // By index on purpose: iterating would copy every pair it passes (three retains and releases each).
+        // By index on purpose: iterating would copy every pair it passes (a retain and a release per reference).
         for index in pairs.indices where pairs[index].name.isSameKey(as: key) { return pairs[index] }
         return nil
     }
