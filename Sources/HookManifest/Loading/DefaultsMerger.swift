@@ -6,7 +6,7 @@ enum DefaultsMerger {
     static func merge(_ spec: YAMLNode, under defaults: YAMLNode) -> YAMLNode {
         guard case .mapping(var pairs) = spec.content, case .mapping(let base) = defaults.content else { return spec }
         for pair in base {
-            guard let index = index(of: pair.name, in: pairs) else {
+            guard let index = pairs.index(ofKey: pair.name) else {
                 pairs.append(pair)
                 continue
             }
@@ -28,7 +28,7 @@ enum DefaultsMerger {
     private static func mergeMapping(_ node: YAMLNode, under base: YAMLNode) -> YAMLNode {
         guard case .mapping(var pairs) = node.content, case .mapping(let defaults) = base.content else { return node }
         for pair in defaults {
-            if let index = index(of: pair.name, in: pairs) {
+            if let index = pairs.index(ofKey: pair.name) {
                 if deepKeys.contains(pair.name), pairs[index].value.pairs != nil, pair.value.pairs != nil {
                     pairs[index].value = mergeMapping(pairs[index].value, under: pair.value)
                 }
@@ -41,13 +41,7 @@ enum DefaultsMerger {
         return merged
     }
 
-    /// By index: `firstIndex(where:)` would copy every pair it passes.
-    private static func index(of name: String, in pairs: [YAMLPair]) -> Int? {
-        for index in pairs.indices where pairs[index].name == name { return index }
-        return nil
-    }
-
     private static func typeName(of node: YAMLNode) -> String? {
-        node.pairs?.first { $0.name == "type" }?.value.stringValue
+        node.pairs?.value(ofKey: "type")?.stringValue
     }
 }

@@ -27,7 +27,7 @@ struct ManifestFile {
         let identifierFiles = IdentifierFiles(
             manifestDirectory: manifestDirectory, root: project.projectPath.map(FileSystem.directory(of:)) ?? manifestDirectory,
             files: files)
-        let context = DecodeContext(sink: sink, environment: environment, warnUnset: warnings)
+        let context = DecodeContext(sink: sink, environment: environment)
         let read = bytes.withUnsafeBufferPointer { YAMLReader(limits: limits, file: FileTable.manifest).read($0) }
         for problem in read.problems { sink.add(problem) }
         if read.documents.isEmpty && !read.stopped {

@@ -24,9 +24,6 @@ public struct OrderBody: Hashable, Sendable {
 
     /// The rendered text with the loader's environment (built on the loader's worker threads; reused by `render`).
     let renderedAsLoaded: [UInt8]
-    /// Some non-secret option still holds a reference (its variable was unset when loaded): only then can another
-    /// environment render differently.
-    private let hasUnresolvedOptions: Bool
 
     /// Creates a body for the order with the given key; computes `digest` and `name`.
     public init(key: String, workflowName: String, identifiers: [String], options: [WorkflowOption], identifierVariables: [String] = []) {
@@ -34,14 +31,12 @@ public struct OrderBody: Hashable, Sendable {
         self.identifiers = identifiers
         self.identifierVariables = identifierVariables
         self.options = options
-        // Options are read by index throughout: iterating would copy each option (its name and template) per pass.
-        hasUnresolvedOptions = options.indices.contains { index in
-            if !options[index].isSecret, case .string(let template) = options[index].value { template.hasReferences } else { false }
-        }
+        let prefix = "hookctl-\(key.replacingAll("#", "-"))-"
         // One buffer: the named body with a placeholder for the digest's first 10 hex digits, hashed without its
-        // `Name` line (exactly the unnamed canonical text), then patched. The name is taken from it at the end.
+        // `Name` line (exactly the unnamed canonical text), then patched. Options are read by index throughout:
+        // iterating would copy each option (its name and template) per pass.
         var out: [UInt8] = []
-        var estimate = 128 + 20 + key.utf8.count + workflowName.utf8.count
+        var estimate = 128 + prefix.utf8.count + workflowName.utf8.count
         for identifier in identifiers { estimate += identifier.utf8.count + 8 }
         for index in options.indices {
             if case .string(let template) = options[index].value { estimate += template.description.utf8.count } else { estimate += 24 }
@@ -49,8 +44,7 @@ public struct OrderBody: Hashable, Sendable {
         }
         out.reserveCapacity(estimate)
         BodyWriter.append("{\n  \"Name\": ", to: &out)
-        let nameStart = out.count + 1  // after the opening quote
-        CanonicalJSON.writeString("hookctl-\(key.replacingAll("#", "-"))-0000000000", into: &out)
+        CanonicalJSON.writeString(prefix + "0000000000", into: &out)
         let placeholderEnd = out.count - 1  // before the closing quote
         out.append(UInt8(ascii: ","))
         let restStart = out.count
@@ -81,12 +75,7 @@ public struct OrderBody: Hashable, Sendable {
         hasher.finalize().withUnsafeBytes { Hex.append($0, into: &hex) }  // the digest's own iterator allocates per call
         out.replaceSubrange((placeholderEnd - 10)..<placeholderEnd, with: hex[0..<10])
         digest = String(decoding: hex, as: UTF8.self)
-        // A key from a manifest is a checked name, so the text between the quotes is the name as is; only another
-        // key (with bytes JSON escapes) needs the name built again.
-        let escaped = key.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        name =
-            escaped
-            ? "hookctl-\(key.replacingAll("#", "-"))-\(digest.prefix(10))" : String(decoding: out[nameStart..<placeholderEnd], as: UTF8.self)
+        name = prefix + digest.prefix(10)
         renderedAsLoaded = out
     }
 
@@ -107,9 +96,8 @@ public struct OrderBody: Hashable, Sendable {
     public func renderedUTF8(environment: [String: String] = [:]) -> [UInt8] {
         // Non-secret references that could be resolved were resolved by the loader; the stored text only changes if
         // `environment` now sets a variable that was unset then.
-        guard hasUnresolvedOptions else { return renderedAsLoaded }
-        let needsEnvironment = options.contains { option in
-            guard !option.isSecret, case .string(let template) = option.value, template.hasReferences else { return false }
+        let needsEnvironment = options.indices.contains { index in  // by index: no copy of each option
+            guard !options[index].isSecret, case .string(let template) = options[index].value, template.hasReferences else { return false }
             return template.isResolvable(in: environment)
         }
         if !needsEnvironment { return renderedAsLoaded }

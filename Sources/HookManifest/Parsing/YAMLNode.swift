@@ -85,6 +85,23 @@ struct YAMLPair: Sendable {
     var value: YAMLNode
 }
 
+extension [YAMLPair] {
+    /// Where the pair with key `name` is. By index on purpose: `firstIndex(where:)` would copy every pair it passes
+    /// (a retain and a release per reference), and this runs for every key the decoder looks up.
+    func index(ofKey name: String) -> Int? {
+        for index in indices where self[index].name.isSameKey(as: name) { return index }
+        return nil
+    }
+
+    /// The value of key `name`, if the mapping has it.
+    func value(ofKey name: String) -> YAMLNode? { index(ofKey: name).map { self[$0].value } }
+}
+
+extension String {
+    /// `self == key`, comparing lengths first: keys differ in length more often than not, and the length is at hand.
+    @inline(__always) func isSameKey(as key: String) -> Bool { utf8.count == key.utf8.count && self == key }
+}
+
 /// A scalar resolved with the YAML 1.2 core schema.
 enum ScalarValue: Equatable, Sendable {
     case null

@@ -239,7 +239,6 @@ struct YAMLReader {
     /// Where the mapping being read already has key `name`, if it has.
     private func firstIndex(ofKey name: String, in frame: inout Frame) -> Int? {  // inout: no copy of the frame
         if let index = frame.index { return index[name] }
-        for index in frame.pairs.indices where frame.pairs[index].name.isSameKey(as: name) { return index }  // by index: no copies
-        return nil
+        return frame.pairs.index(ofKey: name)
     }
 }

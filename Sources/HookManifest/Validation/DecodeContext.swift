@@ -112,7 +112,7 @@ final class DecodeContext {
     private func resolving(_ parsed: Template, at mark: Mark, path: String, secret: Bool) -> Template {
         guard parsed.hasReferences else { return parsed }
         let unset = parsed.unsetVariables(in: environment)
-        if warnUnset, !unset.isEmpty {
+        if warnUnset, sink.keepsWarnings, !unset.isEmpty {  // no message built for a warning the sink drops
             let names = unset.map { "`\($0)`" }.joined(separator: ", ")
             sink.warning("reference.unset", "`\(path)`: variable\(unset.count == 1 ? "" : "s") \(names) not set; shown as the reference", at: mark)
         }

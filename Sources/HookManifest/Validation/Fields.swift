@@ -1,8 +1,3 @@
-extension String {
-    /// `self == key`, comparing lengths first: keys differ in length more often than not, and the length is at hand.
-    @inline(__always) func isSameKey(as key: String) -> Bool { utf8.count == key.utf8.count && self == key }
-}
-
 /// A mapping being decoded: looks keys up, reports unknown ones (with a suggestion) and reads typed values, reporting
 /// every type problem at the value's position.
 struct Fields {
@@ -29,11 +24,7 @@ struct Fields {
 
     func sub(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    subscript(_ key: String) -> YAMLPair? {
-        // By index on purpose: iterating would copy every pair it passes (a retain and a release per reference).
-        for index in pairs.indices where pairs[index].name.isSameKey(as: key) { return pairs[index] }
-        return nil
-    }
+    subscript(_ key: String) -> YAMLPair? { pairs.index(ofKey: key).map { pairs[$0] } }
 
     func has(_ key: String) -> Bool { self[key] != nil }
 
