@@ -44,6 +44,6 @@ enum SourceText {
     /// `bytes` without a leading UTF-8 byte order mark. Editors on Windows add one; it is valid YAML but no content,
     /// so it is dropped before reading, and columns on line 1 count from the first character after it.
     static func droppingBOM(_ bytes: [UInt8]) -> [UInt8] {
-        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? Array(bytes.dropFirst(3)) : bytes
     }
 }

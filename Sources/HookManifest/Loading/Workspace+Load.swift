@@ -96,14 +96,15 @@ public func loadWorkspace(
 private func loadConcurrently(
     _ files: [String], project: ProjectContext, environment: [String: String], limits: YAMLLimits, warnings: Bool
 ) -> [FileOutcome] {
-    var outcomes = [FileOutcome?](repeating: nil, count: files.count)
+    // Placeholders, each replaced by its file's outcome (not optionals: unwrapping thousands would copy each one).
+    var outcomes = [FileOutcome](repeating: FileOutcome(path: ""), count: files.count)
     outcomes.withUnsafeMutableBufferPointer { buffer in
         nonisolated(unsafe) let slots = buffer  // each iteration writes only its own slot
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
             slots[index] = ManifestFile(path: files[index], project: project, environment: environment, limits: limits, warnings: warnings).load()
         }
     }
-    return outcomes.compactMap { $0 }
+    return outcomes
 }
 
 /// Splits drafts into orders and checks names across the run.
@@ -111,31 +112,43 @@ enum OrderAssembler {
     /// The orders of every file, sorted by key, with the names checked across the run. The orders are moved out of
     /// `outcomes` (copying thousands of orders, then freeing the originals, was a measurable part of `render`).
     static func assemble(_ outcomes: inout [FileOutcome], diagnostics: inout [Diagnostic]) -> [Order] {
-        // Where each name was first used; the note is only built for a name used twice.
-        var firstByName: [String: (location: SourceLocation, quote: SourceQuote)] = [:]
+        // Where each name was first used (file and document); a location and note are built only for a name used twice.
+        var firstByName: [String: (file: Int, document: Int)] = [:]
         firstByName.reserveCapacity(outcomes.count)
         var orders: [Order] = []
         orders.reserveCapacity(outcomes.count)
+        func location(_ file: Int, _ document: Int) -> SourceLocation {
+            let mark = outcomes[file].names[document].mark
+            return SourceLocation(file: outcomes[file].path, line: Int(mark.line), column: Int(mark.column))
+        }
         for fileIndex in outcomes.indices {
-            let path = outcomes[fileIndex].path
-            for (documentIndex, name) in outcomes[fileIndex].names.enumerated() {
-                let location = SourceLocation(file: path, line: Int(name.mark.line), column: Int(name.mark.column))
-                if let first = firstByName[name.name] {
+            for documentIndex in outcomes[fileIndex].names.indices {  // by index: no copy of each name
+                if let first = firstByName[outcomes[fileIndex].names[documentIndex].name] {
+                    let name = outcomes[fileIndex].names[documentIndex]
                     var error = Diagnostic(
                         severity: .error, id: "metadata.duplicate-name",
                         message: "order name `\(name.name)` is already used; names must be unique in a run",
-                        location: location, quote: name.quote)
-                    error.notes = [Diagnostic(severity: .note, id: "note", message: "first used here", location: first.location, quote: first.quote)]
+                        location: location(fileIndex, documentIndex), quote: name.quote)
+                    error.notes = [
+                        Diagnostic(
+                            severity: .note, id: "note", message: "first used here", location: location(first.file, first.document),
+                            quote: outcomes[first.file].names[first.document].quote)
+                    ]
                     diagnostics.append(error)
                     continue
                 }
-                firstByName[name.name] = (location, name.quote)
+                firstByName[outcomes[fileIndex].names[documentIndex].name] = (fileIndex, documentIndex)
                 var split: [Order] = []
                 swap(&split, &outcomes[fileIndex].orders[documentIndex])
-                while let order = split.popLast() { orders.append(order) }  // moves (the sort below sets the order)
+                split.reverse()
+                while let order = split.popLast() { orders.append(order) }  // moved, in batch order
             }
         }
-        orders.sort { $0.key < $1.key }  // keys are ASCII: the same as byte order, and faster than comparing the bytes one by one
+        // Keys are ASCII: `<` is byte order, and faster than comparing the bytes one by one. Files are read in path
+        // order and often named after their orders: check before sorting (moving thousands of orders costs).
+        if !orders.indices.dropFirst().allSatisfy({ orders[$0 - 1].key < orders[$0].key }) {
+            orders.sort { $0.key < $1.key }
+        }
         return orders
     }
 

@@ -37,7 +37,7 @@ public struct OrderBody: Hashable, Sendable {
         // iterating would copy each option (its name and template) per pass.
         var out: [UInt8] = []
         var estimate = 128 + prefix.utf8.count + workflowName.utf8.count
-        for identifier in identifiers { estimate += identifier.utf8.count + 8 }
+        for index in identifiers.indices { estimate += identifiers[index].utf8.count + 8 }
         for index in options.indices {
             if case .string(let template) = options[index].value { estimate += template.description.utf8.count } else { estimate += 24 }
             estimate += options[index].name.utf8.count + 48
@@ -48,27 +48,27 @@ public struct OrderBody: Hashable, Sendable {
         let placeholderEnd = out.count - 1  // before the closing quote
         out.append(UInt8(ascii: ","))
         let restStart = out.count
-        BodyWriter.writeUnnamed(workflowName, identifiers, options, into: &out, openingBrace: false)
+        var resolvedValues: [Range<Int>] = []
+        BodyWriter.writeUnnamed(workflowName, identifiers, options, into: &out, openingBrace: false, resolvedValues: &resolvedValues)
+        // The digest covers the unnamed body as written: these bytes, but each value resolved at load (a DESP login
+        // such as `${env:DESP_USERNAME:-demo}`) as its references, hashed in place of the resolved text.
         var hasher = SHA256()
         withUnsafeBytes(of: UInt8(ascii: "{")) { hasher.update(bufferPointer: $0) }
-        let resolvedAtLoad = options.indices.contains { index in
-            if case .string(let template) = options[index].value { template.written != nil } else { false }
-        }
-        if resolvedAtLoad {
-            let asWritten = options.map { option -> WorkflowOption in
-                guard case .string(let template) = option.value, let written = template.written else { return option }
-                return WorkflowOption(name: option.name, value: .string(Template(literal: written)), isSecret: option.isSecret)
+        out.withUnsafeBytes { body in
+            var from = restStart
+            var resolved = 0
+            var written: [UInt8] = []
+            for index in options.indices {  // by index: iterating would copy each option
+                guard case .string(let template) = options[index].value, let text = template.written else { continue }
+                let range = resolvedValues[resolved]
+                resolved += 1
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: body[from..<range.lowerBound]))
+                written.removeAll(keepingCapacity: true)
+                CanonicalJSON.writeString(text, into: &written)
+                hasher.update(data: written)
+                from = range.upperBound
             }
-            var unresolved: [UInt8] = []
-            // As long as the text written above, plus each reference written out: no growing (a DESP order with
-            // the sandbox's default login, `${env:DESP_USERNAME:-demo}`, takes this path).
-            var written = out.count - restStart
-            for index in asWritten.indices { if case .string(let template) = asWritten[index].value { written += template.description.utf8.count } }
-            unresolved.reserveCapacity(written)
-            BodyWriter.writeUnnamed(workflowName, identifiers, asWritten, into: &unresolved, openingBrace: false)
-            hasher.update(data: unresolved)
-        } else {
-            out.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[restStart...])) }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: body[from...]))
         }
         var hex: [UInt8] = []
         hex.reserveCapacity(64)

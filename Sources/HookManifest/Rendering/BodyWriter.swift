@@ -8,6 +8,16 @@ enum BodyWriter {
     static func writeUnnamed(
         _ workflowName: String, _ identifiers: [String], _ options: [WorkflowOption], into out: inout [UInt8], openingBrace: Bool = true
     ) {
+        var resolvedValues: [Range<Int>] = []
+        writeUnnamed(workflowName, identifiers, options, into: &out, openingBrace: openingBrace, resolvedValues: &resolvedValues)
+    }
+
+    /// `writeUnnamed`, also noting in `resolvedValues` where each value resolved at load (`Template.written` set)
+    /// was written, in option order: the digest swaps those for the text as written, without a second body.
+    static func writeUnnamed(
+        _ workflowName: String, _ identifiers: [String], _ options: [WorkflowOption], into out: inout [UInt8], openingBrace: Bool,
+        resolvedValues: inout [Range<Int>]
+    ) {
         if openingBrace { out.append(UInt8(ascii: "{")) }
         append("\n  \"WorkflowName\": ", to: &out)
         CanonicalJSON.writeString(workflowName, into: &out)
@@ -32,7 +42,10 @@ enum BodyWriter {
                 CanonicalJSON.writeString(options[index].name, into: &out)
                 append(",\n      \"Value\": ", to: &out)
                 switch options[index].value {
-                case .string(let template): CanonicalJSON.writeString(template.description, into: &out)
+                case .string(let template):
+                    let start = out.count
+                    CanonicalJSON.writeString(template.description, into: &out)
+                    if template.written != nil { resolvedValues.append(start..<out.count) }
                 case .integer(let i): out.append(contentsOf: String(i).utf8)
                 case .number(let d): CanonicalJSON.writeNumber(d, into: &out)
                 case .boolean(let b): append(b ? "true" : "false", to: &out)

@@ -14,7 +14,8 @@ enum ExtraOptions {
         let errors = sink.errorCount
         var options: [WorkflowOption] = []
         options.reserveCapacity(fields.pairs.count)
-        for pair in fields.pairs {
+        for index in fields.pairs.indices {  // by index: iterating would copy every pair
+            let pair = fields.pairs[index]
             let name = pair.name
             guard isOptionName(name) else {
                 sink.error(
@@ -80,7 +81,7 @@ enum ExtraOptions {
         }.keys.sorted()
         guard !missing.isEmpty else { return }
         let names = missing.map { "`\($0)`" }.joined(separator: ", ")
-        fields.context.sink.warning("option.required", "workflow `\(workflow.name)` marks \(names) as required (service catalogue)", at: fields.node.mark)
+        fields.context.sink.warning("option.required", "workflow `\(workflow.name)` marks \(names) as required (service catalogue)", at: fields.mark)
     }
 
     private static func check(_ name: String, _ value: OptionValue, at pair: YAMLPair, against workflow: WorkflowCatalogue.Workflow, sink: ProblemSink) {

@@ -1,10 +1,16 @@
 /// A mapping being decoded: looks keys up, reports unknown ones (with a suggestion) and reads typed values, reporting
 /// every type problem at the value's position.
 struct Fields {
-    let node: YAMLNode
     let path: String
     let pairs: [YAMLPair]
     let context: DecodeContext
+    /// Where the mapping starts and ends (kept instead of its node: the pairs are the node's content, and every copy
+    /// of a `Fields` would retain them twice).
+    let mark: Mark
+    let end: Mark
+
+    /// The mapping's node.
+    var node: YAMLNode { YAMLNode(content: .mapping(pairs), mark: mark, end: end) }
 
     /// Nil (after reporting) when `node` is not a mapping.
     init?(_ node: YAMLNode, path: String, context: DecodeContext) {
@@ -16,7 +22,8 @@ struct Fields {
             }
             return nil
         }
-        self.node = node
+        self.mark = node.mark
+        self.end = node.end
         self.path = path
         self.pairs = pairs
         self.context = context
@@ -50,7 +57,7 @@ struct Fields {
     func missing(_ key: String, hint: String = "") {
         // A misspelt key already got "did you mean `key`?"; do not also call `key` missing.
         if pairs.contains(where: { $0.name != key && Suggestion.closest(to: $0.name, in: [key]) == key }) { return }
-        context.sink.error("key.missing", "missing required key `\(sub(key))`\(hint)", at: node.mark)
+        context.sink.error("key.missing", "missing required key `\(sub(key))`\(hint)", at: mark)
     }
 
     /// A plain or quoted string without reference processing.

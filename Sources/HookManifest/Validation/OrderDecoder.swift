@@ -171,7 +171,7 @@ struct OrderDecoder {
         options += source.options
         options += extra
         return OrderDraft(
-            name: name.0, nameMark: name.1.mark, start: top.node.mark, labels: labels, workflow: workflow.0,
+            name: name.0, nameMark: name.1.mark, start: top.mark, labels: labels, workflow: workflow.0,
             identifiers: identifiers, identifierVariables: Array(Set(identifierVariables)).sorted(), batchSize: batchSize, storage: storage.0,
             sourceType: source.type,
             options: options, waitTimeout: timeout, download: download, retryAll: retryAll)
@@ -212,7 +212,8 @@ struct OrderDecoder {
         // Small lists (the usual case) are checked pairwise; large ones through a dictionary.
         var seen: [String: Int]? = items.count > 32 ? [:] : nil
         let errors = sink.errorCount
-        for (index, item) in items.enumerated() {
+        for index in items.indices {  // by index: no copy of each node
+            let item = items[index]
             guard item.stringValue != nil else {
                 sink.error("type.string", "identifier must be a string, found \(item.kindName)", at: item.mark)
                 continue

@@ -24,7 +24,7 @@ enum SourceSpec {
             if !unset.isEmpty {
                 let names = unset.map { "`\($0)`" }.joined(separator: ", ")
                 fields.context.sink.warning(
-                    "reference.unset", "`\(fields.path)`: the DESP login defaults to \(names), not set; shown as the reference", at: fields.node.mark)
+                    "reference.unset", "`\(fields.path)`: the DESP login defaults to \(names), not set; shown as the reference", at: fields.mark)
             }
             guard let collection, fields.context.sink.errorCount == errors else { return nil }
             return (

@@ -35,8 +35,7 @@ struct Render: AsyncParsableCommand {
         }
         output.report(workspace.diagnostics)
         // Each body's text was built on the loader's worker threads; write them with writev(2), no big copy.
-        // Through the buffer: mapping the orders would copy each whole order to read its body.
-        let bodies = workspace.orders.withUnsafeBufferPointer { orders in orders.indices.map { orders[$0].body.renderedUTF8(environment: environment) } }
+        let bodies = workspace.renderedBodies(environment: environment)
         // The process ends right after this: let the OS reclaim the thousands of small objects of a big workspace
         // instead of freeing them one by one (measurably faster on large runs; see docs/manifests.md).
         _ = Unmanaged.passRetained(WorkspaceBox(workspace))
