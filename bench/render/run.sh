@@ -21,6 +21,8 @@ fi
 echo "building hookctl: ${build[*]}" >&2
 (cd "$repo" && "${build[@]}" >&2)
 hookctl="$(cd "$repo" && "${build[@]}" --show-bin-path)/hookctl"
+# The TCMalloc trait (Package.swift) links tcmalloc in where Debian's libgoogle-perftools-dev is installed.
+if nm "$hookctl" 2>/dev/null | grep ' tc_malloc$' >/dev/null; then echo "allocator: tcmalloc (TCMalloc trait)" >&2; else echo "allocator: glibc malloc" >&2; fi
 gcc -O2 -o "$work/libyaml_parse" "$shared/libyaml_parse.c" -lyaml
 python3 "$shared/gen_manifests.py" "$count" "$work/manifests" >/dev/null
 python3 -c 'import yaml; assert yaml.__with_libyaml__, "PyYAML without its C loader"'

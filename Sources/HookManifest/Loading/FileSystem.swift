@@ -30,6 +30,17 @@ enum FileSystem {
         return String(path[path.utf8.index(after: slash)...])
     }
 
+    /// Whether the last component of `path` is `name`, compared byte for byte without building a string (this
+    /// runs for every file of a folder scan).
+    static func hasFileName(_ path: String, _ name: String) -> Bool {
+        let path = path.utf8
+        let name = name.utf8
+        guard path.count >= name.count else { return false }
+        let start = path.index(path.endIndex, offsetBy: -name.count)
+        guard path[start...].elementsEqual(name) else { return false }
+        return start == path.startIndex || path[path.index(before: start)] == UInt8(ascii: "/")
+    }
+
     enum Kind { case file, directory, missing, other }
 
     static func kind(_ path: String) -> Kind {

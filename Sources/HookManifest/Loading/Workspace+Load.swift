@@ -50,8 +50,9 @@ public func loadWorkspace(
         case .directory:
             // Only a file of the project file's name can be it: the others need no absolute path.
             let projectName = projectAbsolute.map(FileSystem.fileName(of:))
-            files += FileSystem.manifestFiles(under: path).filter {
-                projectName == nil || FileSystem.fileName(of: $0) != projectName || FileSystem.absolute($0) != projectAbsolute
+            files += FileSystem.manifestFiles(under: path).filter { file in
+                guard let projectName, FileSystem.hasFileName(file, projectName) else { return true }
+                return FileSystem.absolute(file) != projectAbsolute
             }
         case .file: if FileSystem.absolute(path) != projectAbsolute { files.append(path) }
         case .missing: diagnostics.append(.error("file.missing", "`\(path)`: no such file or directory", at: nil))

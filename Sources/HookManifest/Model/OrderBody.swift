@@ -96,9 +96,13 @@ public struct OrderBody: Hashable, Sendable {
     public func renderedUTF8(environment: [String: String] = [:]) -> [UInt8] {
         // Non-secret references that could be resolved were resolved by the loader; the stored text only changes if
         // `environment` now sets a variable that was unset then.
-        let needsEnvironment = options.indices.contains { index in  // by index: no copy of each option
-            guard !options[index].isSecret, case .string(let template) = options[index].value, template.hasReferences else { return false }
-            return template.isResolvable(in: environment)
+        // A plain loop by index: a closure here copied the whole body for every order `render` printed.
+        var needsEnvironment = false
+        for index in options.indices where !options[index].isSecret {
+            if case .string(let template) = options[index].value, template.hasReferences, template.isResolvable(in: environment) {
+                needsEnvironment = true
+                break
+            }
         }
         if !needsEnvironment { return renderedAsLoaded }
         let resolved = options.map { option -> WorkflowOption in
