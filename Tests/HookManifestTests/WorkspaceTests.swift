@@ -375,6 +375,22 @@ struct WorkspaceTests {
         #expect(workspace.orders.map(\.key) == ["alpha", "zulu"])
     }
 
+    @Test func `rendered bodies take a variable set after loading, as each body renders alone`() throws {
+        let root = try temporaryFolder([
+            "a.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "alpha") + "  source: {collection: C}\n  options: {tag: \"run-${env:RUN_TAG}\"}\n",
+            "b.yaml": Self.minimal.replacingOccurrences(of: "NAME", with: "bravo") + "  source: {collection: C}\n",
+        ])
+        let workspace = loadWorkspace(paths: [root])
+        try #require(!workspace.hasErrors && workspace.orders.count == 2)
+        let later = ["RUN_TAG": "v1"]
+        let bodies = workspace.renderedBodies(environment: later).map { String(decoding: $0, as: UTF8.self) }
+        #expect(bodies == workspace.orders.map { $0.body.renderedJSON(environment: later) })
+        #expect(bodies[0].contains(#""Value": "run-v1""#))
+        let asLoaded = workspace.renderedBodies(environment: [:]).map { String(decoding: $0, as: UTF8.self) }
+        #expect(asLoaded[0].contains(#""Value": "run-${env:RUN_TAG}""#))
+        #expect(asLoaded[1] == bodies[1])
+    }
+
     @Test func `diagnostics render with source line and caret, as JSON and as GitHub annotations`() throws {
         let outcome = decode("apiVersion: hookctl/v1\nkind: Order\nmetadata: {name: Bad}\n")
         let error = try #require(outcome.diagnostics.first { $0.id == "metadata.name" })

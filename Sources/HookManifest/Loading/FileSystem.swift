@@ -33,12 +33,16 @@ enum FileSystem {
     /// Whether the last component of `path` is `name`, compared byte for byte without building a string (this
     /// runs for every file of a folder scan).
     static func hasFileName(_ path: String, _ name: String) -> Bool {
-        let path = path.utf8
-        let name = name.utf8
-        guard path.count >= name.count else { return false }
-        let start = path.index(path.endIndex, offsetBy: -name.count)
-        guard path[start...].elementsEqual(name) else { return false }
-        return start == path.startIndex || path[path.index(before: start)] == UInt8(ascii: "/")
+        var path = path  // `withUTF8` needs a variable; a native string is not copied
+        var name = name
+        return path.withUTF8 { path in
+            name.withUTF8 { name in
+                guard path.count >= name.count else { return false }
+                let start = path.count - name.count
+                guard start == 0 || path[start - 1] == UInt8(ascii: "/") else { return false }
+                return name.isEmpty || memcmp(path.baseAddress! + start, name.baseAddress!, name.count) == 0
+            }
+        }
     }
 
     enum Kind { case file, directory, missing, other }

@@ -94,17 +94,22 @@ public struct OrderBody: Hashable, Sendable {
 
     /// `renderedJSON(environment:)` as UTF-8 bytes; usually the text built when the manifest was loaded, not a copy.
     public func renderedUTF8(environment: [String: String] = [:]) -> [UInt8] {
-        // Non-secret references that could be resolved were resolved by the loader; the stored text only changes if
-        // `environment` now sets a variable that was unset then.
-        // A plain loop by index: a closure here copied the whole body for every order `render` printed.
-        var needsEnvironment = false
+        Self.changes(options, in: environment) ? rendered(resolving: environment) : renderedAsLoaded
+    }
+
+    /// Whether `environment` changes the text of a body with these options. Non-secret references that could be
+    /// resolved were resolved by the loader; the stored text only changes if `environment` now sets a variable that
+    /// was unset then. Static, on the options alone: `Workspace.renderedBodies` asks it for thousands of orders, and
+    /// a method called on an order's body in an array made a copy of the whole body first.
+    static func changes(_ options: [WorkflowOption], in environment: [String: String]) -> Bool {
         for index in options.indices where !options[index].isSecret {
-            if case .string(let template) = options[index].value, template.hasReferences, template.isResolvable(in: environment) {
-                needsEnvironment = true
-                break
-            }
+            if case .string(let template) = options[index].value, template.hasReferences, template.isResolvable(in: environment) { return true }
         }
-        if !needsEnvironment { return renderedAsLoaded }
+        return false
+    }
+
+    /// The body rendered again with `environment`'s values for its non-secret references.
+    func rendered(resolving environment: [String: String]) -> [UInt8] {
         let resolved = options.map { option -> WorkflowOption in
             guard !option.isSecret, case .string(let template) = option.value, template.hasReferences,
                 case .success(let text) = template.resolve(in: environment)
