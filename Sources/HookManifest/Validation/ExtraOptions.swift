@@ -14,8 +14,7 @@ enum ExtraOptions {
         let errors = sink.errorCount
         var options: [WorkflowOption] = []
         options.reserveCapacity(fields.pairs.count)
-        for index in fields.pairs.indices {  // by index: iterating would copy every pair
-            let pair = fields.pairs[index]
+        for pair in fields.pairs {
             let name = pair.name
             guard isOptionName(name) else {
                 sink.error(

@@ -212,8 +212,7 @@ struct OrderDecoder {
         // Small lists (the usual case) are checked pairwise; large ones through a dictionary.
         var seen: [String: Int]? = items.count > 32 ? [:] : nil
         let errors = sink.errorCount
-        for index in items.indices {  // by index: no copy of each node
-            let item = items[index]
+        for (index, item) in items.enumerated() {
             guard item.stringValue != nil else {
                 sink.error("type.string", "identifier must be a string, found \(item.kindName)", at: item.mark)
                 continue
