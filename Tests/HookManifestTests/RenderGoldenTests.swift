@@ -94,7 +94,7 @@ struct RenderGoldenTests {
         #expect(a.digest != c.digest && a.name != c.name)
         #expect(a.name == "hookctl-s2-private-\(a.digest.prefix(10))")
         #expect(a.digest.count == 64)
-        // The name is read back from the body text; a key JSON would escape (never a manifest's) still gives it whole.
+        // The name is the key with `#` as `-`; a key JSON would escape (never a manifest's) is written escaped in the body.
         let batch = OrderBody(key: "s2#2", workflowName: "w", identifiers: ["x"], options: [])
         #expect(batch.name == "hookctl-s2-2-\(batch.digest.prefix(10))")
         let odd = OrderBody(key: "a\"b\\c#3", workflowName: "w", identifiers: ["x"], options: [])

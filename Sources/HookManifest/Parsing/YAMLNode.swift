@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A 1-based position inside one of the files being read (`file` indexes the loader's file table).
 struct Mark: Hashable, Sendable {
     var line: Int32
@@ -102,18 +98,9 @@ extension [YAMLPair] {
 }
 
 extension String {
-    /// Whether two keys are the same text, byte for byte (as YAML compares keys: by their characters as written, not
-    /// by Unicode canonical equivalence as `==` does, through a slow path for every two different strings of one
-    /// length). Lengths first: keys differ in length more often than not, and the length is at hand.
-    @inline(__always) func isSameKey(as key: String) -> Bool {
-        let count = utf8.count
-        guard count == key.utf8.count else { return false }
-        guard count > 0 else { return true }
-        let same = utf8.withContiguousStorageIfAvailable { a in
-            key.utf8.withContiguousStorageIfAvailable { b in memcmp(a.baseAddress!, b.baseAddress!, count) == 0 }
-        }
-        return (same ?? nil) ?? utf8.elementsEqual(key.utf8)
-    }
+    /// `self == key`, comparing lengths first: keys differ in length more often than not, and the length is at hand.
+    /// (`==`, not bytes: the reader's key index for large mappings is a dictionary, which compares the same way.)
+    @inline(__always) func isSameKey(as key: String) -> Bool { utf8.count == key.utf8.count && self == key }
 }
 
 /// A scalar resolved with the YAML 1.2 core schema.
