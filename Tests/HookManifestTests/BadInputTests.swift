@@ -188,6 +188,22 @@ struct BadInputTests {
         #expect(match != nil, "expected `\(bad.message)` at \(expected); got:\n\(errors.map(\.description).joined(separator: "\n"))")
     }
 
+    /// Short lists are checked pairwise (fingerprints of ASCII text first), long ones through a dictionary: both must
+    /// find the same duplicates, exact or canonically equivalent (`é` as one scalar or two; a Kelvin sign and `K`), as
+    /// the runner's dictionaries keyed by identifier would merge them.
+    @Test(arguments: [3, 40])
+    func `a list finds the same duplicate identifiers whatever its length`(_ length: Int) {
+        let filler = (0..<length).map { "    - S2A_MSIL1C_2023\(1000 + $0)T050701_N0509_R019_T47VLH.SAFE\n" }.joined()
+        for (first, again) in [("S2A_X.SAFE", "S2A_X.SAFE"), ("caf\u{E9}", "cafe\u{301}"), ("\u{212A}X", "KX"), ("a\u{E9}b", "a\u{E9}b")] {
+            let text = header + "spec:\n  workflow: w\n  identifiers:\n    - \"\(first)\"\n" + filler + "    - \"\(again)\"\n" + desp
+            let errors = decode(text).diagnostics.filter { $0.severity == .error }
+            #expect(errors.map(\.message) == ["duplicate identifier `\(again)`"], "\(first) / \(again), \(length) between")
+            #expect(errors.first?.location?.line == 9 + length)
+        }
+        let distinct = header + "spec:\n  workflow: w\n  identifiers:\n    - S2A_X.SAFE\n" + filler + "    - S2B_X.SAFE\n    - \"\u{E9}\"\n" + desp
+        #expect(decode(distinct).diagnostics.filter { $0.severity == .error }.isEmpty)
+    }
+
     @Test func `there are at least thirty distinct bad-input cases`() {
         #expect(Set(badCases.map(\.name)).count == badCases.count)
         #expect(badCases.count >= 30)

@@ -209,29 +209,46 @@ struct OrderDecoder {
         out.reserveCapacity(items.count)
         var marks: [Mark] = []
         marks.reserveCapacity(items.count)
-        // Small lists (the usual case) are checked pairwise; large ones through a dictionary.
+        // Small lists (the usual case) are checked pairwise, fingerprints first; large ones through a dictionary.
+        var fingerprints: [UInt64?] = []
+        fingerprints.reserveCapacity(items.count)
         var seen: [String: Int]? = items.count > 32 ? [:] : nil
         let errors = sink.errorCount
-        for (index, item) in items.enumerated() {
-            guard item.stringValue != nil else {
-                sink.error("type.string", "identifier must be a string, found \(item.kindName)", at: item.mark)
+        for index in items.indices {  // by index: iterating would copy each item
+            guard items[index].stringValue != nil else {
+                sink.error("type.string", "identifier must be a string, found \(items[index].kindName)", at: items[index].mark)
                 continue
             }
-            guard let template = context.template(item, path: "spec.identifiers[\(index)]", secret: false) else { continue }
-            unset += template.unsetVariables(in: context.environment)
+            guard let template = context.template(items[index], path: "spec.identifiers[\(index)]", secret: false) else { continue }
+            if template.hasReferences { unset += template.unsetVariables(in: context.environment) }
             let trimmed = template.description.trimmingWhitespace()
             if trimmed.isEmpty {
-                sink.error("spec.identifiers", "blank identifier", at: item.mark)
+                sink.error("spec.identifiers", "blank identifier", at: items[index].mark)
                 continue
             }
-            let first = seen != nil ? seen?[trimmed] : out.firstIndex(of: trimmed)
+            let fingerprint = seen == nil ? trimmed.asciiFingerprint : nil
+            var first: Int?
+            if seen != nil {
+                first = seen?[trimmed]
+            } else {
+                for earlier in out.indices {
+                    // Two ASCII texts with different fingerprints differ; anything else is compared in full.
+                    if let fingerprint, let theirs = fingerprints[earlier], fingerprint != theirs { continue }
+                    if out[earlier] == trimmed {
+                        first = earlier
+                        break
+                    }
+                }
+            }
             if let first {
-                sink.error("spec.identifiers", "duplicate identifier `\(trimmed.prefix(120))`", at: item.mark, notes: [("first listed here", marks[first])])
+                sink.error(
+                    "spec.identifiers", "duplicate identifier `\(trimmed.prefix(120))`", at: items[index].mark, notes: [("first listed here", marks[first])])
                 continue
             }
             seen?[trimmed] = out.count
             out.append(trimmed)
-            marks.append(item.mark)
+            marks.append(items[index].mark)
+            fingerprints.append(fingerprint)
         }
         return sink.errorCount == errors ? out : nil
     }
@@ -264,6 +281,30 @@ extension String {
             bytes.baseAddress.map { memchr($0, Int32(byte), bytes.count) != nil } ?? false
         }
         return found ?? utf8.contains(byte)
+    }
+
+    /// A hash of the UTF-8 bytes, eight at a time, or nil when the text is not all ASCII. Two ASCII texts with
+    /// different fingerprints are different strings; `==` decides the rest (it equates canonically equivalent
+    /// non-ASCII spellings, which bytes cannot tell). Comparing identifiers pairwise was a visible part of `render`.
+    var asciiFingerprint: UInt64? {
+        let hash = utf8.withContiguousStorageIfAvailable { bytes -> UInt64? in
+            var hash = UInt64(bytes.count)
+            var bits: UInt64 = 0
+            var index = 0
+            func mix(_ word: UInt64) {
+                bits |= word
+                hash = (hash ^ word) &* 0x0000_0100_0000_01B3
+            }
+            while index + 8 <= bytes.count {
+                mix(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                index += 8
+            }
+            var tail: UInt64 = 0
+            for offset in index..<bytes.count { tail |= UInt64(bytes[offset]) << (8 * UInt64(offset - index)) }
+            mix(tail)
+            return bits & 0x8080_8080_8080_8080 == 0 ? hash : nil
+        }
+        return hash ?? nil
     }
 
     func trimmingWhitespace() -> String {
