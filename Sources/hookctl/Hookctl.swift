@@ -87,8 +87,9 @@ struct Hookctl: AsyncParsableCommand {
     /// Global options may come before the command (`hookctl --profile dedl apply`), as users write them: they are
     /// moved after it, where every command reads them.
     static func movingGlobalOptions(_ arguments: [String]) -> [String] {
-        let valued: Set<String> = ["--profile", "--project", "--format"]
-        let flags: Set<String> = ["--sandbox", "--quiet", "-q", "--verbose", "-v", "--no-color"]
+        // Arrays, not sets: a handful of names, and the first `Set<String>` of a process costs a runtime type lookup.
+        let valued = ["--profile", "--project", "--format"]
+        let flags = ["--sandbox", "--quiet", "-q", "--verbose", "-v", "--no-color"]
         var leading: [String] = []
         var index = 0
         while index < arguments.count {
@@ -104,8 +105,9 @@ struct Hookctl: AsyncParsableCommand {
                 break
             }
         }
-        let commands = Set(configuration.subcommands.map { $0._commandName })
-        guard !leading.isEmpty, index < arguments.count, commands.contains(arguments[index]) else { return arguments }
+        guard !leading.isEmpty, index < arguments.count, configuration.subcommands.contains(where: { $0._commandName == arguments[index] }) else {
+            return arguments
+        }
         return [arguments[index]] + leading + arguments[(index + 1)...]
     }
 
