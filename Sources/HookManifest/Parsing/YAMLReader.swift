@@ -20,9 +20,10 @@ struct YAMLReader {
     var file: Int32 = 0
     private static let emptyInput: UInt8 = 0
 
-    /// A collection being read; its children move into its node when it ends.
+    /// A collection being read, or the document around the root; its children move into its node when it ends.
     private struct Frame {
-        var isMapping: Bool
+        enum Kind { case document, sequence, mapping }
+        var kind: Kind
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         /// The key read last, waiting for its value.
@@ -78,13 +79,14 @@ struct YAMLReader {
         }
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
 
-        var stack: [Frame] = []
-        stack.reserveCapacity(8)
+        // The innermost open collection is `current` (a local: each node added goes there), the ones around it are in
+        // `outer`; at the top, `current` is the document, whose one item is the root.
+        var current = Frame(kind: .document, start: Mark(line: 1, column: 1, file: file))
+        var outer: [Frame] = []
+        outer.reserveCapacity(8)
         var anchors: [String: (node: YAMLNode, weight: Int)] = [:]
         var aliasCount = 0
         var docWeight = 0
-        var docRoot: YAMLNode?
-        var docStart = Mark(line: 1, column: 1, file: file)
         var event = yaml_event_t()
 
         func mark(_ m: yaml_mark_t) -> Mark { Mark(line: Int32(clamping: m.line + 1), column: Int32(clamping: m.column + 1), file: file) }
@@ -93,49 +95,47 @@ struct YAMLReader {
             result.stopped = true
         }
 
-        /// Adds a finished node to its parent (or makes it the document root). Returns false on a fatal problem.
-        /// `node` is consumed: each node is moved into its parent, not copied (a copy retains its text or children).
+        /// Adds a finished node to the current collection (or makes it the document root). Returns false on a fatal
+        /// problem. `node` is consumed: each node is moved into its parent, not copied (a copy retains its text or
+        /// children).
         func add(_ node: consuming YAMLNode, weight: Int, anchor: String?) -> Bool {
             if let anchor { anchors[anchor] = (copy node, weight) }
-            guard !stack.isEmpty else {
-                docRoot = consume node
+            current.weight += weight
+            switch current.kind {
+            case .document, .sequence:
+                current.items.append(consume node)
                 return true
+            case .mapping: break
             }
-            let top = stack.count - 1
-            stack[top].weight += weight
-            if !stack[top].isMapping {
-                stack[top].items.append(consume node)
-                return true
-            }
-            guard let key = stack[top].pendingKey else {
+            guard let key = current.pendingKey else {
                 guard case .scalar(let name, _) = node.content else {
                     fail("yaml.complex-key", "mapping keys must be plain text, not \(node.kindName)", node.mark)
                     return false
                 }
-                if let first = firstIndex(ofKey: name, in: &stack[top]) {
-                    let firstMark = stack[top].pairs[first].keyMark
+                if let first = current.index != nil ? current.index?[name] : current.pairs.index(ofKey: name) {
+                    let firstMark = current.pairs[first].keyMark
                     result.problems.append(
                         .init(
                             id: "yaml.duplicate-key", message: "duplicate key `\(name)` (first defined at line \(firstMark.line), column \(firstMark.column))",
                             mark: node.mark))
-                    stack[top].pendingKeyIsDuplicate = true
+                    current.pendingKeyIsDuplicate = true
                 }
-                stack[top].pendingKey = (name, node.mark)
+                current.pendingKey = (name, node.mark)
                 return true
             }
-            stack[top].pendingKey = nil
-            if stack[top].pendingKeyIsDuplicate {
-                stack[top].pendingKeyIsDuplicate = false
+            current.pendingKey = nil
+            if current.pendingKeyIsDuplicate {
+                current.pendingKeyIsDuplicate = false
                 return true  // duplicate: reported at the duplicate key, first value kept
             }
-            stack[top].pairs.append(YAMLPair(name: key.name, keyMark: key.mark, value: consume node))
-            let count = stack[top].pairs.count
-            if stack[top].index != nil {
-                stack[top].index?[key.name] = count - 1
+            current.pairs.append(YAMLPair(name: key.name, keyMark: key.mark, value: consume node))
+            let count = current.pairs.count
+            if current.index != nil {
+                current.index?[key.name] = count - 1
             } else if count >= 16 {
                 var index: [String: Int] = [:]
-                for i in 0..<count where index[stack[top].pairs[i].name] == nil { index[stack[top].pairs[i].name] = i }
-                stack[top].index = index
+                for i in 0..<count where index[current.pairs[i].name] == nil { index[current.pairs[i].name] = i }
+                current.index = index
             }
             return true
         }
@@ -156,12 +156,11 @@ struct YAMLReader {
             case YAML_STREAM_END_EVENT:
                 break loop
             case YAML_DOCUMENT_START_EVENT:
-                docRoot = nil
-                docStart = start
+                current = Frame(kind: .document, start: start)
                 docWeight = 0
                 anchors.removeAll(keepingCapacity: true)
             case YAML_DOCUMENT_END_EVENT:
-                result.documents.append(YAMLDocument(root: docRoot, start: docStart))
+                result.documents.append(YAMLDocument(root: current.items.popLast(), start: current.start))
             case YAML_SCALAR_EVENT:
                 let s = event.data.scalar
                 if s.length > limits.maxScalarBytes {
@@ -210,7 +209,7 @@ struct YAMLReader {
                     fail("yaml.tag", "YAML tag `\(String(cString: tagPointer))` is not supported", start)
                     break loop
                 }
-                guard stack.count < limits.maxDepth else {
+                guard outer.count < limits.maxDepth else {
                     fail("yaml.too-deep", "nesting deeper than \(limits.maxDepth) levels", start)
                     break loop
                 }
@@ -220,13 +219,25 @@ struct YAMLReader {
                     break loop
                 }
                 let anchorPointer = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
-                var frame = Frame(isMapping: isMapping, start: start, anchor: anchorPointer.map { String(cString: $0) })
+                var frame = Frame(kind: isMapping ? .mapping : .sequence, start: start, anchor: anchorPointer.map { String(cString: $0) })
                 // Room for a manifest's usual mapping or list at once, instead of growing by doubling from one.
                 if isMapping { frame.pairs.reserveCapacity(8) } else { frame.items.reserveCapacity(8) }
-                stack.append(frame)
+                swap(&frame, &current)
+                outer.append(consume frame)
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                guard let frame = stack.popLast() else { break }
-                let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
+                guard var frame = outer.popLast() else { break }
+                swap(&frame, &current)  // `frame` is the collection that ends, `current` its parent again
+                // The children move out of the frame (a copy would retain them, and freeing the frame would release them).
+                var content: YAMLNode.Content = .sequence([])
+                if frame.kind == .mapping {
+                    var pairs: [YAMLPair] = []
+                    swap(&pairs, &frame.pairs)
+                    content = .mapping(pairs)
+                } else {
+                    var items: [YAMLNode] = []
+                    swap(&items, &frame.items)
+                    content = .sequence(items)
+                }
                 let node = YAMLNode(content: content, mark: frame.start, end: mark(event.end_mark))
                 if !add(node, weight: frame.weight, anchor: frame.anchor) { break loop }
             default:
@@ -234,11 +245,5 @@ struct YAMLReader {
             }
         }
         return result
-    }
-
-    /// Where the mapping being read already has key `name`, if it has.
-    private func firstIndex(ofKey name: String, in frame: inout Frame) -> Int? {  // inout: no copy of the frame
-        if let index = frame.index { return index[name] }
-        return frame.pairs.index(ofKey: name)
     }
 }
