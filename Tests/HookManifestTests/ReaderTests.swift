@@ -43,6 +43,34 @@ struct ReaderTests {
         #expect(values == expected)
     }
 
+    /// Every branch of the core schema's plain-scalar resolution, its near misses included.
+    @Test func `plain scalars resolve by the core schema at every edge`() {
+        let cases: [(String, ScalarValue)] = [
+            ("", .null), ("~", .null), ("null", .null), ("Null", .null), ("NULL", .null), ("nULL", .string("nULL")),
+            ("nulls", .string("nulls")), ("true", .bool(true)), ("True", .bool(true)), ("TRUE", .bool(true)), ("tRUE", .string("tRUE")),
+            ("false", .bool(false)), ("False", .bool(false)), ("FALSE", .bool(false)), ("falsey", .string("falsey")),
+            ("TEMPORARY", .string("TEMPORARY")), ("n", .string("n")), ("0", .int(0)), ("-0", .int(0)), ("+12", .int(12)),
+            ("-12", .int(-12)), ("007", .int(7)), ("0o17", .int(15)), ("0o", .string("0o")), ("0o8", .string("0o8")),
+            ("0x1F", .int(31)), ("0xff", .int(255)), ("0x", .string("0x")), ("0x1g", .string("0x1g")), ("1_000", .string("1_000")),
+            ("12abc", .string("12abc")), ("--1", .string("--1")), ("+-1", .string("+-1")),
+            ("99999999999999999999", .double(1e20)), ("1.5", .double(1.5)), (".5", .double(0.5)), ("5.", .double(5)),
+            ("-.5", .double(-0.5)), ("1e3", .double(1000)), ("1.5e-3", .double(0.0015)), ("2E+2", .double(200)), ("1e", .string("1e")),
+            ("e5", .string("e5")), (".", .string(".")), ("+.", .string("+.")), ("-", .string("-")), ("+", .string("+")),
+            (".inf", .double(.infinity)), (".Inf", .double(.infinity)), ("+.INF", .double(.infinity)), ("-.inf", .double(-.infinity)),
+            ("-.Inf", .double(-.infinity)), (".infinity", .string(".infinity")), ("inf", .string("inf")), ("-inf", .string("-inf")),
+            ("6h", .string("6h")), ("20230910T050701", .string("20230910T050701")), ("1.2.3", .string("1.2.3")), ("0.5x", .string("0.5x")),
+        ]
+        for (text, expected) in cases { #expect(ScalarValue.resolvePlain(text) == expected, "`\(text)`") }
+        for nan in [".nan", ".NaN", ".NAN"] {
+            guard case .double(let d) = ScalarValue.resolvePlain(nan) else {
+                Issue.record("`\(nan)` is not a number")
+                continue
+            }
+            #expect(d.isNaN)
+        }
+        #expect(ScalarValue.resolvePlain("nan") == .string("nan") && ScalarValue.resolvePlain("+.nan") == .string("+.nan"))
+    }
+
     @Test func `a duplicate key is reported at the duplicate and the first value is kept`() throws {
         let result = read("a: 1\nb: 2\na: 3\n")
         #expect(result.problems.map(\.id) == ["yaml.duplicate-key"])

@@ -113,70 +113,89 @@ enum ScalarValue: Equatable, Sendable {
 
     /// Resolves a plain scalar: `null`/`~`/empty, `true`/`false`, integers (decimal, `0o`, `0x`), floats.
     static func resolvePlain(_ text: String) -> ScalarValue {
-        let utf8 = text.utf8
-        guard let first = utf8.first else { return .null }
-        // Fast path: most plain scalars start with a letter that cannot begin a special value.
-        let isDigitish = (first >= 0x30 && first <= 0x39) || first == 0x2B || first == 0x2D || first == 0x2E
-        if !isDigitish {
-            // Only `n`, `N`, `~`, `t`, `T`, `f` and `F` can begin a null or a boolean.
-            switch first {
-            case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "~"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"): break
-            default: return .string(text)
-            }
+        // On the bytes (in place for native strings): this runs for every plain value of every manifest.
+        if let value = text.utf8.withContiguousStorageIfAvailable({ resolvePlain(text, $0) }) { return value }
+        return Array(text.utf8).withUnsafeBufferPointer { resolvePlain(text, $0) }
+    }
+
+    private static func resolvePlain(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> ScalarValue {
+        guard let first = bytes.first else { return .null }
+        switch first {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."): break
+        case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "~"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
+            // Only these can begin a null or a boolean, all of 1, 4 or 5 bytes.
+            guard bytes.count == 1 || bytes.count == 4 || bytes.count == 5 else { return .string(text) }
             switch text {
             case "null", "Null", "NULL", "~": return .null
             case "true", "True", "TRUE": return .bool(true)
             case "false", "False", "FALSE": return .bool(false)
             default: return .string(text)
             }
+        default: return .string(text)  // most plain scalars: a letter that begins no special value
         }
-        if let int = parseInt(text) { return .int(int) }
-        switch text {
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .double(.infinity)
-        case "-.inf", "-.Inf", "-.INF": return .double(-.infinity)
-        case ".nan", ".NaN", ".NAN": return .double(.nan)
-        default: break
+        if let int = parseInt(text, bytes) { return .int(int) }
+        if first == UInt8(ascii: ".") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-"), bytes.count == 4 || bytes.count == 5 {
+            // `.inf`, `+.inf`, `-.inf`, `.nan` and their capitalised forms
+            switch text {
+            case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .double(.infinity)
+            case "-.inf", "-.Inf", "-.INF": return .double(-.infinity)
+            case ".nan", ".NaN", ".NAN": return .double(.nan)
+            default: break
+            }
         }
-        if isCoreFloat(utf8), let d = Double(text) { return .double(d) }
+        if isCoreFloat(bytes), let d = Double(text) { return .double(d) }
         return .string(text)
     }
 
     /// `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`; nil when not an integer or out of range.
-    private static func parseInt(_ text: String) -> Int? {
-        if text.hasPrefix("0o") { return Int(text.dropFirst(2), radix: 8) }
-        if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16) }
-        var digits = text.utf8.dropFirst(0)
-        if let f = digits.first, f == 0x2B || f == 0x2D { digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        return Int(text.hasPrefix("+") ? String(text.dropFirst()) : text)
+    private static func parseInt(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        if bytes.count >= 2, bytes[0] == UInt8(ascii: "0") {
+            if bytes[1] == UInt8(ascii: "o") { return Int(text.dropFirst(2), radix: 8) }
+            if bytes[1] == UInt8(ascii: "x") { return Int(text.dropFirst(2), radix: 16) }
+        }
+        var index = 0
+        let negative = bytes[0] == UInt8(ascii: "-")
+        if negative || bytes[0] == UInt8(ascii: "+") { index = 1 }
+        guard index < bytes.count else { return nil }
+        // Accumulated as a negative number, whose range reaches `Int.min`.
+        var value = 0
+        while index < bytes.count {
+            let digit = Int(bytes[index]) - 0x30
+            guard digit >= 0, digit <= 9 else { return nil }
+            let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowB) = shifted.subtractingReportingOverflow(digit)
+            if overflowA || overflowB { return nil }
+            value = next
+            index += 1
+        }
+        if negative { return value }
+        return value == Int.min ? nil : -value
     }
 
     /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
-    private static func isCoreFloat(_ utf8: String.UTF8View) -> Bool {
-        var bytes = utf8[...]
+    private static func isCoreFloat(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        func skipSign() { if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 } }
         func digits() -> Int {
-            var n = 0
-            while let b = bytes.first, b >= 0x30, b <= 0x39 {
-                bytes = bytes.dropFirst()
-                n += 1
-            }
-            return n
+            let start = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            return index - start
         }
-        if let f = bytes.first, f == 0x2B || f == 0x2D { bytes = bytes.dropFirst() }
+        skipSign()
         let intDigits = digits()
         var fracDigits = 0
-        if bytes.first == 0x2E {
-            bytes = bytes.dropFirst()
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
             fracDigits = digits()
         } else if intDigits == 0 {
             return false
         }
         if intDigits == 0 && fracDigits == 0 { return false }
-        if let e = bytes.first, e == 0x65 || e == 0x45 {
-            bytes = bytes.dropFirst()
-            if let s = bytes.first, s == 0x2B || s == 0x2D { bytes = bytes.dropFirst() }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            skipSign()
             if digits() == 0 { return false }
         }
-        return bytes.isEmpty
+        return index == bytes.count
     }
 }
