@@ -13,36 +13,31 @@ final class DecodeContext {
 
     /// True for names that hold secrets: passwords, secret keys, access keys, client secrets, tokens, one-time passwords.
     static func isSecretName(_ name: String) -> Bool {
-        // Byte-level on purpose, in a stack buffer: this runs for every option of every manifest.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.utf8.count) { buffer in
-            var count = 0
-            for b in name.utf8 {
-                buffer[count] = b >= 0x41 && b <= 0x5A ? b + 32 : b == 0x2D ? 0x5F : b
-                count += 1
-            }
-            return isSecretWord(UnsafeBufferPointer(rebasing: buffer[..<count]))
-        }
+        // On the bytes, in place: this runs for every option of every manifest.
+        name.utf8.withContiguousStorageIfAvailable(isSecretWord) ?? Array(name.utf8).withUnsafeBufferPointer(isSecretWord)
     }
 
-    /// `isSecretName` on the name's bytes, lowercased and with `-` as `_`.
+    /// `isSecretName` on the name's bytes, compared lowercased and with `-` as `_`. One pass: a word is compared only
+    /// where its first letter is.
     private static func isSecretWord(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        func has(_ word: StaticString) -> Bool {
+        func folded(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 32 : b == 0x2D ? 0x5F : b }
+        func has(_ word: StaticString, at start: Int) -> Bool {
             let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-            guard bytes.count >= w.count else { return false }
-            outer: for start in 0...(bytes.count - w.count) {
-                for k in 0..<w.count where bytes[start + k] != w[k] { continue outer }
-                return true
+            guard start >= 0, bytes.count - start >= w.count else { return false }
+            for k in 0..<w.count where folded(bytes[start + k]) != w[k] { return false }
+            return true
+        }
+        for start in bytes.indices {
+            switch folded(bytes[start]) {
+            case UInt8(ascii: "p"): if has("password", at: start) { return true }
+            case UInt8(ascii: "s"): if has("secret", at: start) { return true }
+            case UInt8(ascii: "a"): if has("accesskey", at: start) || has("access_key", at: start) { return true }
+            default: continue
             }
-            return false
         }
-        func ends(_ word: StaticString) -> Bool {
-            let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-            guard bytes.count >= w.count else { return false }
-            return bytes[(bytes.count - w.count)...].elementsEqual(w)
-        }
-        if has("password") || has("secret") || has("accesskey") || has("access_key") { return true }
-        if ends("token") && (bytes.count == 5 || ends("_token")) { return true }
-        if ends("otp") && (bytes.count == 3 || ends("_otp")) { return true }
+        let count = bytes.count
+        if has("token", at: count - 5) && (count == 5 || has("_token", at: count - 6)) { return true }
+        if has("otp", at: count - 3) && (count == 3 || has("_otp", at: count - 4)) { return true }
         return false
     }
 
@@ -92,7 +87,7 @@ final class DecodeContext {
         }
         // Literal text (the usual case) needs no resolving, and no path for a message.
         guard parsed.hasReferences else { return parsed }
-        return resolving(parsed, at: node.mark, path: path(), secret: secret)
+        return resolving(parsed, at: node.mark, path: warnsUnset ? path() : "", secret: secret)
     }
 
     /// A non-secret string that is not a YAML scalar of its own (a line of an identifiers file) starting at `mark`,
@@ -104,15 +99,20 @@ final class DecodeContext {
             at.column += Int32(clamping: failure.offset)
             sink.error("reference.malformed", "`\(path())`: \(failure.message)", at: at)
             return nil
-        case .success(let parsed): return parsed.hasReferences ? resolving(parsed, at: mark, path: path(), secret: false) : parsed
+        case .success(let parsed): return parsed.hasReferences ? resolving(parsed, at: mark, path: warnsUnset ? path() : "", secret: false) : parsed
         }
     }
 
-    /// Warns about unset variables; a non-secret template whose variables are all set comes back resolved.
+    /// Whether unset variables get a warning: when not, no path is built for one (paths are built strings, and every
+    /// secret of every manifest is a reference).
+    private var warnsUnset: Bool { warnUnset && sink.keepsWarnings }
+
+    /// Warns about unset variables (`path` names the value; unused unless `warnsUnset`); a non-secret template whose
+    /// variables are all set comes back resolved.
     private func resolving(_ parsed: Template, at mark: Mark, path: String, secret: Bool) -> Template {
         guard parsed.hasReferences else { return parsed }
         let unset = parsed.unsetVariables(in: environment)
-        if warnUnset, sink.keepsWarnings, !unset.isEmpty {  // no message built for a warning the sink drops
+        if warnsUnset, !unset.isEmpty {  // no message built for a warning the sink drops
             let names = unset.map { "`\($0)`" }.joined(separator: ", ")
             sink.warning("reference.unset", "`\(path)`: variable\(unset.count == 1 ? "" : "s") \(names) not set; shown as the reference", at: mark)
         }

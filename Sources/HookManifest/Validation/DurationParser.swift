@@ -1,14 +1,20 @@
 /// SPEC's durations: a positive integer and one unit, `s`, `m`, `h` or `d` (`90s`, `15m`, `6h`, `2d`).
 enum DurationParser {
     static func parse(_ text: String) -> Duration? {
-        guard let unit = text.last, text.count >= 2, text.count <= 10 else { return nil }
-        let digits = text.dropLast()
-        guard digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int64(digits), value > 0 else { return nil }
+        // ASCII only, so bytes are characters: at most nine digits and the unit.
+        let bytes = text.utf8
+        guard bytes.count >= 2, bytes.count <= 10, let unit = bytes.last else { return nil }
+        var value: Int64 = 0
+        for byte in bytes.dropLast() {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int64(byte - 0x30)
+        }
+        guard value > 0 else { return nil }
         switch unit {
-        case "s": return .seconds(value)
-        case "m": return .seconds(value * 60)
-        case "h": return .seconds(value * 3600)
-        case "d": return .seconds(value * 86400)
+        case UInt8(ascii: "s"): return .seconds(value)
+        case UInt8(ascii: "m"): return .seconds(value * 60)
+        case UInt8(ascii: "h"): return .seconds(value * 3600)
+        case UInt8(ascii: "d"): return .seconds(value * 86400)
         default: return nil
         }
     }

@@ -126,7 +126,9 @@ struct OrderDecoder {
                 at: pair.keyMark)
         }
         let orderName = name?.0 ?? ""
-        let storage = StorageSpec.decode(spec.mapping("storage"), workflow: workflow?.0 ?? "", name: orderName)
+        // Taken apart at once: each use of a field of the optional tuple copied the whole of it.
+        let decodedStorage = StorageSpec.decode(spec.mapping("storage"), workflow: workflow?.0 ?? "", name: orderName)
+        let (storage, storageOptions) = (decodedStorage?.spec, decodedStorage?.options)
         var source: (type: String, options: [WorkflowOption])?
         if let sourceFields = spec.mapping("source") {
             source = SourceSpec.options(sourceFields, despLogin: project.despLogin)
@@ -149,7 +151,7 @@ struct OrderDecoder {
             }
         }
         let download = spec.bool("download") ?? false
-        if download, case .private? = storage?.0, let pair = spec["download"] {
+        if download, case .private? = storage, let pair = spec["download"] {
             sink.error("spec.download", "`spec.download: true` needs TEMPORARY storage; PRIVATE outputs are already in your bucket", at: pair.value.mark)
         }
         var retryAll = false
@@ -164,15 +166,17 @@ struct OrderDecoder {
                     at: node.mark)
             }
         }
-        guard sink.errorCount == errors, let name, let workflow, let identifiers, let storage, let source, let extra else { return nil }
+        guard sink.errorCount == errors, let name, let workflow, let identifiers, let storage, let storageOptions, let source, let extra else {
+            return nil
+        }
         var options: [WorkflowOption] = []  // one array, not the two intermediate ones of `a + b + c`
-        options.reserveCapacity(storage.1.count + source.options.count + extra.count)
-        options += storage.1
+        options.reserveCapacity(storageOptions.count + source.options.count + extra.count)
+        options += storageOptions
         options += source.options
         options += extra
         return OrderDraft(
             name: name.0, nameMark: name.1.mark, start: top.mark, labels: labels, workflow: workflow.0,
-            identifiers: identifiers, identifierVariables: Array(Set(identifierVariables)).sorted(), batchSize: batchSize, storage: storage.0,
+            identifiers: identifiers, identifierVariables: Array(Set(identifierVariables)).sorted(), batchSize: batchSize, storage: storage,
             sourceType: source.type,
             options: options, waitTimeout: timeout, download: download, retryAll: retryAll)
     }

@@ -4,7 +4,7 @@ extension StorageSpec {
     static let temporaryMisplaced = Dictionary(uniqueKeysWithValues: privateKeys.dropFirst().map { ($0, "is only for PRIVATE storage") })
 
     /// Decodes `spec.storage` (nil fields: TEMPORARY) into the storage value and its WorkflowOptions (contract order).
-    static func decode(_ fields: Fields?, workflow: String, name: String) -> (StorageSpec, [WorkflowOption])? {
+    static func decode(_ fields: Fields?, workflow: String, name: String) -> (spec: StorageSpec, options: [WorkflowOption])? {
         guard let fields else { return (.temporary, [.text("output_storage", "TEMPORARY")]) }
         guard let type = fields.choice("type", ["TEMPORARY", "PRIVATE"], default: "TEMPORARY") else { return nil }
         if type == "TEMPORARY" {
