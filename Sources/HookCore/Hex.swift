@@ -1,15 +1,18 @@
 /// Lower-case hexadecimal, the one spelling of digests and signatures everywhere (body digests, SHA-256 of archives
 /// and plans, SigV4 and temp-URL signatures).
 public enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// Appends two digits per byte to `out`.
-    public static func append<Bytes: Sequence<UInt8>>(_ bytes: Bytes, into out: inout [UInt8]) {
+    /// Appends two digits per byte to `out`. Inlinable, so that callers get it specialized for their byte sequence
+    /// (a body digest's 32 bytes went through the generic iterator one witness call at a time).
+    @inlinable public static func append<Bytes: Sequence<UInt8>>(_ bytes: Bytes, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + bytes.underestimatedCount * 2)
         for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+            out.append(digit(byte >> 4))
+            out.append(digit(byte & 0x0F))
         }
     }
+
+    /// The lower-case digit of a value below 16.
+    @inlinable static func digit(_ value: UInt8) -> UInt8 { value < 10 ? 0x30 + value : 0x57 + value }
 
     /// Two digits per byte.
     public static func string<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {

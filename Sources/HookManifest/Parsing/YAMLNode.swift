@@ -50,9 +50,7 @@ struct YAMLNode: Sendable {
     /// The text of a scalar that resolves to a string, or nil.
     var stringValue: String? {
         guard case .scalar(let text, let plain) = content else { return nil }
-        if !plain { return text }
-        if case .string = ScalarValue.resolvePlain(text) { return text }
-        return nil
+        return !plain || ScalarValue.nonString(text) == nil ? text : nil
     }
 
     /// Same node with every mark moved to another file index (used for the project's `defaults`).
@@ -112,26 +110,30 @@ enum ScalarValue: Equatable, Sendable {
     case string(String)
 
     /// Resolves a plain scalar: `null`/`~`/empty, `true`/`false`, integers (decimal, `0o`, `0x`), floats.
-    static func resolvePlain(_ text: String) -> ScalarValue {
+    static func resolvePlain(_ text: String) -> ScalarValue { nonString(text) ?? .string(text) }
+
+    /// What a plain scalar resolves to when that is not a string; nil when it is one (asking builds no string value,
+    /// which would retain and release the text).
+    static func nonString(_ text: String) -> ScalarValue? {
         // On the bytes (in place for native strings): this runs for every plain value of every manifest.
-        if let value = text.utf8.withContiguousStorageIfAvailable({ resolvePlain(text, $0) }) { return value }
-        return Array(text.utf8).withUnsafeBufferPointer { resolvePlain(text, $0) }
+        if let value = text.utf8.withContiguousStorageIfAvailable({ nonString(text, $0) }) { return value }
+        return Array(text.utf8).withUnsafeBufferPointer { nonString(text, $0) }
     }
 
-    private static func resolvePlain(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> ScalarValue {
+    private static func nonString(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> ScalarValue? {
         guard let first = bytes.first else { return .null }
         switch first {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."): break
         case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "~"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
             // Only these can begin a null or a boolean, all of 1, 4 or 5 bytes.
-            guard bytes.count == 1 || bytes.count == 4 || bytes.count == 5 else { return .string(text) }
+            guard bytes.count == 1 || bytes.count == 4 || bytes.count == 5 else { return nil }
             switch text {
             case "null", "Null", "NULL", "~": return .null
             case "true", "True", "TRUE": return .bool(true)
             case "false", "False", "FALSE": return .bool(false)
-            default: return .string(text)
+            default: return nil
             }
-        default: return .string(text)  // most plain scalars: a letter that begins no special value
+        default: return nil  // most plain scalars: a letter that begins no special value
         }
         if let int = parseInt(text, bytes) { return .int(int) }
         if first == UInt8(ascii: ".") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-"), bytes.count == 4 || bytes.count == 5 {
@@ -144,7 +146,7 @@ enum ScalarValue: Equatable, Sendable {
             }
         }
         if isCoreFloat(bytes), let d = Double(text) { return .double(d) }
-        return .string(text)
+        return nil
     }
 
     /// `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`; nil when not an integer or out of range.
