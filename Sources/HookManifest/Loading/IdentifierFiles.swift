@@ -5,15 +5,19 @@ import Foundation
 /// folder, else the manifest's): manifests come from pull requests, and a path out of the project (an absolute one,
 /// `..`, a symlink) could make `validate` quote a secret of the machine it runs on. Such a file is never read.
 final class IdentifierFiles {
-    let manifestDirectory: String
+    private let manifestPath: String
+    private let projectPath: String?
+    /// The manifest's folder, where relative paths start (found when first needed: most manifests list their
+    /// identifiers inline, and finding a folder is a search through the path).
+    private(set) lazy var manifestDirectory = FileSystem.directory(of: manifestPath)
     /// The folder identifier files must stay in.
-    let root: String
+    private(set) lazy var root = projectPath.map(FileSystem.directory(of:)) ?? manifestDirectory
     var files: FileTable
     static let maxBytes = 16 << 20
 
-    init(manifestDirectory: String, root: String, files: FileTable) {
-        self.manifestDirectory = manifestDirectory
-        self.root = root
+    init(manifestPath: String, projectPath: String?, files: FileTable) {
+        self.manifestPath = manifestPath
+        self.projectPath = projectPath
         self.files = files
     }
 

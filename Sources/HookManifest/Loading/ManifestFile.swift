@@ -23,10 +23,7 @@ struct ManifestFile {
         var outcome = FileOutcome(path: path)
         let sink = ProblemSink(keepsWarnings: warnings)
         let files = FileTable(paths: [path, project.projectPath ?? ""], contents: [bytes, project.projectBytes ?? []])
-        let manifestDirectory = FileSystem.directory(of: path)
-        let identifierFiles = IdentifierFiles(
-            manifestDirectory: manifestDirectory, root: project.projectPath.map(FileSystem.directory(of:)) ?? manifestDirectory,
-            files: files)
+        let identifierFiles = IdentifierFiles(manifestPath: path, projectPath: project.projectPath, files: files)
         let context = DecodeContext(sink: sink, environment: environment)
         let read = bytes.withUnsafeBufferPointer { YAMLReader(limits: limits, file: FileTable.manifest).read($0) }
         for problem in read.problems { sink.add(problem) }
