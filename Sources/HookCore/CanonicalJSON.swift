@@ -100,12 +100,27 @@ public enum CanonicalJSON {
     }
 
     /// True when some byte of `word` is below 0x20, `"` or `\\` (exact: no byte that needs no escaping sets it).
-    @inline(__always) static func mayNeedEscape(_ word: UInt64) -> Bool {
+    @inlinable @inline(__always) static func mayNeedEscape(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
         let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
         return below0x20 || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C))
+    }
+
+    /// True when some byte of `bytes` must be escaped in a JSON string: `"`, `\\` or a control byte.
+    @inlinable public static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index + 8 <= bytes.count {  // eight bytes at a time
+            if mayNeedEscape(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) { return true }
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
+            index += 1
+        }
+        return false
     }
 
     /// Appends `s` as a JSON string literal: runs of bytes that need no escape are copied at once.

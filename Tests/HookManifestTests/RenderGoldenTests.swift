@@ -33,28 +33,48 @@ struct RenderGoldenTests {
     @Test func `the direct body writer gives exactly the canonical JSON writer's text`() throws {
         for name in Self.cases {
             let outcome = decode(try String(contentsOfFile: fixtures.appendingPathComponent("golden/\(name).yaml").path, encoding: .utf8))
-            for order in outcome.orders.flatMap({ $0 }) {
-                let body = order.body
-                let tree: JSONValue = .orderedObject([
-                    JSONMember("Name", .string(body.name)), JSONMember("WorkflowName", .string(body.workflowName)),
-                    JSONMember("IdentifierList", .array(body.identifiers.map { .string($0) })),
-                    JSONMember(
-                        "WorkflowOptions",
-                        .array(
-                            body.options.map { option in
-                                let value: JSONValue
-                                switch option.value {
-                                case .string(let t): value = .string(t.description)
-                                case .integer(let i): value = .integer(i)
-                                case .number(let d): value = .number(d)
-                                case .boolean(let b): value = .bool(b)
-                                }
-                                return .orderedObject([JSONMember("Name", .string(option.name)), JSONMember("Value", value)])
-                            })),
-                ])
-                #expect(body.renderedJSON() == CanonicalJSON.string(tree))
-            }
+            for order in outcome.orders.flatMap({ $0 }) { #expect(order.body.renderedJSON() == CanonicalJSON.string(Self.tree(of: order.body))) }
         }
+    }
+
+    /// Texts that need escaping, that do not, that are long enough to make the writer grow, in every field and type.
+    @Test func `the direct body writer matches the canonical writer on any text`() {
+        var random = SeededGenerator(state: 12)
+        let pieces = ["a", "S2A_MSIL1C", "\"", "\\", "\n", "\t", "\u{1}", "\u{7F}", "é", "☃", "😀", " ", "${env:X}", "/", "0"]
+        func text() -> String { (0..<Int(random.next() % 40)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined() }
+        for round in 0..<200 {
+            let identifiers = (0..<(1 + Int(random.next() % 5))).map { _ in text() + String(round) }
+            let values: [OptionValue] = [
+                .string(Template(literal: text())), .integer(Int(bitPattern: UInt(random.next()))), .number(0.5), .boolean(round % 2 == 0),
+            ]
+            let options = (0..<Int(random.next() % 6)).map { index in
+                WorkflowOption(name: "o\(index)" + text(), value: values[Int(random.next() % 4)], isSecret: false)
+            }
+            let long = round % 10 == 0 ? String(repeating: "x\"", count: 3000) : text()
+            let body = OrderBody(key: "k\(round)", workflowName: long, identifiers: identifiers, options: options)
+            #expect(body.renderedJSON() == CanonicalJSON.string(Self.tree(of: body)), "round \(round)")
+        }
+    }
+
+    /// The body as a `JSONValue`, for `CanonicalJSON` to write.
+    static func tree(of body: OrderBody) -> JSONValue {
+        .orderedObject([
+            JSONMember("Name", .string(body.name)), JSONMember("WorkflowName", .string(body.workflowName)),
+            JSONMember("IdentifierList", .array(body.identifiers.map { .string($0) })),
+            JSONMember(
+                "WorkflowOptions",
+                .array(
+                    body.options.map { option in
+                        let value: JSONValue
+                        switch option.value {
+                        case .string(let t): value = .string(t.description)
+                        case .integer(let i): value = .integer(i)
+                        case .number(let d): value = .number(d)
+                        case .boolean(let b): value = .bool(b)
+                        }
+                        return .orderedObject([JSONMember("Name", .string(option.name)), JSONMember("Value", value)])
+                    })),
+        ])
     }
 
     @Test func `option order is storage, then source, then extra options in manifest order`() throws {

@@ -35,16 +35,15 @@ public struct OrderBody: Hashable, Sendable {
         // One buffer: the named body with a placeholder for the digest's first 10 hex digits, hashed without its
         // `Name` line (exactly the unnamed canonical text), then patched. Options are read by index throughout:
         // iterating would copy each option (its name and template) per pass.
-        var out: [UInt8] = []
         var estimate = 128 + prefix.utf8.count + workflowName.utf8.count
         for index in identifiers.indices { estimate += identifiers[index].utf8.count + 8 }
         for index in options.indices {
             if case .string(let template) = options[index].value { estimate += template.description.utf8.count } else { estimate += 24 }
             estimate += options[index].name.utf8.count + 48
         }
-        out.reserveCapacity(estimate)
-        BodyWriter.append("{\n  \"Name\": ", to: &out)
-        CanonicalJSON.writeString(prefix + "0000000000", into: &out)
+        var out = ByteWriter(capacity: estimate)
+        out.append("{\n  \"Name\": ")
+        out.appendJSONString(prefix + "0000000000")
         let placeholderEnd = out.count - 1  // before the closing quote
         out.append(UInt8(ascii: ","))
         let restStart = out.count
@@ -54,7 +53,7 @@ public struct OrderBody: Hashable, Sendable {
         // such as `${env:DESP_USERNAME:-demo}`) as its references, hashed in place of the resolved text.
         var hasher = SHA256()
         withUnsafeBytes(of: UInt8(ascii: "{")) { hasher.update(bufferPointer: $0) }
-        out.withUnsafeBytes { body in
+        out.withBytes { body in
             var from = restStart
             var resolved = 0
             var written: [UInt8] = []
@@ -62,21 +61,21 @@ public struct OrderBody: Hashable, Sendable {
                 guard case .string(let template) = options[index].value, let text = template.written else { continue }
                 let range = resolvedValues[resolved]
                 resolved += 1
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: body[from..<range.lowerBound]))
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: body[from..<range.lowerBound])))
                 written.removeAll(keepingCapacity: true)
                 CanonicalJSON.writeString(text, into: &written)
                 hasher.update(data: written)
                 from = range.upperBound
             }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: body[from...]))
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: body[from...])))
         }
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
         hasher.finalize().withUnsafeBytes { Hex.append($0, into: &hex) }  // the digest's own iterator allocates per call
-        out.replaceSubrange((placeholderEnd - 10)..<placeholderEnd, with: hex[0..<10])
+        hex.withUnsafeBufferPointer { out.overwrite(at: placeholderEnd - 10, with: UnsafeBufferPointer(rebasing: $0.prefix(10))) }
         digest = String(decoding: hex, as: UTF8.self)
         name = prefix + digest.prefix(10)
-        renderedAsLoaded = out
+        renderedAsLoaded = out.bytes()
     }
 
     /// The canonical pretty JSON `render` prints: secrets as their `${env:...}` reference, other references resolved
@@ -116,11 +115,11 @@ public struct OrderBody: Hashable, Sendable {
             else { return option }
             return WorkflowOption(name: option.name, value: .string(Template(literal: text)), isSecret: false)
         }
-        var unnamed: [UInt8] = []
+        var unnamed = ByteWriter(capacity: renderedAsLoaded.count)
         BodyWriter.writeUnnamed(workflowName, identifiers, resolved, into: &unnamed)
-        var out: [UInt8] = []
+        var out = ByteWriter(capacity: unnamed.count + name.utf8.count + 16)
         BodyWriter.writeNamed(name, unnamed: unnamed, into: &out)
-        return out
+        return out.bytes()
     }
 
     /// The body to POST, every reference resolved (secrets included). Only the runner calls this, right before submitting.
