@@ -1,7 +1,15 @@
 /// A mapping being decoded: looks keys up, reports unknown ones (with a suggestion) and reads typed values, reporting
 /// every type problem at the value's position.
 struct Fields {
-    let path: String
+    /// The path of the mapping this one is in (empty at the top), and this one's key in it: the joined `path` is built
+    /// only when asked for (messages, nested mappings), not for every mapping decoded.
+    private let parentPath: String
+    private let key: String
+    /// Where the mapping is, as messages name it: `spec.source.auth`.
+    var path: String { Self.join(parentPath, key) }
+
+    /// `key` under `path`: `spec` + `source` is `spec.source` (joined, not interpolated: interpolation was slower).
+    private static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
     let pairs: [YAMLPair]
     let context: DecodeContext
     /// Where the mapping starts and ends (kept instead of its node: the pairs are the node's content, and every copy
@@ -13,8 +21,12 @@ struct Fields {
     var node: YAMLNode { YAMLNode(content: .mapping(pairs), mark: mark, end: end) }
 
     /// Nil (after reporting) when `node` is not a mapping.
-    init?(_ node: YAMLNode, path: String, context: DecodeContext) {
+    init?(_ node: YAMLNode, path: String, context: DecodeContext) { self.init(node, in: "", key: path, context: context) }
+
+    /// The mapping at `key` of the mapping at `parentPath`.
+    private init?(_ node: YAMLNode, in parentPath: String, key: String, context: DecodeContext) {
         guard let pairs = node.pairs else {
+            let path = Self.join(parentPath, key)
             if case .scalar(_, _) = node.content, node.scalarValue == .null {
                 context.sink.error("type.mapping", "`\(path)` is empty; expected a mapping", at: node.mark)
             } else {
@@ -24,12 +36,14 @@ struct Fields {
         }
         self.mark = node.mark
         self.end = node.end
-        self.path = path
+        self.parentPath = parentPath
+        self.key = key
         self.pairs = pairs
         self.context = context
     }
 
-    func sub(_ key: String) -> String { path.isEmpty ? key : path + "." + key }  // not interpolation: slower, on every mapping
+    /// The path of this mapping's `key`.
+    func sub(_ key: String) -> String { Self.join(path, key) }
 
     subscript(_ key: String) -> YAMLPair? { pairs.index(ofKey: key).map { pairs[$0] } }
 
@@ -80,7 +94,9 @@ struct Fields {
             if required { missing(key, hint: secret ? " (a reference such as `${env:NAME}`)" : "") }
             return nil
         }
-        return context.template(pair.value, path: sub(key), secret: secret).map { ($0, pair.value) }
+        // The message's path is joined only if needed, from copies of the parts (capturing `self` would copy it).
+        let (parentPath, ownKey) = (parentPath, self.key)
+        return context.template(pair.value, path: Self.join(Self.join(parentPath, ownKey), key), secret: secret).map { ($0, pair.value) }
     }
 
     func bool(_ key: String) -> Bool? {
@@ -120,6 +136,6 @@ struct Fields {
             if required { missing(key) }
             return nil
         }
-        return Fields(pair.value, path: sub(key), context: context)
+        return Fields(pair.value, in: path, key: key, context: context)
     }
 }
