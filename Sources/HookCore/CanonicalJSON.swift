@@ -110,16 +110,17 @@ public enum CanonicalJSON {
 
     /// True when some byte of `bytes` must be escaped in a JSON string: `"`, `\\` or a control byte.
     @inlinable public static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress, bytes.count >= 8 else {
-            return bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        }
-        // Eight bytes at a time; the last word overlaps the one before it rather than leaving a tail to test bytewise.
         var index = 0
-        while index + 8 < bytes.count {
-            if mayNeedEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) { return true }
+        while index + 8 <= bytes.count {  // eight bytes at a time
+            if mayNeedEscape(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) { return true }
             index += 8
         }
-        return mayNeedEscape(UnsafeRawPointer(base + bytes.count - 8).loadUnaligned(as: UInt64.self))
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
+            index += 1
+        }
+        return false
     }
 
     /// Appends `s` as a JSON string literal: runs of bytes that need no escape are copied at once.
