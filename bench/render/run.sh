@@ -3,7 +3,8 @@
 # manifests, side by side: alternating, settled runs, medians (../shared/bench/compare.py).
 # Usage: bench/render/run.sh [COUNT] [RUNS]
 #   STATIC=1 measures the release binary as shipped (SPEC 10: Swift runtime linked statically), built in .build-static
-#   (a first build there takes a while; later ones are incremental).
+#   (a first build there takes a while; later ones are incremental). SCRATCH=DIR builds in DIR instead (e.g. a fresh
+#   .build-plain, for a plain build whose traits SwiftPM decides afresh).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -14,9 +15,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 if [ "${STATIC:-0}" = 1 ]; then
-    build=(swift build -c release --static-swift-stdlib --product hookctl --scratch-path .build-static)
+    build=(swift build -c release --static-swift-stdlib --product hookctl --scratch-path "${SCRATCH:-.build-static}")
 else
     build=(swift build -c release --product hookctl)
+    if [ -n "${SCRATCH:-}" ]; then build+=(--scratch-path "$SCRATCH"); fi
 fi
 echo "building hookctl: ${build[*]}" >&2
 (cd "$repo" && "${build[@]}" >&2)

@@ -18,14 +18,14 @@ struct ByteWriter: ~Copyable {
 
     @inline(__always) mutating func append(_ byte: UInt8) {
         if count == capacity { grow(toHold: count + 1) }
-        start[count] = byte
+        (start + count).initialize(to: byte)
         count += 1
     }
 
     @inline(__always) mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return }
         if capacity - count < bytes.count { grow(toHold: count + bytes.count) }
-        (start + count).update(from: source, count: bytes.count)
+        (start + count).initialize(from: source, count: bytes.count)
         count += bytes.count
     }
 
