@@ -3,8 +3,9 @@
 public enum Hex {
     /// Appends two digits per byte to `out`. Inlinable, so that callers get it specialized for their byte sequence
     /// (a body digest's 32 bytes went through the generic iterator one witness call at a time).
+    /// No `reserveCapacity` here: `CanonicalJSON` calls it for each escaped control byte of a growing buffer, and
+    /// reserving exact room on every call would defeat the array's doubling.
     @inlinable public static func append<Bytes: Sequence<UInt8>>(_ bytes: Bytes, into out: inout [UInt8]) {
-        out.reserveCapacity(out.count + bytes.underestimatedCount * 2)
         for byte in bytes {
             out.append(digit(byte >> 4))
             out.append(digit(byte & 0x0F))

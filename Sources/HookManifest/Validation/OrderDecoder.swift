@@ -214,9 +214,9 @@ struct OrderDecoder {
         var marks: [Mark] = []
         marks.reserveCapacity(items.count)
         // Small lists (the usual case) are checked pairwise, fingerprints first; large ones through a dictionary.
-        var fingerprints: [UInt64?] = []
-        fingerprints.reserveCapacity(items.count)
         var seen: [String: Int]? = items.count > 32 ? [:] : nil
+        var fingerprints: [UInt64?] = []  // of `out`, for the pairwise check only
+        if seen == nil { fingerprints.reserveCapacity(items.count) }
         let errors = sink.errorCount
         for index in items.indices {  // by index: iterating would copy each item
             guard items[index].stringValue != nil else {
@@ -230,11 +230,12 @@ struct OrderDecoder {
                 sink.error("spec.identifiers", "blank identifier", at: items[index].mark)
                 continue
             }
-            let fingerprint = seen == nil ? trimmed.asciiFingerprint : nil
             var first: Int?
+            var fingerprint: UInt64?
             if seen != nil {
                 first = seen?[trimmed]
             } else {
+                fingerprint = trimmed.asciiFingerprint
                 for earlier in out.indices {
                     // Two ASCII texts with different fingerprints differ; anything else is compared in full.
                     if let fingerprint, let theirs = fingerprints[earlier], fingerprint != theirs { continue }
@@ -252,7 +253,7 @@ struct OrderDecoder {
             seen?[trimmed] = out.count
             out.append(trimmed)
             marks.append(items[index].mark)
-            fingerprints.append(fingerprint)
+            if seen == nil { fingerprints.append(fingerprint) }
         }
         return sink.errorCount == errors ? out : nil
     }
